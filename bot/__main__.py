@@ -1,0 +1,95 @@
+"""Command line: ``python -m bot`` runs the bot; see ``python -m bot --help`` for the rest."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import discord
+
+from bot.settings import Settings, SettingsError, load_settings
+from bot.storage import StorageError
+
+log = logging.getLogger("bot")
+
+
+def _fail(message: str) -> int:
+    print(f"kpops-bot: {message}", file=sys.stderr)
+    return 2
+
+
+async def _run(settings: Settings, *, force_sync_only: bool) -> int:
+    from bot.client import KpopsBot, use_endpoints
+
+    use_endpoints(settings.api_base, settings.gateway_url)
+    bot = KpopsBot(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+
+    def stop() -> None:
+        stopping.set()
+        loop.create_task(bot.close())
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop)
+    async with bot:
+        if force_sync_only:
+            bot.force_sync = True
+            await bot.login(settings.token)
+            return 0
+        await bot.start(settings.token, reconnect=True)
+    log.info("kpops-bot stopped%s", " (signal)" if stopping.is_set() else "")
+    return 0
+
+
+def run(settings: Settings, *, force_sync_only: bool = False) -> int:
+    discord.utils.setup_logging(level=settings.log_level, root=True)
+    try:
+        return asyncio.run(_run(settings, force_sync_only=force_sync_only))
+    except StorageError as exc:
+        return _fail(str(exc))
+    except discord.LoginFailure:
+        return _fail(
+            "DISCORD_TOKEN was rejected by Discord: copy the bot token again from "
+            "https://discord.com/developers/applications (Bot > Reset Token)"
+        )
+    except discord.PrivilegedIntentsRequired:
+        return _fail("Discord refused the gateway intents; kpops-bot needs no privileged intents")
+    except KeyboardInterrupt:
+        return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="kpops-bot, the K-Pops! fan bot.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    sub.add_parser("sync", help="force a sync of the slash commands, then exit")
+    sandbox = sub.add_parser("sandbox", help="try the bot locally against the built-in Discord emulator")
+    sandbox.add_argument("--script", type=Path, help="replay a file of commands instead of prompting")
+    data = sub.add_parser("data", help="content tools")
+    data_sub = data.add_subparsers(dest="data_command", required=True)
+    data_sub.add_parser("check", help="check every content file in data/ and print a summary")
+    args = parser.parse_args(argv)
+
+    if args.command == "data":
+        from bot.content.checks import main as check_main
+
+        return check_main()
+    if args.command == "sandbox":
+        from bot.sandbox.repl import main as sandbox_main
+
+        return sandbox_main(script=args.script)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        return _fail(str(exc))
+    return run(settings, force_sync_only=args.command == "sync")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

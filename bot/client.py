@@ -1,0 +1,105 @@
+"""The bot class: thin on purpose. Features live in cogs/, state in bot.storage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import pkgutil
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+import cogs
+from bot.clock import Clock, SystemClock
+from bot.errors import report_error
+from bot.settings import Settings
+from bot.storage import Database, MetaStore
+
+log = logging.getLogger(__name__)
+
+
+def use_endpoints(api_base: str, gateway_url: str) -> None:
+    """Point discord.py at a REST/gateway proxy or the local emulator (its documented class settings)."""
+    Route.BASE = api_base.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def extension_names() -> list[str]:
+    """Every cog module in the cogs package, found by walking it (no hand-kept list)."""
+    return sorted(
+        f"{cogs.__name__}.{mod.name}"
+        for mod in pkgutil.iter_modules(cogs.__path__)
+        if not mod.name.startswith("_")
+    )
+
+
+class KpopsBot(commands.Bot):
+    db: Database
+    meta: MetaStore
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+        # Only the GUILDS intent: channels and roles for configuration. No privileged intents,
+        # no member cache; interactions arrive without any intent.
+        intents = discord.Intents.none()
+        intents.guilds = True
+        options.setdefault("guild_ready_timeout", 2.0)
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            chunk_guilds_at_startup=False,
+            max_messages=None,
+            **options,
+        )
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.synced: bool | None = None  # None until the start-up sync check has run
+        self.force_sync = False  # set by `python -m bot sync`
+
+    async def setup_hook(self) -> None:
+        self.db = await Database.open(self.settings.database_path)
+        self.meta = MetaStore(self.db)
+        for name in extension_names():
+            await self.load_extension(name)
+        self.tree.on_error = report_error
+        self.synced = await self.sync_commands(force=self.force_sync)
+
+    # ------------------------------------------------------------------ command sync
+    def _sync_target(self) -> discord.Object | None:
+        dev = self.settings.dev_guild_id
+        return discord.Object(dev) if dev else None
+
+    def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
+        return [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]
+
+    async def sync_commands(self, *, force: bool) -> bool:
+        """Sync the command tree if it changed since the last successful sync (or if forced).
+
+        A development guild (DEV_GUILD_ID) gets the commands at once as guild commands.
+        """
+        target = self._sync_target()
+        if target is not None:
+            self.tree.copy_global_to(guild=target)
+        scope = "global" if target is None else f"guild:{target.id}"
+        payload = self.command_payload(target)
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        if not force and await self.meta.command_hash(scope) == digest:
+            log.info("command tree unchanged since the last sync (%s); not syncing", scope)
+            return False
+        synced = await self.tree.sync(guild=target)
+        await self.meta.set_command_hash(scope, digest)
+        log.info("synced %d commands (%s)", len(synced), scope)
+        return True
+
+    async def close(self) -> None:
+        await super().close()
+        db = getattr(self, "db", None)
+        if db is not None:
+            await db.close()

@@ -1,0 +1,120 @@
+"""Pieces every content file shares: sources, problems and small field checks."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+# A source date as the page shows it: a year, a year and month, or a full ISO date.
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a piece of content comes from: a public page, its publication and date.
+
+    ``via`` names a reprint or mirror when the original (``publication``) is paywalled.
+    """
+
+    url: str
+    publication: str
+    date: str
+    via: str = ""
+
+    def markdown(self) -> str:
+        """A short Discord-markdown link: [Publication, date](url)."""
+        label = f"{self.publication}, {self.date}".replace("]", ")").replace("[", "(")
+        return f"[{label}]({self.url})"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a content file: which file, which entry, what is wrong."""
+
+    file: str
+    entry: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.entry}: {self.message}"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def is_https_url(value: object) -> bool:
+    """True for an absolute https URL with a host and no spaces."""
+    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+        return False
+    parsed = urlparse(value)
+    return parsed.scheme == "https" and bool(parsed.netloc) and "." in parsed.netloc
+
+
+def is_source_url(value: object) -> bool:
+    """Sources may be http for old pages that never moved to https; both must be well formed."""
+    if not isinstance(value, str) or not value or any(c.isspace() for c in value):
+        return False
+    parsed = urlparse(value)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc) and "." in parsed.netloc
+
+
+def check_text(
+    problems: list[Problem], file: str, entry: str, table: dict[str, Any], key: str, *, limit: int
+) -> None:
+    """A required, non-blank string field no longer than ``limit`` characters."""
+    value = table.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(file, entry, f"'{key}' is missing or empty"))
+    elif len(value) > limit:
+        problems.append(Problem(file, entry, f"'{key}' is {len(value)} characters (max {limit})"))
+
+
+def check_id(problems: list[Problem], file: str, entry: str, value: object, seen: set[str]) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        problems.append(Problem(file, entry, "'id' must be lowercase letters, digits and dashes"))
+    elif value in seen:
+        problems.append(Problem(file, entry, f"duplicate id '{value}'"))
+    else:
+        seen.add(value)
+
+
+def check_source(problems: list[Problem], file: str, entry: str, raw: object) -> None:
+    """Every entry carries a source table with a well-formed URL, a publication and a date."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, entry, "missing 'source' (url, publication, date)"))
+        return
+    if not is_source_url(raw.get("url")):
+        problems.append(Problem(file, entry, f"source url is malformed: {raw.get('url')!r}"))
+    for key in ("publication", "date"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(file, entry, f"source '{key}' is missing or empty"))
+    date = raw.get("date")
+    if isinstance(date, str) and date.strip() and not _DATE.match(date):
+        problems.append(Problem(file, entry, f"source date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+    via = raw.get("via", "")
+    if not isinstance(via, str):
+        problems.append(Problem(file, entry, "source 'via' must be text"))
+    unknown = set(raw) - {"url", "publication", "date", "via"}
+    if unknown:
+        problems.append(Problem(file, entry, f"source has unknown keys: {sorted(unknown)}"))
+
+
+def source_from(raw: dict[str, Any]) -> Source:
+    return Source(
+        url=raw["url"], publication=raw["publication"], date=raw["date"], via=raw.get("via", "")
+    )
+
+
+def entry_name(kind: str, index: int, raw: object) -> str:
+    """How a problem names an entry: its id when it has one, else its position."""
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
+        return f"{kind} '{raw['id']}'"
+    return f"{kind} #{index + 1}"

@@ -1,0 +1,79 @@
+"""What users see when something goes wrong: a friendly ephemeral line with a reference code.
+
+The traceback goes to the log under the same code; raw exception text never reaches Discord.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger("bot.errors")
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An error whose message is written for the user (bad input, missing setup, not allowed)."""
+
+
+def reference_code() -> str:
+    return secrets.token_hex(3).upper()
+
+
+async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+    """Reply privately, whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell the user about an error (interaction %s)", interaction.id)
+
+
+def describe(interaction: discord.Interaction[Any]) -> str:
+    if interaction.command is not None:
+        return f"/{interaction.command.qualified_name}"
+    data = interaction.data or {}
+    return f"component {data.get('custom_id', '?')!r}"
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Answer any failed interaction; unexpected errors are logged with a reference code."""
+    original = getattr(error, "original", error)
+    if isinstance(original, UserFacingError):
+        await send_ephemeral(interaction, str(original))
+        return
+    if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
+        text = str(error) if isinstance(error, UserFacingError) else None
+        await send_ephemeral(interaction, text or "Only moderators can use this command.")
+        return
+    if isinstance(error, app_commands.CommandOnCooldown):
+        await send_ephemeral(interaction, f"Slow down a little: try again in {error.retry_after:.0f}s.")
+        return
+    code = reference_code()
+    log.error(
+        "%s failed for user %s in guild %s [ref %s]",
+        describe(interaction),
+        interaction.user.id,
+        interaction.guild_id,
+        code,
+        exc_info=original,
+    )
+    await send_ephemeral(
+        interaction,
+        f"Sorry, something went wrong on our side. If it keeps happening, tell a moderator "
+        f"the reference code `{code}`.",
+    )
+
+
+class ReportingView(discord.ui.View):
+    """A view whose item errors reach the user as a friendly message, not a silent failure."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await report_error(interaction, error)

@@ -1,0 +1,59 @@
+"""Run the real bot in-process against the emulator (tests, the sandbox prompt, benchmarks)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from bot.client import KpopsBot, use_endpoints
+from bot.clock import Clock
+from bot.sandbox.driver import Driver
+from bot.settings import Settings
+
+
+def sandbox_settings(driver: Driver, database_path: Path, *, dev_guild_id: int | None = None) -> Settings:
+    return Settings(
+        token=driver.token,
+        database_path=database_path,
+        api_base=driver.api_base,
+        gateway_url=driver.gateway_url,
+        dev_guild_id=dev_guild_id,
+        log_level=logging.INFO,
+    )
+
+
+@asynccontextmanager
+async def running_bot(
+    driver: Driver,
+    database_path: Path,
+    *,
+    clock: Clock | None = None,
+    dev_guild_id: int | None = None,
+    **options: Any,
+) -> AsyncIterator[KpopsBot]:
+    """Start KpopsBot against ``driver`` and wait until it is ready; close it afterwards."""
+    settings = sandbox_settings(driver, database_path, dev_guild_id=dev_guild_id)
+    use_endpoints(settings.api_base, settings.gateway_url)
+    options.setdefault("guild_ready_timeout", 0.05)
+    bot = KpopsBot(settings, clock=clock, **options)
+    await bot.login(settings.token)
+    task = asyncio.create_task(bot.connect(reconnect=True))
+    try:
+        ready = asyncio.ensure_future(bot.wait_until_ready())
+        done, _ = await asyncio.wait({ready, task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
+        if task in done:
+            ready.cancel()
+            task.result()  # raises the connection error
+        if ready not in done:
+            raise TimeoutError("the bot did not become ready against the emulator")
+        yield bot
+    finally:
+        await bot.close()
+        try:
+            await asyncio.wait_for(task, 5)
+        except (asyncio.CancelledError, TimeoutError, Exception):  # noqa: BLE001 - shutting down
+            task.cancel()

@@ -1,0 +1,89 @@
+"""Settings from the environment and ``.env`` (the real environment wins), checked once at start."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dotenv import load_dotenv
+
+from bot import DATA_DIR
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+DEFAULT_DATABASE = DATA_DIR / "kpops.sqlite3"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: str
+    database_path: Path
+    api_base: str
+    gateway_url: str
+    dev_guild_id: int | None
+    log_level: int
+
+    def __repr__(self) -> str:  # never let the token reach a log line
+        return (
+            f"Settings(token=<hidden>, database_path={str(self.database_path)!r}, "
+            f"api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
+            f"dev_guild_id={self.dev_guild_id!r}, log_level={logging.getLevelName(self.log_level)!r})"
+        )
+
+    __str__ = __repr__
+
+
+def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in schemes or not parsed.netloc:
+        raise SettingsError(
+            f"{name} must be a URL starting with {' or '.join(s + '://' for s in schemes)} "
+            f"(got {value!r}); fix it in the environment or .env"
+        )
+    return value.rstrip("/") if name == "DISCORD_API_BASE" else value
+
+
+def load_settings(*, require_token: bool = True, env_file: Path | None = None) -> Settings:
+    """Read and check every setting; raises SettingsError naming the first bad one."""
+    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    env = os.environ
+    token = env.get("DISCORD_TOKEN", "").strip()
+    if require_token and not token:
+        raise SettingsError(
+            "DISCORD_TOKEN is missing or empty: set it to your bot token from "
+            "https://discord.com/developers/applications (in the environment or .env)"
+        )
+    db_raw = env.get("DATABASE_PATH", "").strip()
+    database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
+    api_base = _url("DISCORD_API_BASE", env.get("DISCORD_API_BASE", "").strip() or DEFAULT_API_BASE, ("https", "http"))
+    gateway = _url(
+        "DISCORD_GATEWAY_URL", env.get("DISCORD_GATEWAY_URL", "").strip() or DEFAULT_GATEWAY_URL, ("wss", "ws")
+    )
+    dev_raw = env.get("DEV_GUILD_ID", "").strip()
+    dev_guild_id: int | None = None
+    if dev_raw:
+        if not dev_raw.isdigit() or int(dev_raw) <= 0:
+            raise SettingsError(
+                f"DEV_GUILD_ID must be a server id (digits only, got {dev_raw!r}); "
+                "copy it with Developer Mode on, or leave it empty"
+            )
+        dev_guild_id = int(dev_raw)
+    level_raw = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if level_raw not in LOG_LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level_raw!r})")
+    return Settings(
+        token=token,
+        database_path=database_path,
+        api_base=api_base,
+        gateway_url=gateway,
+        dev_guild_id=dev_guild_id,
+        log_level=getattr(logging, level_raw),
+    )

@@ -1,0 +1,1 @@
+"""One module per feature. Every module here (not starting with ``_``) is loaded at start-up."""

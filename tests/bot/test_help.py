@@ -1,0 +1,16 @@
+from bot.client import KpopsBot
+from bot.sandbox import Driver
+from tests.conftest import World
+
+
+async def test_help_lists_every_registered_command(bot: KpopsBot, driver: Driver, world: World) -> None:
+    result = await driver.invoke("help", member=world.fan, channel=world.general)
+    assert result.ephemeral
+    text = result.text
+    registered = []
+    for cmd in driver.registered(world.guild.id):
+        subs = [o for o in cmd.get("options", []) if o["type"] == 1]
+        registered += [f"/{cmd['name']} {s['name']}" for s in subs] or [f"/{cmd['name']}"]
+    assert registered, "the bot registered no commands"
+    for name in registered:
+        assert name in text

@@ -1,0 +1,80 @@
+"""Shared fixtures: a fresh emulator with one server, and the real bot connected to it.
+
+Every test ends by checking that the emulator recorded no violation: a payload Discord would
+reject, a late or double acknowledgement, or a post the bot had no right to make.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot import limits
+from bot.client import KpopsBot
+from bot.clock import ManualClock
+from bot.sandbox import Channel, Driver, Guild, Member, Role
+from bot.sandbox.harness import running_bot
+
+
+@dataclass
+class World:
+    """One server as a test sees it."""
+
+    guild: Guild
+    general: Channel
+    daily: Channel
+    owner: Member
+    fan: Member
+    moderator: Member
+    mod_role: Role
+
+
+def build_world(driver: Driver, name: str = "K-Pops! Fans") -> World:
+    guild = driver.add_guild(name, channels=("general", "daily"))
+    general, daily = list(guild.channels.values())
+    mod_role = driver.add_role(guild, "Mods", limits.MANAGE_GUILD)
+    return World(
+        guild=guild,
+        general=general,
+        daily=daily,
+        owner=driver.owner(guild),
+        fan=driver.add_member(guild, "fan"),
+        moderator=driver.add_member(guild, "moderator", roles=(mod_role,)),
+        mod_role=mod_role,
+    )
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def driver(clock: ManualClock) -> AsyncIterator[Driver]:
+    emu = Driver(clock=clock.timestamp)
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+    assert emu.violations == [], f"the emulator rejected what the bot sent: {emu.violations}"
+
+
+@pytest.fixture
+def world(driver: Driver) -> World:
+    return build_world(driver)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kpops.sqlite3"
+
+
+@pytest.fixture
+async def bot(driver: Driver, world: World, db_path: Path, clock: ManualClock) -> AsyncIterator[KpopsBot]:
+    async with running_bot(driver, db_path, clock=clock) as running:
+        yield running
