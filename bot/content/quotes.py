@@ -1,0 +1,165 @@
+"""Sourced quotes: real words from the film's makers and from the musicians behind K-pop's Black roots.
+
+The content lives in ``data/quotes.toml``. :func:`check_quotes` lists every problem in a raw
+table without raising; :func:`load_quotes` returns a :class:`QuoteBook` or raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bot
+from bot.content.common import (
+    Problem,
+    Source,
+    check_id,
+    check_source,
+    check_text,
+    entry_name,
+    read_toml,
+    source_from,
+)
+
+DEFAULT_PATH = bot.DATA_DIR / "quotes.toml"
+
+TEXT_LIMIT = 600
+CONTEXT_LIMIT = 200
+SPEAKER_LIMIT = 100
+TRANSLATED_LIMIT = 100
+
+_REQUIRED_TEXT = {"text": TEXT_LIMIT, "speaker": SPEAKER_LIMIT, "context": CONTEXT_LIMIT}
+_ALLOWED_KEYS = {"id", "text", "speaker", "context", "translated", "source"}
+_TOP_LEVEL_KEYS = {"quotes"}
+# Quote marks a writer might wrap around the text by mistake; the text must be the bare words.
+_WRAPPING_QUOTES = ('"', "“", "”")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """One quote, exactly as the cited page prints it."""
+
+    id: str
+    text: str
+    speaker: str
+    context: str
+    translated: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteBook:
+    """All quotes, in file order."""
+
+    quotes: tuple[Quote, ...]
+
+    def by_id(self, quote_id: str) -> Quote:
+        """The quote with this id; ``KeyError`` if there is none."""
+        for quote in self.quotes:
+            if quote.id == quote_id:
+                return quote
+        raise KeyError(quote_id)
+
+    def __len__(self) -> int:
+        return len(self.quotes)
+
+
+def normalized_text(text: str) -> str:
+    """Text folded for duplicate detection: case-insensitive, runs of whitespace collapsed."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in a raw quotes table; never raises."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        return [Problem(file, "file", "top level must be a table")]
+    unknown_top = set(raw) - _TOP_LEVEL_KEYS
+    if unknown_top:
+        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
+    entries = raw.get("quotes")
+    if not isinstance(entries, list) or not entries:
+        problems.append(Problem(file, "file", "'quotes' must be a non-empty array of tables"))
+        return problems
+
+    seen_ids: set[str] = set()
+    seen_texts: dict[str, str] = {}
+    for index, entry in enumerate(entries):
+        name = entry_name("quote", index, entry)
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, name, "entry must be a table"))
+            continue
+        check_id(problems, file, name, entry.get("id"), seen_ids)
+        for key, limit in _REQUIRED_TEXT.items():
+            check_text(problems, file, name, entry, key, limit=limit)
+        _check_translated(problems, file, name, entry)
+        _check_bare_text(problems, file, name, entry.get("text"))
+        _check_duplicate_text(problems, file, name, entry.get("text"), seen_texts)
+        check_source(problems, file, name, entry.get("source"))
+        unknown = set(entry) - _ALLOWED_KEYS
+        if unknown:
+            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+    return problems
+
+
+def _check_translated(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:
+    value = entry.get("translated", "")
+    if not isinstance(value, str):
+        problems.append(Problem(file, name, "'translated' must be text (empty when not translated)"))
+    elif len(value) > TRANSLATED_LIMIT:
+        problems.append(
+            Problem(file, name, f"'translated' is {len(value)} characters (max {TRANSLATED_LIMIT})")
+        )
+
+
+def _check_bare_text(problems: list[Problem], file: str, name: str, text: object) -> None:
+    """The text is the quoted words themselves: no quote marks wrapped around them."""
+    if not isinstance(text, str) or not text.strip():
+        return
+    stripped = text.strip()
+    if stripped != text:
+        problems.append(Problem(file, name, "'text' has leading or trailing whitespace"))
+    if stripped.startswith(_WRAPPING_QUOTES) and stripped.endswith(_WRAPPING_QUOTES):
+        problems.append(Problem(file, name, "'text' must not be wrapped in quote marks"))
+
+
+def _check_duplicate_text(
+    problems: list[Problem], file: str, name: str, text: object, seen: dict[str, str]
+) -> None:
+    if not isinstance(text, str) or not text.strip():
+        return
+    key = normalized_text(text)
+    if key in seen:
+        problems.append(Problem(file, name, f"duplicate text (same words as {seen[key]})"))
+    else:
+        seen[key] = name
+
+
+def quotes_from(raw: dict[str, Any]) -> QuoteBook:
+    """Build a book from a table that :func:`check_quotes` has passed."""
+    return QuoteBook(
+        quotes=tuple(
+            Quote(
+                id=entry["id"],
+                text=entry["text"],
+                speaker=entry["speaker"],
+                context=entry["context"],
+                translated=entry.get("translated", ""),
+                source=source_from(entry["source"]),
+            )
+            for entry in raw["quotes"]
+        )
+    )
+
+
+def load_quotes(path: Path = DEFAULT_PATH) -> QuoteBook:
+    """Read and check the quotes file; ``ValueError`` listing every problem if any."""
+    raw = read_toml(path)
+    problems = check_quotes(raw, path.name)
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
+    return quotes_from(raw)
