@@ -1,4 +1,4 @@
-"""Sourced quotes: real words from the film's makers and from the musicians behind K-pop's Black roots.
+"""Sourced quotes: the film's makers, and the musicians behind K-pop's Black American roots.
 
 The content lives in ``data/quotes.toml``. :func:`check_quotes` lists every problem in a raw
 table without raising; :func:`load_quotes` returns a :class:`QuoteBook` or raises ``ValueError``.
@@ -108,7 +108,7 @@ def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
 def _check_translated(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:
     value = entry.get("translated", "")
     if not isinstance(value, str):
-        problems.append(Problem(file, name, "'translated' must be text (empty when not translated)"))
+        problems.append(Problem(file, name, "'translated' must be text (empty if not translated)"))
     elif len(value) > TRANSLATED_LIMIT:
         problems.append(
             Problem(file, name, f"'translated' is {len(value)} characters (max {TRANSLATED_LIMIT})")
