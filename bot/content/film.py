@@ -1,0 +1,396 @@
+"""The film itself: details, sourced facts and trivia questions from ``data/film.toml``.
+
+``check_film`` reports every problem in a raw (parsed TOML) document without raising;
+``load_film`` raises ``ValueError`` listing them, or returns a frozen ``FilmContent``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bot
+from bot.content.common import (
+    Problem,
+    Source,
+    check_id,
+    check_source,
+    check_text,
+    entry_name,
+    read_toml,
+    source_from,
+)
+
+DEFAULT_PATH: Path = bot.DATA_DIR / "film.toml"
+
+# The small, fixed vocabulary of fact topics. Keep it short: the cog offers these as choices.
+TOPICS: frozenset[str] = frozenset(
+    {
+        "cast",
+        "director",
+        "family",
+        "festival",
+        "heritage",
+        "influence",
+        "k-pop",
+        "music",
+        "plot",
+        "production",
+        "reception",
+        "release",
+    }
+)
+
+# Field length limits (characters).
+TITLE_MAX = 100
+NAME_MAX = 100
+RELEASE_MAX = 200
+SYNOPSIS_MAX = 700
+PRODUCTION_NOTE_MAX = 200
+EVENT_MAX = 120
+NOTE_MAX = 200
+FACT_TEXT_MAX = 350
+QUESTION_MAX = 200
+CHOICE_MAX = 80
+EXPLANATION_MAX = 300
+MIN_TOPICS = 1
+MAX_TOPICS = 4
+WRONG_ANSWERS = 3
+
+_TOP_KEYS = frozenset({"film", "facts", "trivia"})
+_FILM_KEYS = frozenset(
+    {
+        "title",
+        "director",
+        "writers",
+        "release",
+        "synopsis",
+        "production",
+        "cast",
+        "screenings",
+        "sources",
+    }
+)
+_CAST_KEYS = frozenset({"actor", "role"})
+_SCREENING_KEYS = frozenset({"event", "date", "note"})
+_FACT_KEYS = frozenset({"id", "text", "topics", "as_of", "source"})
+_TRIVIA_KEYS = frozenset({"id", "question", "answer", "wrong", "explanation", "source"})
+
+# A year, a year and month, or a full ISO date (as in common.py, which keeps its pattern private).
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class CastMember:
+    actor: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class Screening:
+    event: str
+    date: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    title: str
+    director: str
+    writers: tuple[str, ...]
+    release: str
+    synopsis: str
+    production: tuple[str, ...]
+    cast: tuple[CastMember, ...]
+    screenings: tuple[Screening, ...]
+    sources: tuple[Source, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    id: str
+    text: str
+    topics: tuple[str, ...]
+    source: Source
+    as_of: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Trivia:
+    id: str
+    question: str
+    answer: str
+    wrong: tuple[str, ...]
+    explanation: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class FilmContent:
+    film: Film
+    facts: tuple[Fact, ...]
+    trivia: tuple[Trivia, ...]
+
+    def topics(self) -> list[str]:
+        """The topics that at least one fact uses, sorted."""
+        return sorted({topic for fact in self.facts for topic in fact.topics})
+
+
+def _normalise(text: str) -> str:
+    """Case- and space-insensitive form of a text, for duplicate detection."""
+    return " ".join(text.split()).casefold()
+
+
+def _check_unknown(
+    problems: list[Problem], file: str, entry: str, table: dict[str, Any], allowed: frozenset[str]
+) -> None:
+    unknown = set(table) - allowed
+    if unknown:
+        problems.append(Problem(file, entry, f"unknown keys: {sorted(unknown)}"))
+
+
+def _check_string_list(
+    problems: list[Problem], file: str, entry: str, value: object, key: str, *, limit: int
+) -> None:
+    """A required, non-empty list of non-blank strings, each at most ``limit`` characters."""
+    if not isinstance(value, list) or not value:
+        problems.append(Problem(file, entry, f"'{key}' must be a non-empty list of text"))
+        return
+    for index, item in enumerate(value):
+        if not isinstance(item, str) or not item.strip():
+            problems.append(Problem(file, entry, f"'{key}' item {index + 1} is missing or empty"))
+        elif len(item) > limit:
+            problems.append(
+                Problem(
+                    file,
+                    entry,
+                    f"'{key}' item {index + 1} is {len(item)} characters (max {limit})",
+                )
+            )
+
+
+def _tables(
+    problems: list[Problem], file: str, entry: str, value: object, key: str
+) -> list[object]:
+    """The items of a required, non-empty array of tables (problems reported for the rest)."""
+    if not isinstance(value, list) or not value:
+        problems.append(Problem(file, entry, f"'{key}' must be a non-empty list of tables"))
+        return []
+    return list(value)
+
+
+def _check_film_table(problems: list[Problem], file: str, raw: object) -> None:
+    entry = "film"
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, entry, "missing [film] table"))
+        return
+    _check_unknown(problems, file, entry, raw, _FILM_KEYS)
+    check_text(problems, file, entry, raw, "title", limit=TITLE_MAX)
+    check_text(problems, file, entry, raw, "director", limit=NAME_MAX)
+    check_text(problems, file, entry, raw, "release", limit=RELEASE_MAX)
+    check_text(problems, file, entry, raw, "synopsis", limit=SYNOPSIS_MAX)
+    _check_string_list(problems, file, entry, raw.get("writers"), "writers", limit=NAME_MAX)
+    _check_string_list(
+        problems, file, entry, raw.get("production"), "production", limit=PRODUCTION_NOTE_MAX
+    )
+
+    for index, member in enumerate(_tables(problems, file, entry, raw.get("cast"), "cast")):
+        name = f"film cast #{index + 1}"
+        if not isinstance(member, dict):
+            problems.append(Problem(file, name, "must be a table with actor and role"))
+            continue
+        _check_unknown(problems, file, name, member, _CAST_KEYS)
+        check_text(problems, file, name, member, "actor", limit=NAME_MAX)
+        check_text(problems, file, name, member, "role", limit=NAME_MAX)
+
+    screenings = _tables(problems, file, entry, raw.get("screenings"), "screenings")
+    for index, screening in enumerate(screenings):
+        name = f"film screening #{index + 1}"
+        if not isinstance(screening, dict):
+            problems.append(Problem(file, name, "must be a table with event, date and note"))
+            continue
+        _check_unknown(problems, file, name, screening, _SCREENING_KEYS)
+        check_text(problems, file, name, screening, "event", limit=EVENT_MAX)
+        check_text(problems, file, name, screening, "note", limit=NOTE_MAX)
+        date = screening.get("date")
+        if not isinstance(date, str) or not _DATE.match(date):
+            problems.append(
+                Problem(file, name, f"'date' {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+            )
+
+    for index, source in enumerate(_tables(problems, file, entry, raw.get("sources"), "sources")):
+        check_source(problems, file, f"film source #{index + 1}", source)
+
+
+def _check_topics(problems: list[Problem], file: str, entry: str, value: object) -> None:
+    if not isinstance(value, list) or not value:
+        problems.append(Problem(file, entry, "'topics' must list at least one topic"))
+        return
+    if len(value) > MAX_TOPICS:
+        problems.append(
+            Problem(file, entry, f"'topics' has {len(value)} topics (max {MAX_TOPICS})")
+        )
+    seen: set[str] = set()
+    for topic in value:
+        if not isinstance(topic, str) or topic not in TOPICS:
+            problems.append(Problem(file, entry, f"topic {topic!r} is not one of {sorted(TOPICS)}"))
+        elif topic in seen:
+            problems.append(Problem(file, entry, f"topic {topic!r} is listed twice"))
+        else:
+            seen.add(topic)
+
+
+def _check_facts(problems: list[Problem], file: str, raw: object) -> None:
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(file, "facts", "there must be at least one [[facts]] entry"))
+        return
+    ids: set[str] = set()
+    texts: dict[str, str] = {}
+    for index, fact in enumerate(raw):
+        entry = entry_name("fact", index, fact)
+        if not isinstance(fact, dict):
+            problems.append(Problem(file, entry, "must be a table"))
+            continue
+        _check_unknown(problems, file, entry, fact, _FACT_KEYS)
+        check_id(problems, file, entry, fact.get("id"), ids)
+        check_text(problems, file, entry, fact, "text", limit=FACT_TEXT_MAX)
+        text = fact.get("text")
+        if isinstance(text, str) and text.strip():
+            key = _normalise(text)
+            if key in texts:
+                problems.append(Problem(file, entry, f"same text as {texts[key]}"))
+            else:
+                texts[key] = entry
+        _check_topics(problems, file, entry, fact.get("topics"))
+        if "as_of" in fact:
+            as_of = fact["as_of"]
+            if not isinstance(as_of, str) or not _DATE.match(as_of):
+                problems.append(
+                    Problem(file, entry, f"'as_of' {as_of!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+                )
+        check_source(problems, file, entry, fact.get("source"))
+
+
+def _check_choices(problems: list[Problem], file: str, entry: str, item: dict[str, Any]) -> None:
+    """Exactly three wrong answers; the four choices all distinct (case- and space-insensitive)."""
+    wrong = item.get("wrong")
+    if not isinstance(wrong, list):
+        problems.append(Problem(file, entry, f"'wrong' must list exactly {WRONG_ANSWERS} answers"))
+        return
+    if len(wrong) != WRONG_ANSWERS:
+        problems.append(
+            Problem(file, entry, f"'wrong' has {len(wrong)} answers (exactly {WRONG_ANSWERS})")
+        )
+    answer = item.get("answer")
+    answer_key = _normalise(answer) if isinstance(answer, str) else None
+    seen: set[str] = set()
+    for index, choice in enumerate(wrong):
+        if not isinstance(choice, str) or not choice.strip():
+            problems.append(Problem(file, entry, f"wrong answer {index + 1} is missing or empty"))
+            continue
+        if len(choice) > CHOICE_MAX:
+            problems.append(
+                Problem(
+                    file,
+                    entry,
+                    f"wrong answer {index + 1} is {len(choice)} characters (max {CHOICE_MAX})",
+                )
+            )
+        key = _normalise(choice)
+        if key == answer_key:
+            problems.append(Problem(file, entry, f"the answer {answer!r} is also a wrong answer"))
+        elif key in seen:
+            problems.append(Problem(file, entry, f"wrong answer {choice!r} is listed twice"))
+        seen.add(key)
+
+
+def _check_trivia(problems: list[Problem], file: str, raw: object) -> None:
+    if not isinstance(raw, list) or not raw:
+        problems.append(Problem(file, "trivia", "there must be at least one [[trivia]] entry"))
+        return
+    ids: set[str] = set()
+    questions: dict[str, str] = {}
+    for index, item in enumerate(raw):
+        entry = entry_name("trivia", index, item)
+        if not isinstance(item, dict):
+            problems.append(Problem(file, entry, "must be a table"))
+            continue
+        _check_unknown(problems, file, entry, item, _TRIVIA_KEYS)
+        check_id(problems, file, entry, item.get("id"), ids)
+        check_text(problems, file, entry, item, "question", limit=QUESTION_MAX)
+        check_text(problems, file, entry, item, "answer", limit=CHOICE_MAX)
+        check_text(problems, file, entry, item, "explanation", limit=EXPLANATION_MAX)
+        question = item.get("question")
+        if isinstance(question, str) and question.strip():
+            key = _normalise(question)
+            if key in questions:
+                problems.append(Problem(file, entry, f"same question as {questions[key]}"))
+            else:
+                questions[key] = entry
+        _check_choices(problems, file, entry, item)
+        check_source(problems, file, entry, item.get("source"))
+
+
+def check_film(raw: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in a parsed film.toml document; never raises."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        return [Problem(file, "document", "must be a TOML table")]
+    _check_unknown(problems, file, "document", raw, _TOP_KEYS)
+    _check_film_table(problems, file, raw.get("film"))
+    _check_facts(problems, file, raw.get("facts"))
+    _check_trivia(problems, file, raw.get("trivia"))
+    return problems
+
+
+def _build(raw: dict[str, Any]) -> FilmContent:
+    """Turn a document that ``check_film`` accepted into frozen objects."""
+    film_raw = raw["film"]
+    film = Film(
+        title=film_raw["title"],
+        director=film_raw["director"],
+        writers=tuple(film_raw["writers"]),
+        release=film_raw["release"],
+        synopsis=film_raw["synopsis"],
+        production=tuple(film_raw["production"]),
+        cast=tuple(CastMember(actor=m["actor"], role=m["role"]) for m in film_raw["cast"]),
+        screenings=tuple(
+            Screening(event=s["event"], date=s["date"], note=s["note"])
+            for s in film_raw["screenings"]
+        ),
+        sources=tuple(source_from(s) for s in film_raw["sources"]),
+    )
+    facts = tuple(
+        Fact(
+            id=f["id"],
+            text=f["text"],
+            topics=tuple(f["topics"]),
+            source=source_from(f["source"]),
+            as_of=f.get("as_of", ""),
+        )
+        for f in raw["facts"]
+    )
+    trivia = tuple(
+        Trivia(
+            id=t["id"],
+            question=t["question"],
+            answer=t["answer"],
+            wrong=tuple(t["wrong"]),
+            explanation=t["explanation"],
+            source=source_from(t["source"]),
+        )
+        for t in raw["trivia"]
+    )
+    return FilmContent(film=film, facts=facts, trivia=trivia)
+
+
+def load_film(path: Path = DEFAULT_PATH) -> FilmContent:
+    """Load and check the film content; raise ``ValueError`` listing every problem found."""
+    raw = read_toml(path)
+    problems = check_film(raw, path.name)
+    if problems:
+        listing = "\n".join(f"- {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in {path}:\n{listing}")
+    return _build(raw)
