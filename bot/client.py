@@ -16,6 +16,7 @@ from discord.http import Route
 
 import cogs
 from bot.clock import Clock, SystemClock
+from bot.daily import DailyRegistry
 from bot.errors import report_error
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
@@ -62,6 +63,7 @@ class KpopsBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.synced: bool | None = None  # None until the start-up sync check has run
         self.force_sync = False  # set by `python -m bot sync`
+        self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
 
     async def setup_hook(self) -> None:
         self.db = await Database.open(self.settings.database_path)

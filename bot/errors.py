@@ -52,7 +52,9 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         await send_ephemeral(interaction, text or "Only moderators can use this command.")
         return
     if isinstance(error, app_commands.CommandOnCooldown):
-        await send_ephemeral(interaction, f"Slow down a little: try again in {error.retry_after:.0f}s.")
+        await send_ephemeral(
+            interaction, f"Slow down a little: try again in {error.retry_after:.0f}s."
+        )
         return
     code = reference_code()
     log.error(

@@ -26,8 +26,12 @@ def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
             continue
         top = command.root_parent.name if command.root_parent else command.name
         root = command.root_parent or command
-        mod = " 🛡️" if root.default_permissions is not None and root.default_permissions.value else ""
-        groups.setdefault(top, []).append(f"`/{command.qualified_name}`{mod} — {command.description}")
+        mod = (
+            " 🛡️" if root.default_permissions is not None and root.default_permissions.value else ""
+        )
+        groups.setdefault(top, []).append(
+            f"`/{command.qualified_name}`{mod} — {command.description}"
+        )
     for name in sorted(groups):
         value = "\n".join(groups[name])
         embed.add_field(name=name.capitalize(), value=value[:1024], inline=False)

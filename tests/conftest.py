@@ -75,6 +75,8 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def bot(driver: Driver, world: World, db_path: Path, clock: ManualClock) -> AsyncIterator[KpopsBot]:
+async def bot(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> AsyncIterator[KpopsBot]:
     async with running_bot(driver, db_path, clock=clock) as running:
         yield running

@@ -43,7 +43,9 @@ class CommandUsageError(AssertionError):
 class Driver(Emulator):
     """The emulator plus the calls a test makes as a Discord user."""
 
-    def find_command(self, path: str, guild_id: int | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def find_command(
+        self, path: str, guild_id: int | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """The top-level command and the chain of sub-command option dicts for ``path``."""
         parts = path.strip().lstrip("/").split()
         for cmd in self.registered(guild_id):
@@ -62,7 +64,9 @@ class Driver(Emulator):
                     chain.append(sub)
                     break
             else:
-                raise CommandUsageError(f"/{path}: no sub-command {part!r} (has {[s['name'] for s in subs]})")
+                raise CommandUsageError(
+                    f"/{path}: no sub-command {part!r} (has {[s['name'] for s in subs]})"
+                )
         if any(o["type"] in (SUB_COMMAND, SUB_GROUP) for o in node.get("options") or []):
             raise CommandUsageError(f"/{path} needs a sub-command")
         return cmd, chain
@@ -73,7 +77,9 @@ class Driver(Emulator):
         declared = {o["name"]: o for o in leaf.get("options") or []}
         unknown = set(given) - set(declared)
         if unknown:
-            raise CommandUsageError(f"unknown option(s) {sorted(unknown)}; declared: {sorted(declared)}")
+            raise CommandUsageError(
+                f"unknown option(s) {sorted(unknown)}; declared: {sorted(declared)}"
+            )
         resolved: dict[str, Any] = {}
         out: list[dict[str, Any]] = []
         for name, spec in declared.items():
@@ -92,7 +98,9 @@ class Driver(Emulator):
             if otype == STRING:
                 if not isinstance(value, str):
                     raise CommandUsageError(f"{name} must be a string")
-                if len(value) > min(spec.get("max_length", limits.STRING_OPTION_MAX), limits.STRING_OPTION_MAX):
+                if len(value) > min(
+                    spec.get("max_length", limits.STRING_OPTION_MAX), limits.STRING_OPTION_MAX
+                ):
                     raise CommandUsageError(f"{name}: a client cannot send {len(value)} characters")
                 if len(value) < spec.get("min_length", 0):
                     raise CommandUsageError(f"{name}: shorter than min_length")
@@ -100,9 +108,13 @@ class Driver(Emulator):
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise CommandUsageError(f"{name} must be an integer")
                 if "min_value" in spec and value < spec["min_value"]:
-                    raise CommandUsageError(f"{name}: the client refuses values below {spec['min_value']}")
+                    raise CommandUsageError(
+                        f"{name}: the client refuses values below {spec['min_value']}"
+                    )
                 if "max_value" in spec and value > spec["max_value"]:
-                    raise CommandUsageError(f"{name}: the client refuses values above {spec['max_value']}")
+                    raise CommandUsageError(
+                        f"{name}: the client refuses values above {spec['max_value']}"
+                    )
             elif otype == NUMBER:
                 if not isinstance(value, (int, float)):
                     raise CommandUsageError(f"{name} must be a number")
@@ -114,7 +126,9 @@ class Driver(Emulator):
                     raise CommandUsageError(f"{name} must be a Channel")
                 types = spec.get("channel_types")
                 if types and value.type not in types:
-                    raise CommandUsageError(f"{name}: channel type {value.type} not offered by the client")
+                    raise CommandUsageError(
+                        f"{name}: channel type {value.type} not offered by the client"
+                    )
                 perms = guild.permissions_in(self.bot_member(guild), value)
                 resolved.setdefault("channels", {})[str(value.id)] = {
                     **value.to_dict(),
@@ -178,10 +192,20 @@ class Driver(Emulator):
         if not wait:
             return result
         try:
-            await result.wait_for(lambda r: r.acknowledged, timeout=limits.INTERACTION_DEADLINE_SECONDS + 0.5)
+            await result.wait_for(
+                lambda r: r.acknowledged, timeout=limits.INTERACTION_DEADLINE_SECONDS + 0.5
+            )
         except TimeoutError:
-            self._violation("GATEWAY", "INTERACTION_CREATE", 404, 10062, "interaction not acknowledged within 3 seconds")
-            raise InteractionError(f"the bot did not answer interaction {result.id} within 3 seconds") from None
+            self._violation(
+                "GATEWAY",
+                "INTERACTION_CREATE",
+                404,
+                10062,
+                "interaction not acknowledged within 3 seconds",
+            )
+            raise InteractionError(
+                f"the bot did not answer interaction {result.id} within 3 seconds"
+            ) from None
         return result
 
     async def invoke(
@@ -214,7 +238,10 @@ class Driver(Emulator):
 
     @staticmethod
     def _command_data(
-        cmd: dict[str, Any], chain: list[dict[str, Any]], leaf_options: list[dict[str, Any]], resolved: dict[str, Any]
+        cmd: dict[str, Any],
+        chain: list[dict[str, Any]],
+        leaf_options: list[dict[str, Any]],
+        resolved: dict[str, Any],
     ) -> dict[str, Any]:
         options = leaf_options
         for sub in reversed(chain):
@@ -277,9 +304,13 @@ class Driver(Emulator):
         else:
             raise CommandUsageError("click needs label, custom_id or index")
         if button is None:
-            raise CommandUsageError(f"no such button; message has {[b.get('label') for b in buttons]}")
+            raise CommandUsageError(
+                f"no such button; message has {[b.get('label') for b in buttons]}"
+            )
         if button.get("disabled") and not allow_disabled:
-            raise CommandUsageError(f"button {button.get('label')!r} is disabled: a user cannot click it")
+            raise CommandUsageError(
+                f"button {button.get('label')!r} is disabled: a user cannot click it"
+            )
         if message.ephemeral and message.visible_to not in (None, member.id):
             raise CommandUsageError("that ephemeral message is not visible to this member")
         channel = self.channel(message.channel_id)

@@ -15,7 +15,9 @@ from bot.sandbox.driver import Driver
 from bot.settings import Settings
 
 
-def sandbox_settings(driver: Driver, database_path: Path, *, dev_guild_id: int | None = None) -> Settings:
+def sandbox_settings(
+    driver: Driver, database_path: Path, *, dev_guild_id: int | None = None
+) -> Settings:
     return Settings(
         token=driver.token,
         database_path=database_path,

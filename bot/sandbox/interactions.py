@@ -49,7 +49,9 @@ class InteractionResult:
     @property
     def messages(self) -> list[Message]:
         """Every message this interaction produced (the response first, then follow-ups)."""
-        first = [self.original] if self.original is not None and self.response_type in (4, 5) else []
+        first = (
+            [self.original] if self.original is not None and self.response_type in (4, 5) else []
+        )
         return first + self.followups
 
     @property
@@ -60,7 +62,9 @@ class InteractionResult:
                 return msg
         if self.response_type == 7 and self.original is not None:
             return self.original
-        raise InteractionError(f"interaction {self.id} has no visible reply (type {self.response_type})")
+        raise InteractionError(
+            f"interaction {self.id} has no visible reply (type {self.response_type})"
+        )
 
     @property
     def ephemeral(self) -> bool:
@@ -74,7 +78,9 @@ class InteractionResult:
         async with self._changed:
             self._changed.notify_all()
 
-    async def wait_for(self, predicate: Callable[[InteractionResult], bool], timeout: float = 5.0) -> None:
+    async def wait_for(
+        self, predicate: Callable[[InteractionResult], bool], timeout: float = 5.0
+    ) -> None:
         """Wait until ``predicate(self)`` holds, e.g. a deferred reply has been filled in."""
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: predicate(self)), timeout)

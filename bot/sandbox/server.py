@@ -96,7 +96,9 @@ class GatewaySession:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
-def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    data: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> web.Response:
     """JSON with Discord's exact content type (discord.py parses only ``application/json``)."""
     return web.Response(
         body=json.dumps(data).encode(),
@@ -195,13 +197,19 @@ class Emulator:
 
     # ------------------------------------------------------------------ world building
     def add_guild(
-        self, name: str = "K-Pops! Fans", *, channels: tuple[str, ...] = ("general",), locale: str = "en-US"
+        self,
+        name: str = "K-Pops! Fans",
+        *,
+        channels: tuple[str, ...] = ("general",),
+        locale: str = "en-US",
     ) -> Guild:
         gid = self.ids.next()
         owner = User(self.ids.next(), f"{name.split()[0].lower()}-owner")
         guild = Guild(gid, name, owner.id, locale=locale)
         guild.roles[gid] = Role(gid, "@everyone", DEFAULT_EVERYONE)
-        bot_role = Role(self.ids.next(), self.bot_user.username, limits.POSTING_PERMISSIONS, position=1)
+        bot_role = Role(
+            self.ids.next(), self.bot_user.username, limits.POSTING_PERMISSIONS, position=1
+        )
         guild.roles[bot_role.id] = bot_role
         guild.members[owner.id] = Member(owner, gid)
         guild.members[self.bot_user.id] = Member(self.bot_user, gid, [bot_role.id])
@@ -229,18 +237,32 @@ class Emulator:
         role = Role(self.ids.next(), name, permissions, position=len(guild.roles))
         guild.roles[role.id] = role
         if self.ready.is_set():
-            self._dispatch_soon("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.to_dict()})
+            self._dispatch_soon(
+                "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.to_dict()}
+            )
         return role
 
-    def add_channel(self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None) -> Channel:
+    def add_channel(
+        self, guild: Guild, name: str, *, overwrites: list[Overwrite] | None = None
+    ) -> Channel:
         cid = self.ids.next()
-        channel = Channel(cid, guild.id, name, position=len(guild.channels), overwrites=overwrites or [])
+        channel = Channel(
+            cid, guild.id, name, position=len(guild.channels), overwrites=overwrites or []
+        )
         guild.channels[cid] = channel
         if self.ready.is_set():
             self._dispatch_soon("CHANNEL_CREATE", channel.to_dict())
         return channel
 
-    def set_overwrite(self, channel: Channel, target_id: int, *, allow: int = 0, deny: int = 0, member: bool = False) -> None:
+    def set_overwrite(
+        self,
+        channel: Channel,
+        target_id: int,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+        member: bool = False,
+    ) -> None:
         """Change a channel's permissions for a role (or member), telling the bot as Discord does."""
         channel.overwrites = [o for o in channel.overwrites if o.id != target_id]
         channel.overwrites.append(Overwrite(target_id, 1 if member else 0, allow, deny))
@@ -283,7 +305,9 @@ class Emulator:
             return None
 
         async with self._message_waiters:
-            await asyncio.wait_for(self._message_waiters.wait_for(lambda: find() is not None), timeout)
+            await asyncio.wait_for(
+                self._message_waiters.wait_for(lambda: find() is not None), timeout
+            )
         found = find()
         assert found is not None
         return found
@@ -324,7 +348,9 @@ class Emulator:
 
     @property
     def connected(self) -> bool:
-        return self._active is not None and self._active.ws is not None and not self._active.ws.closed
+        return (
+            self._active is not None and self._active.ws is not None and not self._active.ws.closed
+        )
 
     # ------------------------------------------------------------------ gateway
     async def _gateway(self, request: web.Request) -> web.StreamResponse:
@@ -407,7 +433,9 @@ class Emulator:
         }
         await self._dispatch(session, "READY", ready)
         for guild in list(self.guilds.values()):
-            await self._dispatch(session, "GUILD_CREATE", guild.to_dict(self.bot_member(guild), self.clock()))
+            await self._dispatch(
+                session, "GUILD_CREATE", guild.to_dict(self.bot_member(guild), self.clock())
+            )
         self.ready.set()
         return session
 
@@ -416,7 +444,9 @@ class Emulator:
     ) -> GatewaySession | None:
         session = self._sessions.get(str(data.get("session_id")))
         if data.get("token") != self.token or session is None:
-            await self._write(ws, compressor, json.dumps({"op": 9, "d": False, "s": None, "t": None}))
+            await self._write(
+                ws, compressor, json.dumps({"op": 9, "d": False, "s": None, "t": None})
+            )
             return None
         self.resumes += 1
         async with session.lock:
@@ -469,9 +499,24 @@ class Emulator:
         self._route("GET", rf"/applications/{snow}/guilds/{snow}/commands", self._get_commands)
         self._route("POST", rf"/interactions/{snow}/([^/]+)/callback", self._callback, auth=False)
         self._route("POST", rf"/webhooks/{snow}/([^/]+)", self._followup, auth=False)
-        self._route("GET", rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)", self._webhook_get, auth=False)
-        self._route("PATCH", rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)", self._webhook_edit, auth=False)
-        self._route("DELETE", rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)", self._webhook_delete, auth=False)
+        self._route(
+            "GET",
+            rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)",
+            self._webhook_get,
+            auth=False,
+        )
+        self._route(
+            "PATCH",
+            rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)",
+            self._webhook_edit,
+            auth=False,
+        )
+        self._route(
+            "DELETE",
+            rf"/webhooks/{snow}/([^/]+)/messages/(@original|\d+)",
+            self._webhook_delete,
+            auth=False,
+        )
         self._route("GET", rf"/channels/{snow}", self._get_channel)
         self._route("POST", rf"/channels/{snow}/messages", self._post_message)
         self._route("GET", rf"/channels/{snow}/messages/{snow}", self._get_message)
@@ -561,7 +606,9 @@ class Emulator:
 
     # ------------------------------------------------------------------ REST: identity and commands
     async def _get_me(self, request: web.Request, m: re.Match[str]) -> web.Response:
-        return json_response({**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0})
+        return json_response(
+            {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0}
+        )
 
     async def _get_app(self, request: web.Request, m: re.Match[str]) -> web.Response:
         return json_response(
@@ -573,7 +620,12 @@ class Emulator:
                 "rpc_origins": [],
                 "bot_public": True,
                 "bot_require_code_grant": False,
-                "owner": {"id": "1", "username": "sandbox-owner", "discriminator": "0", "avatar": None},
+                "owner": {
+                    "id": "1",
+                    "username": "sandbox-owner",
+                    "discriminator": "0",
+                    "avatar": None,
+                },
                 "summary": "",
                 "verify_key": "0" * 64,
                 "team": None,
@@ -587,7 +639,12 @@ class Emulator:
             {
                 "url": self.gateway_url,
                 "shards": 1,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+                "session_start_limit": {
+                    "total": 1000,
+                    "remaining": 999,
+                    "reset_after": 0,
+                    "max_concurrency": 1,
+                },
             }
         )
 
@@ -600,7 +657,9 @@ class Emulator:
             raise ApiError(400, 50035, "Invalid Form Body")
         errors = validation.check_commands(body, global_=guild_id is None)
         if errors:
-            raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+            raise ApiError(
+                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+            )
         stored = [self._store_command(cmd, guild_id) for cmd in body]
         if guild_id is None:
             self.global_commands = stored
@@ -657,24 +716,40 @@ class Emulator:
             self._violation("POST", "callback", 400, 40060, "interaction acknowledged twice")
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         if elapsed > limits.INTERACTION_DEADLINE_SECONDS:
-            self._violation("POST", "callback", 404, 10062, f"initial response after {elapsed:.2f}s (limit 3s)")
+            self._violation(
+                "POST", "callback", 404, 10062, f"initial response after {elapsed:.2f}s (limit 3s)"
+            )
             raise ApiError(404, 10062, "Unknown interaction")
-        allowed = {COMMAND: {4, 5, 9}, COMPONENT: {4, 5, 6, 7, 9}, AUTOCOMPLETE: {8}}.get(result.type, {4, 5})
+        allowed = {COMMAND: {4, 5, 9}, COMPONENT: {4, 5, 6, 7, 9}, AUTOCOMPLETE: {8}}.get(
+            result.type, {4, 5}
+        )
         if rtype not in allowed:
-            errors = [("type", f"Interaction response type {rtype} is not valid for interaction type {result.type}")]
+            errors = [
+                (
+                    "type",
+                    f"Interaction response type {rtype} is not valid for interaction type {result.type}",
+                )
+            ]
             raise ApiError(400, 50035, errors[0][1], validation.error_body(errors))
         data = body.get("data") or {}
         resource: dict[str, Any] = {"type": rtype}
         if rtype == 8:
             errors = validation.check_choices(data.get("choices") or [])
             if errors:
-                raise ApiError(400, 50035, "; ".join(e for _, e in errors), validation.error_body(errors))
+                raise ApiError(
+                    400, 50035, "; ".join(e for _, e in errors), validation.error_body(errors)
+                )
             result.choices = data.get("choices") or []
         elif rtype in (4, 5):
             if rtype == 4:
                 errors = validation.check_message(data)
                 if errors:
-                    raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+                    raise ApiError(
+                        400,
+                        50035,
+                        "; ".join(f"{p}: {e}" for p, e in errors),
+                        validation.error_body(errors),
+                    )
             msg = self._new_message(result.channel, data, interaction=result, loading=rtype == 5)
             result.original = msg
             resource["message"] = msg.to_dict()
@@ -683,7 +758,12 @@ class Emulator:
             assert target is not None
             errors = validation.check_message(data, edit=True)
             if errors:
-                raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+                raise ApiError(
+                    400,
+                    50035,
+                    "; ".join(f"{p}: {e}" for p, e in errors),
+                    validation.error_body(errors),
+                )
             self._apply_edit(target, data, by_interaction=True)
             result.original = target
             resource["message"] = target.to_dict()
@@ -699,9 +779,15 @@ class Emulator:
                 "interaction": {
                     "id": str(result.id),
                     "type": result.type,
-                    **({"response_message_id": str(original.id)} if original and rtype in (4, 5, 7) else {}),
+                    **(
+                        {"response_message_id": str(original.id)}
+                        if original and rtype in (4, 5, 7)
+                        else {}
+                    ),
                     "response_message_loading": rtype == 5,
-                    "response_message_ephemeral": bool(original and original.ephemeral and rtype in (4, 5)),
+                    "response_message_ephemeral": bool(
+                        original and original.ephemeral and rtype in (4, 5)
+                    ),
                 },
                 "resource": resource,
             }
@@ -722,7 +808,9 @@ class Emulator:
         data = await self._json(request)
         errors = validation.check_message(data)
         if errors:
-            raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+            raise ApiError(
+                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+            )
         original = result.original
         if result.response_type == 5 and original is not None and original.loading:
             # The first follow-up after a deferred response fills in the "thinking" message.
@@ -758,7 +846,9 @@ class Emulator:
         data = await self._json(request)
         errors = validation.check_message(data, edit=True)
         if errors:
-            raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+            raise ApiError(
+                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+            )
         self._apply_edit(target, data, by_interaction=True)
         target.loading = False
         await result.notify()
@@ -785,7 +875,9 @@ class Emulator:
             raise ApiError(403, 50013, "Missing Permissions")
         if embeds and not perms & limits.EMBED_LINKS:
             # Discord accepts the message but drops the embeds: the post is broken all the same.
-            self._violation("POST", f"/channels/{channel_id}/messages", 200, 0, "embeds without Embed Links")
+            self._violation(
+                "POST", f"/channels/{channel_id}/messages", 200, 0, "embeds without Embed Links"
+            )
         return channel
 
     async def _get_channel(self, request: web.Request, m: re.Match[str]) -> web.Response:
@@ -799,7 +891,9 @@ class Emulator:
         channel = self._writable_channel(int(m.group(1)), embeds=bool(data.get("embeds")))
         errors = validation.check_message(data)
         if errors:
-            raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+            raise ApiError(
+                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+            )
         msg = self._new_message(channel, data)
         await self._messages_changed()
         return json_response(msg.to_dict())
@@ -824,12 +918,16 @@ class Emulator:
             recent = [t for t in msg.edits if now - t < 3600]
             if len(recent) >= self.old_message_edit_cap:
                 raise ApiError(
-                    400, 30046, "Maximum number of edits to messages older than 1 hour reached. Try again later."
+                    400,
+                    30046,
+                    "Maximum number of edits to messages older than 1 hour reached. Try again later.",
                 )
         data = await self._json(request)
         errors = validation.check_message(data, edit=True)
         if errors:
-            raise ApiError(400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors))
+            raise ApiError(
+                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+            )
         self._apply_edit(msg, data, by_interaction=False)
         await self._messages_changed()
         return json_response(msg.to_dict())
@@ -863,7 +961,9 @@ class Emulator:
             allowed_mentions=allowed,
             pings=validation.pings(data.get("content") or "", allowed),
             interaction_id=interaction.id if interaction else None,
-            visible_to=interaction.member.id if interaction and flags & limits.EPHEMERAL_FLAG else None,
+            visible_to=interaction.member.id
+            if interaction and flags & limits.EPHEMERAL_FLAG
+            else None,
             loading=loading,
         )
         self.messages[msg.id] = msg

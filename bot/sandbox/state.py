@@ -82,7 +82,12 @@ class Overwrite:
     deny: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": str(self.id), "type": self.type, "allow": str(self.allow), "deny": str(self.deny)}
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "allow": str(self.allow),
+            "deny": str(self.deny),
+        }
 
 
 @dataclass
@@ -263,7 +268,9 @@ class Message:
 
     def buttons(self) -> list[dict[str, Any]]:
         """Every button on the message, in reading order."""
-        return [c for row in self.components for c in row.get("components", []) if c.get("type") == 2]
+        return [
+            c for row in self.components for c in row.get("components", []) if c.get("type") == 2
+        ]
 
     def embed_text(self) -> str:
         """All text of all embeds, for assertions."""

@@ -46,9 +46,21 @@ def check_embeds(errors: Errors, embeds: list[dict[str, Any]]) -> None:
     for i, embed in enumerate(embeds):
         p = f"embeds.{i}"
         _len_check(errors, f"{p}.title", embed.get("title"), limits.EMBED_TITLE_MAX)
-        _len_check(errors, f"{p}.description", embed.get("description"), limits.EMBED_DESCRIPTION_MAX)
-        _len_check(errors, f"{p}.footer.text", (embed.get("footer") or {}).get("text"), limits.EMBED_FOOTER_MAX)
-        _len_check(errors, f"{p}.author.name", (embed.get("author") or {}).get("name"), limits.EMBED_AUTHOR_MAX)
+        _len_check(
+            errors, f"{p}.description", embed.get("description"), limits.EMBED_DESCRIPTION_MAX
+        )
+        _len_check(
+            errors,
+            f"{p}.footer.text",
+            (embed.get("footer") or {}).get("text"),
+            limits.EMBED_FOOTER_MAX,
+        )
+        _len_check(
+            errors,
+            f"{p}.author.name",
+            (embed.get("author") or {}).get("name"),
+            limits.EMBED_AUTHOR_MAX,
+        )
         fields = embed.get("fields") or []
         if len(fields) > limits.EMBED_FIELDS_MAX:
             errors.append((f"{p}.fields", f"Must be {limits.EMBED_FIELDS_MAX} or fewer in length."))
@@ -81,7 +93,9 @@ def check_components(errors: Errors, rows: list[dict[str, Any]]) -> None:
         if not children:
             errors.append((f"{p}.components", "Must be 1 or more in length."))
         if len(children) > limits.BUTTONS_PER_ROW_MAX:
-            errors.append((f"{p}.components", f"Must be {limits.BUTTONS_PER_ROW_MAX} or fewer in length."))
+            errors.append(
+                (f"{p}.components", f"Must be {limits.BUTTONS_PER_ROW_MAX} or fewer in length.")
+            )
         for j, comp in enumerate(children):
             cp = f"{p}.components.{j}"
             ctype = comp.get("type")
@@ -97,7 +111,9 @@ def check_components(errors: Errors, rows: list[dict[str, Any]]) -> None:
             elif ctype == 3:
                 options = comp.get("options") or []
                 if not 1 <= len(options) <= limits.SELECT_OPTIONS_MAX:
-                    errors.append((f"{cp}.options", f"Must be between 1 and {limits.SELECT_OPTIONS_MAX}."))
+                    errors.append(
+                        (f"{cp}.options", f"Must be between 1 and {limits.SELECT_OPTIONS_MAX}.")
+                    )
             elif ctype not in (5, 6, 7, 8):
                 errors.append((f"{cp}.type", "Unknown component type."))
             if not custom_id:
@@ -125,7 +141,11 @@ def pings(content: str, allowed_mentions: dict[str, Any] | None) -> list[str]:
     """Who a message's content would notify, given its allowed_mentions (absent = parse all)."""
     if not content:
         return []
-    parse = ["everyone", "users", "roles"] if allowed_mentions is None else allowed_mentions.get("parse", [])
+    parse = (
+        ["everyone", "users", "roles"]
+        if allowed_mentions is None
+        else allowed_mentions.get("parse", [])
+    )
     users = set((allowed_mentions or {}).get("users") or [])
     roles = set((allowed_mentions or {}).get("roles") or [])
     result: list[str] = []

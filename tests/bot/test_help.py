@@ -3,7 +3,9 @@ from bot.sandbox import Driver
 from tests.conftest import World
 
 
-async def test_help_lists_every_registered_command(bot: KpopsBot, driver: Driver, world: World) -> None:
+async def test_help_lists_every_registered_command(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
     result = await driver.invoke("help", member=world.fan, channel=world.general)
     assert result.ephemeral
     text = result.text

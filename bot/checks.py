@@ -1,0 +1,38 @@
+"""Who may do what, checked at run time (Discord's default_member_permissions can be overridden)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.storage.config import ConfigStore
+
+NOT_A_MODERATOR = (
+    "Only moderators can do that: you need Manage Server, Administrator, "
+    "or the moderator role set with `/config modrole`."
+)
+
+
+async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
+    """Manage Server or Administrator in this channel, or the configured moderator role."""
+    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+        return False
+    perms = interaction.permissions  # the member's permissions in this channel, from Discord
+    if perms.administrator or perms.manage_guild:
+        return True
+    role_id = await ConfigStore(interaction.client.db).mod_role(interaction.guild_id)
+    return role_id is not None and any(r.id == role_id for r in interaction.user.roles)
+
+
+def moderator_only() -> Any:
+    """An app-command check: refuses non-moderators with a friendly ephemeral reply."""
+
+    async def predicate(interaction: discord.Interaction[Any]) -> bool:
+        if await is_moderator(interaction):
+            return True
+        raise UserFacingError(NOT_A_MODERATOR)
+
+    return app_commands.check(predicate)
