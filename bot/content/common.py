@@ -98,7 +98,9 @@ def check_source(problems: list[Problem], file: str, entry: str, raw: object) ->
             problems.append(Problem(file, entry, f"source '{key}' is missing or empty"))
     date = raw.get("date")
     if isinstance(date, str) and date.strip() and not _DATE.match(date):
-        problems.append(Problem(file, entry, f"source date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD"))
+        problems.append(
+            Problem(file, entry, f"source date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        )
     via = raw.get("via", "")
     if not isinstance(via, str):
         problems.append(Problem(file, entry, "source 'via' must be text"))

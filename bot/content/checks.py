@@ -1,0 +1,94 @@
+"""``python -m bot data check``: every content file checked, one summary line at the end.
+
+Each content module exposes ``check_<kind>(raw, file) -> list[Problem]``; this runs them all and
+counts each kind of entry, so content editors see every problem at once (file, entry, what).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import DATA_DIR
+from bot.content.common import Problem, read_toml
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFile:
+    file: str
+    module: str
+    check: str
+    #: kind label -> the top-level TOML array holding that kind
+    kinds: tuple[tuple[str, str], ...]
+
+
+CONTENT_FILES = (
+    ContentFile(
+        "film.toml", "bot.content.film", "check_film", (("facts", "facts"), ("trivia", "trivia"))
+    ),
+    ContentFile("quotes.toml", "bot.content.quotes", "check_quotes", (("quotes", "quotes"),)),
+    ContentFile(
+        "influence.toml",
+        "bot.content.influence",
+        "check_influence",
+        (("entities", "entities"), ("links", "links")),
+    ),
+    ContentFile(
+        "matchups.toml", "bot.content.matchups", "check_matchups", (("matchups", "matchups"),)
+    ),
+)
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    counts: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+        return f"{'ok' if self.ok else 'problems'}: {counts}"
+
+
+def check_all(data_dir: Path = DATA_DIR) -> Report:
+    problems: list[Problem] = []
+    counts: dict[str, int] = {}
+    for spec in CONTENT_FILES:
+        for kind, _ in spec.kinds:
+            counts[kind] = 0
+        path = data_dir / spec.file
+        if not path.exists():
+            continue  # a kind not written yet counts 0
+        try:
+            raw = read_toml(path)
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(Problem(spec.file, "file", f"not valid TOML: {exc}"))
+            continue
+        check: Callable[[dict[str, Any], str], list[Problem]] = getattr(
+            importlib.import_module(spec.module), spec.check
+        )
+        problems.extend(check(raw, spec.file))
+        for kind, key in spec.kinds:
+            entries = raw.get(key)
+            counts[kind] = len(entries) if isinstance(entries, list) else 0
+    return Report(problems, counts)
+
+
+def main(data_dir: Path = DATA_DIR) -> int:
+    report = check_all(data_dir)
+    for problem in report.problems:
+        print(problem)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
