@@ -30,14 +30,18 @@ async def _run(settings: Settings, *, force_sync_only: bool) -> int:
     bot = KpopsBot(settings)
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
+    closing: set[asyncio.Task[None]] = set()
 
     def stop() -> None:
         stopping.set()
-        loop.create_task(bot.close())
+        task = loop.create_task(bot.close())
+        closing.add(task)  # keep a reference until it is done
+        task.add_done_callback(closing.discard)
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop)
     async with bot:
+        await bot.open_storage()
         if force_sync_only:
             bot.force_sync = True
             await bot.login(settings.token)
@@ -65,12 +69,18 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="kpops-bot, the K-Pops! fan bot.")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="kpops-bot, the K-Pops! fan bot."
+    )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
     sub.add_parser("sync", help="force a sync of the slash commands, then exit")
-    sandbox = sub.add_parser("sandbox", help="try the bot locally against the built-in Discord emulator")
-    sandbox.add_argument("--script", type=Path, help="replay a file of commands instead of prompting")
+    sandbox = sub.add_parser(
+        "sandbox", help="try the bot locally against the built-in Discord emulator"
+    )
+    sandbox.add_argument(
+        "--script", type=Path, help="replay a file of commands instead of prompting"
+    )
     data = sub.add_parser("data", help="content tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     data_sub.add_parser("check", help="check every content file in data/ and print a summary")

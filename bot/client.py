@@ -49,6 +49,8 @@ class KpopsBot(commands.Bot):
         intents = discord.Intents.none()
         intents.guilds = True
         options.setdefault("guild_ready_timeout", 2.0)
+        # A text-only bot: the voice-library warnings would only alarm self-hosters.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -65,9 +67,14 @@ class KpopsBot(commands.Bot):
         self.force_sync = False  # set by `python -m bot sync`
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
 
+    async def open_storage(self) -> None:
+        """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
+        if getattr(self, "db", None) is None:
+            self.db = await Database.open(self.settings.database_path)
+            self.meta = MetaStore(self.db)
+
     async def setup_hook(self) -> None:
-        self.db = await Database.open(self.settings.database_path)
-        self.meta = MetaStore(self.db)
+        await self.open_storage()
         for name in extension_names():
             await self.load_extension(name)
         self.tree.on_error = report_error

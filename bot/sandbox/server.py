@@ -409,8 +409,8 @@ class Emulator:
             await ws.close(code=4004, message=b"Authentication failed.")
             return None
         if int(data.get("intents") or 0) & PRIVILEGED_INTENTS:
-            await ws.close(code=4014, message=b"Disallowed intent(s).")
             self._violation("GATEWAY", "identify", 4014, 4014, "privileged intents requested")
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
         self.identifies += 1
         session = GatewaySession(secrets.token_hex(16), ws=ws, compressor=compressor)
