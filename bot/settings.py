@@ -63,9 +63,15 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         )
     db_raw = env.get("DATABASE_PATH", "").strip()
     database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
-    api_base = _url("DISCORD_API_BASE", env.get("DISCORD_API_BASE", "").strip() or DEFAULT_API_BASE, ("https", "http"))
+    api_base = _url(
+        "DISCORD_API_BASE",
+        env.get("DISCORD_API_BASE", "").strip() or DEFAULT_API_BASE,
+        ("https", "http"),
+    )
     gateway = _url(
-        "DISCORD_GATEWAY_URL", env.get("DISCORD_GATEWAY_URL", "").strip() or DEFAULT_GATEWAY_URL, ("wss", "ws")
+        "DISCORD_GATEWAY_URL",
+        env.get("DISCORD_GATEWAY_URL", "").strip() or DEFAULT_GATEWAY_URL,
+        ("wss", "ws"),
     )
     dev_raw = env.get("DEV_GUILD_ID", "").strip()
     dev_guild_id: int | None = None
