@@ -1,0 +1,264 @@
+"""Listening-poll pairings: a K-pop track and the Black American record it draws on.
+
+The content lives in ``data/matchups.toml``. :func:`check_matchups` lists every problem in a raw
+table without raising; :func:`load_matchups` returns a :class:`Matchups` or raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bot
+from bot.content.common import (
+    Problem,
+    Source,
+    check_id,
+    check_source,
+    check_text,
+    entry_name,
+    is_https_url,
+    read_toml,
+    source_from,
+)
+
+DEFAULT_PATH: Path = bot.DATA_DIR / "matchups.toml"
+
+#: How a K-pop track is tied to the classic record. "critic" is a writer's comparison only.
+CONNECTIONS: frozenset[str] = frozenset({"cover", "sample", "interpolation", "homage", "critic"})
+
+NOTE_MAX = 200
+DISPUTED_MAX = 200
+TITLE_MAX = 100
+ARTIST_MAX = 100
+LISTEN_MAX = 300
+LABEL_MAX = 100
+YEAR_MIN = 1900
+YEAR_MAX = 2026
+
+_TOP_LEVEL_KEYS = frozenset({"matchups"})
+_ENTRY_KEYS = frozenset({"id", "connection", "note", "disputed", "kpop", "classic", "source"})
+_TRACK_KEYS = frozenset({"title", "artist", "year", "listen"})
+_TRACK_SIDES = ("kpop", "classic")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    """One recording: its title, artist, release year and an official or search link."""
+
+    title: str
+    artist: str
+    year: int
+    listen: str
+
+
+@dataclass(frozen=True, slots=True)
+class Matchup:
+    """One poll round: a K-pop track against the classic record it draws on."""
+
+    id: str
+    connection: str
+    note: str
+    disputed: str
+    kpop: Track
+    classic: Track
+    source: Source
+
+    @property
+    def label(self) -> str:
+        """``<kpop artist> “<title>” vs <classic artist> “<title>”``, at most 100 characters."""
+        kpop, classic = self.kpop, self.classic
+        text = f"{kpop.artist} “{kpop.title}” vs {classic.artist} “{classic.title}”"
+        if len(text) <= LABEL_MAX:
+            return text
+        return text[: LABEL_MAX - 1].rstrip() + "…"
+
+    @property
+    def is_disputed(self) -> bool:
+        return bool(self.disputed.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Matchups:
+    """All pairings, in file order."""
+
+    items: tuple[Matchup, ...]
+
+    def by_id(self, matchup_id: str) -> Matchup:
+        """The pairing with this id; ``KeyError`` if there is none."""
+        for matchup in self.items:
+            if matchup.id == matchup_id:
+                return matchup
+        raise KeyError(matchup_id)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[Matchup]:
+        return iter(self.items)
+
+
+def normalized(text: str) -> str:
+    """Text folded for duplicate detection: case-insensitive, runs of whitespace collapsed."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def check_matchups(raw: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in a raw matchups table; never raises."""
+    problems: list[Problem] = []
+    if not isinstance(raw, dict):
+        return [Problem(file, "file", "top level must be a table")]
+    unknown_top = set(raw) - _TOP_LEVEL_KEYS
+    if unknown_top:
+        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
+    entries = raw.get("matchups")
+    if not isinstance(entries, list) or not entries:
+        problems.append(Problem(file, "file", "'matchups' must be a non-empty array of tables"))
+        return problems
+
+    seen_ids: set[str] = set()
+    seen_pairs: dict[tuple[str, ...], str] = {}
+    for index, entry in enumerate(entries):
+        name = entry_name("matchup", index, entry)
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, name, "entry must be a table"))
+            continue
+        check_id(problems, file, name, entry.get("id"), seen_ids)
+        _check_connection(problems, file, name, entry.get("connection"))
+        check_text(problems, file, name, entry, "note", limit=NOTE_MAX)
+        _check_disputed(problems, file, name, entry)
+        tracks_ok = True
+        for side in _TRACK_SIDES:
+            tracks_ok = _check_track(problems, file, name, side, entry.get(side)) and tracks_ok
+        if tracks_ok:
+            _check_years_in_order(problems, file, name, entry["kpop"], entry["classic"])
+            _check_duplicate_pair(problems, file, name, entry, seen_pairs)
+        check_source(problems, file, name, entry.get("source"))
+        unknown = set(entry) - _ENTRY_KEYS
+        if unknown:
+            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+    return problems
+
+
+def _check_connection(problems: list[Problem], file: str, name: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(file, name, "'connection' is missing or empty"))
+    elif value not in CONNECTIONS:
+        allowed = " | ".join(sorted(CONNECTIONS))
+        problems.append(Problem(file, name, f"unknown connection {value!r} (use {allowed})"))
+
+
+def _check_disputed(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:
+    value = entry.get("disputed", "")
+    if not isinstance(value, str):
+        problems.append(Problem(file, name, "'disputed' must be text (leave it out if undisputed)"))
+    elif len(value) > DISPUTED_MAX:
+        problems.append(
+            Problem(file, name, f"'disputed' is {len(value)} characters (max {DISPUTED_MAX})")
+        )
+
+
+def _check_track(problems: list[Problem], file: str, name: str, side: str, raw: object) -> bool:
+    """Check one ``[matchups.kpop]`` / ``[matchups.classic]`` table; True if it is usable."""
+    if not isinstance(raw, dict):
+        problems.append(
+            Problem(file, name, f"missing '{side}' table (title, artist, year, listen)")
+        )
+        return False
+    before = len(problems)
+    where = f"{name} {side}"
+    check_text(problems, file, where, raw, "title", limit=TITLE_MAX)
+    check_text(problems, file, where, raw, "artist", limit=ARTIST_MAX)
+    year = raw.get("year")
+    # bool is an int subclass: `year = true` is not a year.
+    if isinstance(year, bool) or not isinstance(year, int):
+        problems.append(Problem(file, where, f"'year' must be a whole number, got {year!r}"))
+    elif not YEAR_MIN <= year <= YEAR_MAX:
+        problems.append(Problem(file, where, f"'year' {year} is outside {YEAR_MIN}..{YEAR_MAX}"))
+    listen = raw.get("listen")
+    if not isinstance(listen, str) or not listen.strip():
+        problems.append(Problem(file, where, "'listen' is missing or empty"))
+    elif not is_https_url(listen):
+        problems.append(Problem(file, where, f"'listen' must be an https URL, got {listen!r}"))
+    elif len(listen) > LISTEN_MAX:
+        problems.append(
+            Problem(file, where, f"'listen' is {len(listen)} characters (max {LISTEN_MAX})")
+        )
+    unknown = set(raw) - _TRACK_KEYS
+    if unknown:
+        problems.append(Problem(file, where, f"unknown keys: {sorted(unknown)}"))
+    return len(problems) == before
+
+
+def _check_years_in_order(
+    problems: list[Problem], file: str, name: str, kpop: dict[str, Any], classic: dict[str, Any]
+) -> None:
+    """The record drawn on cannot be newer than the track that draws on it."""
+    if classic["year"] > kpop["year"]:
+        problems.append(
+            Problem(
+                file,
+                name,
+                f"classic year {classic['year']} is later than the K-pop year {kpop['year']}",
+            )
+        )
+
+
+def _pair_key(entry: dict[str, Any]) -> tuple[str, ...]:
+    kpop, classic = entry["kpop"], entry["classic"]
+    return (
+        normalized(kpop["artist"]),
+        normalized(kpop["title"]),
+        normalized(classic["artist"]),
+        normalized(classic["title"]),
+    )
+
+
+def _check_duplicate_pair(
+    problems: list[Problem],
+    file: str,
+    name: str,
+    entry: dict[str, Any],
+    seen: dict[tuple[str, ...], str],
+) -> None:
+    key = _pair_key(entry)
+    if key in seen:
+        problems.append(Problem(file, name, f"duplicate pairing (same two tracks as {seen[key]})"))
+    else:
+        seen[key] = name
+
+
+def _track_from(raw: dict[str, Any]) -> Track:
+    return Track(title=raw["title"], artist=raw["artist"], year=raw["year"], listen=raw["listen"])
+
+
+def matchups_from(raw: dict[str, Any]) -> Matchups:
+    """Build the collection from a table that :func:`check_matchups` has passed."""
+    return Matchups(
+        items=tuple(
+            Matchup(
+                id=entry["id"],
+                connection=entry["connection"],
+                note=entry["note"],
+                disputed=entry.get("disputed", ""),
+                kpop=_track_from(entry["kpop"]),
+                classic=_track_from(entry["classic"]),
+                source=source_from(entry["source"]),
+            )
+            for entry in raw["matchups"]
+        )
+    )
+
+
+def load_matchups(path: Path = DEFAULT_PATH) -> Matchups:
+    """Read and check the matchups file; ``ValueError`` listing every problem if any."""
+    raw = read_toml(path)
+    problems = check_matchups(raw, path.name)
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
+    return matchups_from(raw)
