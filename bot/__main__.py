@@ -68,6 +68,18 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
         return 0
 
 
+def _health() -> int:
+    from bot.health import check
+
+    try:
+        settings = load_settings(require_token=False)
+    except SettingsError as exc:
+        return _fail(str(exc))
+    healthy, line = asyncio.run(check(str(settings.database_path)))
+    print(line, file=sys.stdout if healthy else sys.stderr)
+    return 0 if healthy else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="kpops-bot, the K-Pops! fan bot."
@@ -84,7 +96,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     data = sub.add_parser("data", help="content tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     data_sub.add_parser("check", help="check every content file in data/ and print a summary")
+    sub.add_parser("health", help="exit 0 if the running bot is connected and the database writable")
     args = parser.parse_args(argv)
+
+    if args.command == "health":
+        return _health()
 
     if args.command == "data":
         from bot.content.checks import main as check_main

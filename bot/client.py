@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -18,6 +19,7 @@ import cogs
 from bot.clock import Clock, SystemClock
 from bot.daily import DailyRegistry
 from bot.errors import report_error
+from bot.health import heartbeat
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
 
@@ -65,6 +67,7 @@ class KpopsBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.synced: bool | None = None  # None until the start-up sync check has run
         self.force_sync = False  # set by `python -m bot sync`
+        self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
 
     async def open_storage(self) -> None:
@@ -79,6 +82,7 @@ class KpopsBot(commands.Bot):
             await self.load_extension(name)
         self.tree.on_error = report_error
         self.synced = await self.sync_commands(force=self.force_sync)
+        self._heartbeat = asyncio.create_task(heartbeat(self, self.meta), name="gateway-heartbeat")
 
     # ------------------------------------------------------------------ command sync
     def _sync_target(self) -> discord.Object | None:
@@ -108,6 +112,8 @@ class KpopsBot(commands.Bot):
         return True
 
     async def close(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         await super().close()
         db = getattr(self, "db", None)
         if db is not None:

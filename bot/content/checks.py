@@ -72,9 +72,12 @@ def check_all(data_dir: Path = DATA_DIR) -> Report:
         except tomllib.TOMLDecodeError as exc:
             problems.append(Problem(spec.file, "file", f"not valid TOML: {exc}"))
             continue
-        check: Callable[[dict[str, Any], str], list[Problem]] = getattr(
-            importlib.import_module(spec.module), spec.check
-        )
+        try:
+            module = importlib.import_module(spec.module)
+        except ImportError:
+            problems.append(Problem(spec.file, "file", f"no checker: {spec.module} is missing"))
+            continue
+        check: Callable[[dict[str, Any], str], list[Problem]] = getattr(module, spec.check)
         problems.extend(check(raw, spec.file))
         for kind, key in spec.kinds:
             entries = raw.get(key)
