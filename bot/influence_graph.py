@@ -1,0 +1,515 @@
+"""Look-ups over the influence graph: a name index for autocomplete and paths between entities.
+
+Works on plain data (ids, names, aliases, directed edges) so it can be tested on small graphs and
+benchmarked on generated ones; ``cogs/influence.py`` feeds it the loaded ``data/influence.toml``.
+
+Name search ranks matches in tiers, best first:
+
+0. exact: the whole name or an alias (also without spaces, or without a leading "the");
+1. prefix of a name or alias;
+2. prefix of a later word in a name or alias ("jackson" finds "Michael Jackson");
+3. substring anywhere;
+4. words: every typed word found, in any order, allowing a typo per word (``Jakson 5``) and a
+   half-typed last word.
+
+Within a tier, better-connected entities come first. Everything a query needs is precomputed at
+load: sorted keys for bisection, one joined string for substring finds, and a symmetric-delete
+table of word prefixes for typos, so a query never scans every name in Python.
+
+Paths: ``connection(a, b)`` returns the shortest directed lineage a → … → b (each link "X
+influenced Y"). When none exists it looks for a lineage the other way (b → … → a), then for an
+undirected chain (links followed against their direction, e.g. two acts sharing an influence),
+and says which of these it found; ``nearest`` lists an entity's closest neighbours by hops.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_left
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+MAX_QUERY_CHARS = 100  # what a name can sensibly be; longer input is cut before any work
+MAX_RESULTS = 25  # Discord's autocomplete cap
+_SUBSTRING_SCAN_CAP = 2000  # bounds the substring tier for very common fragments
+_MIN_FUZZY_LEN = 4  # words shorter than this must be typed exactly (or as a prefix)
+_MIN_PREFIX_LEN = 3  # shortest word prefix indexed for typo-tolerant prefix matches
+_STOPWORDS = frozenset({"the", "and", "of", "a"})
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# "Jackson Five" and "Jackson 5" mean the same; each spelling also tries the other.
+_SPELLINGS = {
+    **{w: str(n) for n, w in enumerate(_NUMBERS)},
+    **{str(n): w for n, w in enumerate(_NUMBERS)},
+}
+
+# Letters NFKD does not split into base letter + accent.
+_FOLD = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
+                       "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "&": " and "})  # fmt: skip
+# Punctuation that joins rather than separates: "Girls' Generation", "J.Y. Park".
+_JOINERS = frozenset("'’‘`´.")
+
+
+def _is_hangul(ch: str) -> bool:
+    code = ord(ch)
+    return (
+        0x1100 <= code <= 0x11FF  # conjoining jamo
+        or 0x3130 <= code <= 0x318F  # compatibility jamo (what an IME shows mid-syllable)
+        or 0xA960 <= code <= 0xA97F
+        or 0xAC00 <= code <= 0xD7FF  # syllables and extended jamo
+    )
+
+
+def normalise(text: str) -> str:
+    """Fold text for matching: casefold, no accents/punctuation/zero-width, Hangul kept as is.
+
+    Apostrophes and dots join ("J.Y." -> "jy"); other punctuation and symbols separate words.
+    """
+    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2]).translate(_FOLD)
+    out: list[str] = []
+    for ch in text:
+        if _is_hangul(ch):
+            out.append(ch)
+            continue
+        category = unicodedata.category(ch)
+        if category == "Cf" or ch in _JOINERS:  # zero-width and other invisible format characters
+            continue
+        if category[0] in "PSZC":  # punctuation, symbols, separators, controls
+            out.append(" ")
+            continue
+        for part in unicodedata.normalize("NFKD", ch):
+            if not unicodedata.combining(part):
+                out.append(part)
+    return " ".join("".join(out).casefold().split())[:MAX_QUERY_CHARS]
+
+
+def jamo(text: str) -> str:
+    """Hangul split into jamo, so a half-composed syllable ("방ㅌ", "방타") prefixes "방탄"."""
+    return unicodedata.normalize("NFKD", text)
+
+
+def _has_hangul(text: str) -> bool:
+    return any(_is_hangul(ch) for ch in text)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (adjacent swaps count once); ``limit + 1`` if over limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                value = min(value, previous2[j - 2] + 1)
+            current[j] = value
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def _deletes(word: str) -> set[str]:
+    """The word and every form of it with one character removed."""
+    return {word} | {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def _max_typos(word: str) -> int:
+    if len(word) < _MIN_FUZZY_LEN or _has_hangul(word):
+        return 0
+    return 1 if len(word) < 8 else 2
+
+
+# ---------------------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """What the index needs of an entity."""
+
+    id: str
+    name: str
+    aliases: Sequence[str] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One search result: the entity, how it matched (tier, lower is better) and what to show."""
+
+    entity_id: str
+    name: str
+    matched: str  # the name or alias that matched, as written in the data
+    tier: int
+    score: float = 1.0
+
+    @property
+    def label(self) -> str:
+        """The name, plus the alias that matched when it is not just a spelling of the name."""
+        if self.matched == self.name or normalise(self.matched) in normalise(self.name):
+            return self.name
+        return f"{self.name} ({self.matched})"
+
+
+@dataclass(frozen=True, slots=True)
+class _Key:
+    text: str  # normalised form
+    entity: int
+    written: str  # the name or alias as written in the data
+    is_name: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a typed name refers to: one entity, or suggestions when it is unknown or ambiguous."""
+
+    entity_id: str | None
+    suggestions: tuple[Match, ...] = ()
+
+
+class NameIndex:
+    """Autocomplete and name resolution over entity names and aliases."""
+
+    def __init__(self, entities: Iterable[Named], popularity: Mapping[str, int] | None = None):
+        self._entities: list[Named] = list(entities)
+        self._by_id = {e.id: i for i, e in enumerate(self._entities)}
+        popularity = popularity or {}
+        self._rank = [-popularity.get(e.id, 0) for e in self._entities]
+        keys: list[_Key] = []
+        for index, entity in enumerate(self._entities):
+            seen: set[str] = set()
+            for written, is_name in [(entity.name, True), *((a, False) for a in entity.aliases)]:
+                for text in self._variants(written):
+                    if text and text not in seen:
+                        seen.add(text)
+                        keys.append(_Key(text, index, written, is_name))
+        keys.sort(key=lambda k: (k.text, not k.is_name, k.entity))
+        self._keys = keys
+        self._key_texts = [k.text for k in keys]
+        # Later-word suffixes ("jackson 5" from "the jackson 5") for word-prefix look-ups.
+        words = sorted(
+            (k.text[i + 1 :], n)
+            for n, k in enumerate(keys)
+            for i, ch in enumerate(k.text)
+            if ch == " "
+        )
+        self._word_texts = [w for w, _ in words]
+        self._word_keys = [n for _, n in words]
+        # One string of all keys for C-speed substring finds; starts[n] is where key n begins.
+        self._starts: list[int] = []
+        offset = 0
+        for k in keys:
+            self._starts.append(offset)
+            offset += len(k.text) + 1
+        self._haystack = "\n".join(self._key_texts) + "\n"
+        # Word tables for the typo-tolerant tier.
+        self._postings: dict[str, list[int]] = {}
+        for n, k in enumerate(keys):
+            for word in set(k.text.split()):
+                self._postings.setdefault(word, []).append(n)
+        self._prefix_deletes: dict[str, set[str]] = {}
+        for word in self._postings:
+            if _has_hangul(word):
+                continue
+            for end in range(min(_MIN_PREFIX_LEN, len(word)), len(word) + 1):
+                for variant in _deletes(word[:end]):
+                    self._prefix_deletes.setdefault(variant, set()).add(word)
+        self._vocabulary = sorted(self._postings)
+        self._popular = sorted(range(len(self._entities)), key=self._order)
+
+    @staticmethod
+    def _variants(written: str) -> list[str]:
+        base = normalise(written)
+        forms = [base]
+        if base.startswith("the "):
+            forms.append(base[4:])
+        forms += [f.replace(" ", "") for f in forms]
+        if _has_hangul(base):
+            forms += [jamo(f) for f in forms]
+        return forms
+
+    def _order(self, entity: int) -> tuple[int, str]:
+        return (self._rank[entity], self._entities[entity].name.casefold())
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+    def entity(self, entity_id: str) -> Named | None:
+        index = self._by_id.get(entity_id)
+        return None if index is None else self._entities[index]
+
+    # ------------------------------------------------------------------ tiers
+    def _prefix_keys(self, texts: list[str], prefix: str) -> Iterable[int]:
+        start = bisect_left(texts, prefix)
+        for n in range(start, len(texts)):
+            if not texts[n].startswith(prefix):
+                break
+            yield n
+
+    def _exact(self, queries: Sequence[str]) -> list[int]:
+        found: list[int] = []
+        for q in queries:
+            n = bisect_left(self._key_texts, q)
+            while n < len(self._keys) and self._key_texts[n] == q:
+                found.append(n)
+                n += 1
+        return found
+
+    def _prefix(self, queries: Sequence[str]) -> list[int]:
+        return [n for q in queries for n in self._prefix_keys(self._key_texts, q)]
+
+    def _word_prefix(self, queries: Sequence[str]) -> list[int]:
+        return [self._word_keys[n] for q in queries for n in self._prefix_keys(self._word_texts, q)]
+
+    def _substring(self, queries: Sequence[str]) -> list[int]:
+        found: list[int] = []
+        for q in queries:
+            if "\n" in q:
+                continue
+            position = self._haystack.find(q)
+            while position != -1 and len(found) < _SUBSTRING_SCAN_CAP:
+                n = bisect_left(self._starts, position + 1) - 1
+                found.append(n)
+                # Skip to the next key: one hit per key is enough.
+                position = self._haystack.find(q, self._starts[n] + len(self._keys[n].text) + 1)
+        return found
+
+    def _word_candidates(self, word: str, last: bool) -> dict[str, float]:
+        """Indexed words this typed word may mean, scored: 1.0 exact, 0.9 prefix, 0.8/0.7 typos."""
+        scores: dict[str, float] = {}
+        if word in self._postings:
+            scores[word] = 1.0
+        if last or len(word) >= _MIN_FUZZY_LEN:
+            # A word still being typed, or a clipped one ("mich jackson").
+            for n in self._prefix_keys(self._vocabulary, word):
+                scores.setdefault(self._vocabulary[n], 0.9)
+        typos = _max_typos(word)
+        if last and len(word) == _MIN_PREFIX_LEN:
+            typos = 1  # "jak" is on its way to "jackson": one slip in a short prefix
+        if not typos:
+            return scores
+        for variant in _deletes(word):
+            for candidate in self._prefix_deletes.get(variant, ()):
+                if candidate in scores:
+                    continue
+                whole = edit_distance(word, candidate, typos)
+                if whole <= typos and len(word) >= _MIN_FUZZY_LEN:
+                    scores[candidate] = 0.9 - 0.1 * whole
+                elif last:  # a half-typed word with a typo: compare with the candidate's prefixes
+                    ends = range(len(word) - typos, len(word) + typos + 1)
+                    partial = min(
+                        (
+                            edit_distance(word, candidate[:end], typos)
+                            for end in ends
+                            if _MIN_PREFIX_LEN <= end < len(candidate)
+                        ),
+                        default=typos + 1,
+                    )
+                    if partial <= typos:
+                        scores[candidate] = 0.8 - 0.1 * partial
+        return scores
+
+    def _words(self, query: str) -> list[tuple[int, float]]:
+        """Keys matching every typed word (typos allowed), with the mean word score."""
+        words = query.split()
+        meaningful = [w for w in words if w not in _STOPWORDS] or words
+        if not meaningful:
+            return []
+        totals: dict[int, float] = {}
+        for position, word in enumerate(meaningful):
+            last = position == len(meaningful) - 1 and words[-1] == word
+            best_per_key: dict[int, float] = {}
+            candidates = self._word_candidates(word, last)
+            if word in _SPELLINGS:
+                for other, score in self._word_candidates(_SPELLINGS[word], last).items():
+                    candidates[other] = max(score, candidates.get(other, 0.0))
+            for candidate, score in candidates.items():
+                for n in self._postings[candidate]:
+                    if score > best_per_key.get(n, 0.0):
+                        best_per_key[n] = score
+            if position == 0:
+                totals = best_per_key
+            else:
+                totals = {n: s + best_per_key[n] for n, s in totals.items() if n in best_per_key}
+            if not totals:
+                return []
+        return [(n, total / len(meaningful)) for n, total in totals.items()]
+
+    # ------------------------------------------------------------------ public
+    def search(self, text: str, limit: int = MAX_RESULTS) -> list[Match]:
+        """Up to ``limit`` entities for what was typed, best first (popular ones if nothing typed)."""
+        limit = max(0, min(limit, MAX_RESULTS))
+        query = normalise(text)
+        if not query:
+            return [self._match(self._first_key(e), 0) for e in self._popular[:limit]]
+        queries = [query]
+        compact = query.replace(" ", "")
+        if compact != query:
+            queries.append(compact)
+        if _has_hangul(query):
+            queries += [jamo(q) for q in queries]
+        chosen: dict[int, Match] = {}
+        tiers = (self._exact, self._prefix, self._word_prefix, self._substring)
+        for tier, finder in enumerate(tiers):
+            self._take(chosen, [(n, 1.0) for n in finder(queries)], tier, limit)
+            if len(chosen) >= limit:
+                return list(chosen.values())
+        self._take(chosen, self._words(query), len(tiers), limit)
+        return list(chosen.values())
+
+    def _take(
+        self, chosen: dict[int, Match], hits: list[tuple[int, float]], tier: int, limit: int
+    ) -> None:
+        best: dict[int, tuple[float, _Key]] = {}
+        for n, score in hits:
+            key = self._keys[n]
+            if key.entity in chosen:
+                continue
+            current = best.get(key.entity)
+            if current is None or (score, key.is_name) > (current[0], current[1].is_name):
+                best[key.entity] = (score, key)
+        ranked = sorted(best.items(), key=lambda item: (-item[1][0], self._order(item[0])))
+        for entity, (score, key) in ranked[: limit - len(chosen)]:
+            chosen[entity] = self._match(key, tier, score)
+
+    def _first_key(self, entity: int) -> _Key:
+        name = self._entities[entity].name
+        return _Key(normalise(name), entity, name, True)
+
+    def _match(self, key: _Key, tier: int, score: float = 1.0) -> Match:
+        entity = self._entities[key.entity]
+        return Match(entity.id, entity.name, key.written, tier, round(score, 3))
+
+    def resolve(self, text: str, suggestions: int = 5) -> Resolution:
+        """An entity id (as autocomplete sends it), or an exact name/alias; else suggestions."""
+        stripped = text.strip()
+        if stripped in self._by_id:
+            return Resolution(stripped)
+        matches = self.search(text, max(suggestions, 1))
+        exact = {m.entity_id for m in matches if m.tier == 0}
+        if len(exact) == 1:
+            return Resolution(exact.pop())
+        return Resolution(None, tuple(matches[:suggestions]))
+
+
+# ----------------------------------------------------------------------------------------- paths
+
+
+class Relation(Enum):
+    LINEAGE = "lineage"  # a directed chain start → … → end
+    REVERSE = "reverse"  # no chain start → end, but one end → … → start
+    RELATED = "related"  # connected only when links are followed against their direction
+    NONE = "none"  # not connected at all
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One hop of a walk; the link it uses runs ``walk_from → walk_to`` when ``forward``."""
+
+    walk_from: str
+    walk_to: str
+    forward: bool = True
+
+    @property
+    def link(self) -> tuple[str, str]:
+        """(influencer, influenced) of the link this step follows."""
+        return (self.walk_from, self.walk_to) if self.forward else (self.walk_to, self.walk_from)
+
+
+@dataclass(frozen=True, slots=True)
+class Connection:
+    relation: Relation
+    #: the walk: from ``start`` to ``end``, except REVERSE, which walks from ``end`` to ``start``
+    steps: tuple[Step, ...] = ()
+
+
+class LinkGraph:
+    """Directed links "A influenced B" with breadth-first shortest paths."""
+
+    def __init__(self, nodes: Iterable[str], edges: Iterable[tuple[str, str]]):
+        self._out: dict[str, list[str]] = {n: [] for n in nodes}
+        self._in: dict[str, list[str]] = {n: [] for n in self._out}
+        for source, target in edges:
+            self._out.setdefault(source, []).append(target)
+            self._in.setdefault(target, []).append(source)
+            self._out.setdefault(target, [])
+            self._in.setdefault(source, [])
+        for table in (self._out, self._in):  # sorted: the same query always gives the same path
+            for node, neighbours in table.items():
+                table[node] = sorted(set(neighbours))
+
+    def __contains__(self, node: str) -> bool:
+        return node in self._out
+
+    def degree(self, node: str) -> int:
+        return len(self._out.get(node, ())) + len(self._in.get(node, ()))
+
+    def influences_of(self, node: str) -> list[str]:
+        return list(self._in.get(node, ()))
+
+    def influenced_by(self, node: str) -> list[str]:
+        return list(self._out.get(node, ()))
+
+    def _bfs(self, start: str, end: str, *, directed: bool) -> tuple[Step, ...] | None:
+        if start not in self._out or end not in self._out:
+            return None
+        parent: dict[str, Step | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            node = queue.popleft()
+            moves = [(n, True) for n in self._out[node]]
+            if not directed:
+                moves += [(n, False) for n in self._in[node]]
+            for neighbour, forward in moves:
+                if neighbour in parent:
+                    continue
+                parent[neighbour] = Step(node, neighbour, forward)
+                if neighbour == end:
+                    steps: list[Step] = []
+                    cursor: Step | None = parent[end]
+                    while cursor is not None:
+                        steps.append(cursor)
+                        cursor = parent[cursor.walk_from]
+                    return tuple(reversed(steps))
+                queue.append(neighbour)
+        return None
+
+    def shortest_path(self, start: str, end: str) -> tuple[Step, ...] | None:
+        """The fewest links start → … → end, all followed in their direction (None if none)."""
+        return () if start == end and start in self._out else self._bfs(start, end, directed=True)
+
+    def connection(self, start: str, end: str) -> Connection:
+        for relation, a, b, directed in (
+            (Relation.LINEAGE, start, end, True),
+            (Relation.REVERSE, end, start, True),
+            (Relation.RELATED, start, end, False),
+        ):
+            steps = self._bfs(a, b, directed=directed) if a != b else None
+            if steps is not None:
+                return Connection(relation, steps)
+        return Connection(Relation.NONE)
+
+    def nearest(self, node: str, limit: int = 5) -> list[tuple[str, int]]:
+        """Up to ``limit`` other entities closest to ``node`` (links in either direction), with hops.
+
+        At equal distance, better-connected entities first.
+        """
+        if node not in self._out or limit <= 0:
+            return []
+        found: list[tuple[str, int]] = []
+        seen = {node}
+        frontier = [node]
+        distance = 0
+        while frontier and len(found) < limit:
+            distance += 1
+            ring = sorted(
+                {n for f in frontier for n in (*self._out[f], *self._in[f])} - seen,
+                key=lambda n: (-self.degree(n), n),
+            )
+            seen.update(ring)
+            found += [(n, distance) for n in ring[: limit - len(found)]]
+            frontier = ring
+        return found
