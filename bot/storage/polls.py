@@ -1,0 +1,374 @@
+"""Listening polls and their votes.
+
+Votes are written in groups: :meth:`PollStore.record_votes` takes every vote that arrived while the
+previous group was being committed and stores them in ONE transaction, deciding each vote's outcome
+(new, moved, unchanged, closed poll, unknown poll) inside it. Closing is soft: the poll row keeps its
+votes and gains the final tally.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.poll_logic import Round, Side, Tally
+from bot.storage.database import Database
+
+# The most votes stored in one transaction (a bigger storm is split into several groups).
+MAX_GROUP = 400
+
+
+def to_epoch(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+def from_epoch(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    id: int
+    guild_id: int
+    channel_id: int
+    message_id: int | None
+    matchup_id: str | None
+    kpop_label: str
+    classic_label: str
+    started_by: int
+    opened_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None
+    close_reason: str | None
+    final: Tally | None
+    announced: bool
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kpop_label} vs {self.classic_label}"
+
+    def side_label(self, side: Side) -> str:
+        return self.kpop_label if side == "kpop" else self.classic_label
+
+
+def _poll(row: Any) -> Poll:
+    final = (
+        None
+        if row["kpop_votes"] is None
+        else Tally(int(row["kpop_votes"]), int(row["classic_votes"]))
+    )
+    return Poll(
+        id=int(row["id"]),
+        guild_id=int(row["guild_id"]),
+        channel_id=int(row["channel_id"]),
+        message_id=None if row["message_id"] is None else int(row["message_id"]),
+        matchup_id=row["matchup_id"],
+        kpop_label=row["kpop_label"],
+        classic_label=row["classic_label"],
+        started_by=int(row["started_by"]),
+        opened_at=from_epoch(row["opened_at"]),
+        closes_at=from_epoch(row["closes_at"]),
+        closed_at=None if row["closed_at"] is None else from_epoch(row["closed_at"]),
+        close_reason=row["close_reason"],
+        final=final,
+        announced=bool(row["announced"]),
+    )
+
+
+class PollAlreadyOpen(Exception):
+    """The channel already has an open poll (the database's unique index said so)."""
+
+    def __init__(self, poll: Poll | None) -> None:
+        super().__init__("a poll is already open in this channel")
+        self.poll = poll
+
+
+class VoteStatus(StrEnum):
+    RECORDED = "recorded"  # a first vote
+    MOVED = "moved"  # the member switched sides
+    UNCHANGED = "unchanged"  # the same side again
+    CLOSED = "closed"  # the poll exists but no longer takes votes
+    UNKNOWN = "unknown"  # no such poll in this server (forged or foreign custom_id)
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRequest:
+    """One click: who voted for which side of which poll, from which server and message."""
+
+    poll_id: int
+    guild_id: int | None
+    user_id: int
+    side: Side
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteOutcome:
+    status: VoteStatus
+    poll: Poll | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.status in (VoteStatus.RECORDED, VoteStatus.MOVED)
+
+
+class PollStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ polls
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        matchup_id: str | None,
+        kpop_label: str,
+        classic_label: str,
+        started_by: int,
+        opened_at: datetime,
+        closes_at: datetime,
+    ) -> Poll:
+        """A new open poll (no message yet); raises PollAlreadyOpen if the channel has one."""
+        try:
+            async with self.db.transaction() as tx:
+                cur = await tx.execute(
+                    "INSERT INTO polls(guild_id, channel_id, matchup_id, kpop_label, classic_label, "
+                    "started_by, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        guild_id,
+                        channel_id,
+                        matchup_id,
+                        kpop_label,
+                        classic_label,
+                        started_by,
+                        to_epoch(opened_at),
+                        to_epoch(closes_at),
+                    ),
+                )
+                poll_id = cur.lastrowid
+        except sqlite3.IntegrityError:
+            raise PollAlreadyOpen(await self.open_in_channel(channel_id)) from None
+        poll = await self.get(int(poll_id or 0))
+        assert poll is not None
+        return poll
+
+    async def set_message(self, poll_id: int, message_id: int) -> None:
+        await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
+
+    async def discard(self, poll_id: int, now: datetime) -> None:
+        """A poll whose message could not be posted: closed as 'unposted', kept out of standings.
+
+        The row stays so its id is never reused by a later poll.
+        """
+        await self.db.execute(
+            "UPDATE polls SET closed_at = ?, close_reason = 'unposted', kpop_votes = 0, "
+            "classic_votes = 0, announced = 1 WHERE id = ? AND closed_at IS NULL",
+            (to_epoch(now), poll_id),
+        )
+
+    async def get(self, poll_id: int) -> Poll | None:
+        row = await self.db.fetchone("SELECT * FROM polls WHERE id = ?", (poll_id,))
+        return None if row is None else _poll(row)
+
+    async def open_in_channel(self, channel_id: int) -> Poll | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM polls WHERE channel_id = ? AND closed_at IS NULL",
+            (channel_id,),
+        )
+        return None if row is None else _poll(row)
+
+    async def open_in_guild(self, guild_id: int) -> list[Poll]:
+        """Open polls of a server, the most recently opened first."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM polls WHERE guild_id = ? AND closed_at IS NULL "
+            "ORDER BY opened_at DESC, id DESC",
+            (guild_id,),
+        )
+        return [_poll(r) for r in rows]
+
+    async def latest_closed(self, guild_id: int) -> Poll | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM polls WHERE guild_id = ? AND closed_at IS NOT NULL "
+            "AND close_reason <> 'unposted' ORDER BY closed_at DESC, id DESC LIMIT 1",
+            (guild_id,),
+        )
+        return None if row is None else _poll(row)
+
+    async def matchups_used(self, guild_id: int) -> dict[str, datetime]:
+        """Each pairing this server has polled on, with when it was last opened."""
+        rows = await self.db.fetchall(
+            "SELECT matchup_id, MAX(opened_at) AS last FROM polls "
+            "WHERE guild_id = ? AND matchup_id IS NOT NULL AND (close_reason IS NULL OR close_reason <> 'unposted') "
+            "GROUP BY matchup_id",
+            (guild_id,),
+        )
+        return {str(r["matchup_id"]): from_epoch(r["last"]) for r in rows}
+
+    async def rounds(self, guild_id: int) -> list[Round]:
+        """Every closed round of a server, for the standings."""
+        rows = await self.db.fetchall(
+            "SELECT id, kpop_label, classic_label, kpop_votes, classic_votes FROM polls "
+            "WHERE guild_id = ? AND closed_at IS NOT NULL AND close_reason <> 'unposted' "
+            "ORDER BY id",
+            (guild_id,),
+        )
+        return [
+            Round(
+                poll_id=int(r["id"]),
+                label=f"{r['kpop_label']} vs {r['classic_label']}",
+                tally=Tally(int(r["kpop_votes"]), int(r["classic_votes"])),
+            )
+            for r in rows
+        ]
+
+    # ------------------------------------------------------------------ votes
+    async def record_votes(self, votes: Sequence[VoteRequest], now: datetime) -> list[VoteOutcome]:
+        """Store a group of votes in one transaction; one outcome per vote, in order.
+
+        When this returns, every stored vote is committed. Votes for a poll that is closed, that
+        does not exist, or that belongs to another server store nothing.
+        """
+        if not votes:
+            return []
+        if len(votes) > MAX_GROUP:
+            raise ValueError(f"at most {MAX_GROUP} votes per group")
+        poll_ids = sorted({v.poll_id for v in votes})
+        stamp = to_epoch(now)
+        outcomes: list[VoteOutcome] = []
+        async with self.db.transaction() as tx:
+            # Lists travel as one JSON parameter: no SQL is ever built from values.
+            rows = await tx.execute_fetchall(
+                "SELECT * FROM polls WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(poll_ids),),
+            )
+            polls = {int(r["id"]): _poll(r) for r in rows}
+            current: dict[tuple[int, int], str] = {}
+            for poll_id in poll_ids:
+                users = sorted({v.user_id for v in votes if v.poll_id == poll_id})
+                if poll_id not in polls:
+                    continue
+                existing = await tx.execute_fetchall(
+                    "SELECT user_id, side FROM poll_votes WHERE poll_id = ? "
+                    "AND user_id IN (SELECT value FROM json_each(?))",
+                    (poll_id, json.dumps(users)),
+                )
+                for row in existing:
+                    current[(poll_id, int(row[0]))] = str(row[1])
+            writes: dict[tuple[int, int], str] = {}
+            for vote in votes:
+                poll = polls.get(vote.poll_id)
+                if (
+                    poll is None
+                    or poll.guild_id != vote.guild_id
+                    or (
+                        vote.message_id is not None
+                        and poll.message_id is not None
+                        and poll.message_id != vote.message_id
+                    )
+                ):
+                    outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
+                    continue
+                if poll.close_reason == "unposted":
+                    outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
+                    continue
+                if not poll.is_open:
+                    outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
+                    continue
+                key = (vote.poll_id, vote.user_id)
+                before = current.get(key)
+                if before == vote.side:
+                    status = VoteStatus.UNCHANGED
+                elif before is None:
+                    status = VoteStatus.RECORDED
+                else:
+                    status = VoteStatus.MOVED
+                if status is not VoteStatus.UNCHANGED:
+                    current[key] = vote.side
+                    writes[key] = vote.side
+                outcomes.append(VoteOutcome(status, poll))
+            if writes:
+                await tx.executemany(
+                    "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
+                    "voted_at = excluded.voted_at",
+                    [(pid, uid, side, stamp) for (pid, uid), side in writes.items()],
+                )
+        return outcomes
+
+    async def vote_of(self, poll_id: int, user_id: int) -> Side | None:
+        row = await self.db.fetchone(
+            "SELECT side FROM poll_votes WHERE poll_id = ? AND user_id = ?", (poll_id, user_id)
+        )
+        if row is None:
+            return None
+        return "kpop" if row["side"] == "kpop" else "classic"
+
+    async def turnout(self, poll_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM poll_votes WHERE poll_id = ?", (poll_id,)
+        )
+        return 0 if row is None else int(row["n"])
+
+    async def tally(self, poll_id: int) -> Tally:
+        """The live count (the final one for a closed poll is ``Poll.final``)."""
+        rows = await self.db.fetchall(
+            "SELECT side, COUNT(*) AS n FROM poll_votes WHERE poll_id = ? GROUP BY side",
+            (poll_id,),
+        )
+        counts = {str(r["side"]): int(r["n"]) for r in rows}
+        return Tally(counts.get("kpop", 0), counts.get("classic", 0))
+
+    # ------------------------------------------------------------------ closing
+    async def due(self, now: datetime) -> list[Poll]:
+        """Open polls whose deadline has passed."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM polls WHERE closed_at IS NULL AND closes_at <= ? ORDER BY closes_at, id",
+            (to_epoch(now),),
+        )
+        return [_poll(r) for r in rows]
+
+    async def next_deadline(self) -> datetime | None:
+        row = await self.db.fetchone(
+            "SELECT MIN(closes_at) AS next FROM polls WHERE closed_at IS NULL"
+        )
+        return None if row is None or row["next"] is None else from_epoch(row["next"])
+
+    async def close(self, poll_id: int, now: datetime, reason: str) -> Poll | None:
+        """Close a poll and freeze its tally; None if it was already closed (someone else won)."""
+        if reason not in ("deadline", "ended"):
+            raise ValueError(f"unknown close reason {reason!r}")
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE polls SET closed_at = ?, close_reason = ?, "
+                "kpop_votes = (SELECT COUNT(*) FROM poll_votes WHERE poll_id = polls.id "
+                "AND side = 'kpop'), "
+                "classic_votes = (SELECT COUNT(*) FROM poll_votes WHERE poll_id = polls.id "
+                "AND side = 'classic') "
+                "WHERE id = ? AND closed_at IS NULL",
+                (to_epoch(now), reason, poll_id),
+            )
+            if cur.rowcount == 0:
+                return None
+            rows = await tx.execute_fetchall("SELECT * FROM polls WHERE id = ?", (poll_id,))
+        return _poll(next(iter(rows)))
+
+    async def unannounced(self) -> list[Poll]:
+        """Closed polls whose result has not been posted yet (e.g. the bot stopped mid-close)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM polls WHERE closed_at IS NOT NULL AND announced = 0 "
+            "ORDER BY closed_at, id"
+        )
+        return [_poll(r) for r in rows]
+
+    async def mark_announced(self, poll_id: int) -> None:
+        await self.db.execute("UPDATE polls SET announced = 1 WHERE id = ?", (poll_id,))

@@ -1,0 +1,194 @@
+"""PollStore against a real SQLite file: votes in groups, one open poll per channel, soft close."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.poll_logic import Tally
+from bot.storage import Database
+from bot.storage.polls import (
+    MAX_GROUP,
+    PollAlreadyOpen,
+    PollStore,
+    VoteRequest,
+    VoteStatus,
+)
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+GUILD, OTHER_GUILD = 1001, 2002
+CHANNEL = 11
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[PollStore]:
+    db = await Database.open(tmp_path / "polls.sqlite3")
+    try:
+        yield PollStore(db)
+    finally:
+        await db.close()
+
+
+async def open_poll(store: PollStore, channel: int = CHANNEL, hours: int = 24, **kw: object) -> int:
+    poll = await store.create(
+        guild_id=int(kw.get("guild_id", GUILD)),  # type: ignore[arg-type]
+        channel_id=channel,
+        matchup_id=kw.get("matchup_id", "m1"),  # type: ignore[arg-type]
+        kpop_label="TWICE “I Want You Back”",
+        classic_label="The Jackson 5 “I Want You Back”",
+        started_by=7,
+        opened_at=NOW,
+        closes_at=NOW + timedelta(hours=hours),
+    )
+    await store.set_message(poll.id, 5000 + poll.id)
+    return poll.id
+
+
+def vote(poll_id: int, user: int, side: str = "kpop", guild: int = GUILD) -> VoteRequest:
+    return VoteRequest(poll_id, guild, user, side, None)  # type: ignore[arg-type]
+
+
+async def test_first_vote_switch_and_repeat(store: PollStore) -> None:
+    pid = await open_poll(store)
+    out = await store.record_votes([vote(pid, 1, "kpop")], NOW)
+    assert [o.status for o in out] == [VoteStatus.RECORDED]
+    out = await store.record_votes([vote(pid, 1, "kpop")], NOW)
+    assert [o.status for o in out] == [VoteStatus.UNCHANGED]
+    out = await store.record_votes([vote(pid, 1, "classic")], NOW)
+    assert [o.status for o in out] == [VoteStatus.MOVED]
+    assert await store.tally(pid) == Tally(0, 1)
+    assert await store.vote_of(pid, 1) == "classic"
+    assert await store.turnout(pid) == 1
+
+
+async def test_a_group_decides_each_vote_in_order(store: PollStore) -> None:
+    pid = await open_poll(store)
+    group = [
+        vote(pid, 1, "kpop"),
+        vote(pid, 2, "classic"),
+        vote(pid, 1, "kpop"),  # same member, same side, later in the same group
+        vote(pid, 1, "classic"),  # and then switching, still in the same group
+        vote(pid + 99, 3, "kpop"),  # no such poll
+        vote(pid, 4, "kpop", guild=OTHER_GUILD),  # a custom_id carried to another server
+    ]
+    out = await store.record_votes(group, NOW)
+    assert [o.status for o in out] == [
+        VoteStatus.RECORDED,
+        VoteStatus.RECORDED,
+        VoteStatus.UNCHANGED,
+        VoteStatus.MOVED,
+        VoteStatus.UNKNOWN,
+        VoteStatus.UNKNOWN,
+    ]
+    assert await store.tally(pid) == Tally(0, 2)
+    assert await store.vote_of(pid, 4) is None
+
+
+async def test_group_is_one_transaction(store: PollStore, tmp_path: Path) -> None:
+    """A failure inside the group rolls back every vote in it (none half-stored)."""
+    pid = await open_poll(store)
+    await store.db.execute(
+        "CREATE TRIGGER boom BEFORE INSERT ON poll_votes WHEN NEW.user_id = 666 "
+        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await store.record_votes([vote(pid, 1), vote(pid, 666)], NOW)
+    assert await store.turnout(pid) == 0
+
+
+async def test_group_size_is_bounded(store: PollStore) -> None:
+    pid = await open_poll(store)
+    with pytest.raises(ValueError):
+        await store.record_votes([vote(pid, u) for u in range(MAX_GROUP + 1)], NOW)
+    out = await store.record_votes([vote(pid, u) for u in range(MAX_GROUP)], NOW)
+    assert all(o.status is VoteStatus.RECORDED for o in out)
+    assert await store.turnout(pid) == MAX_GROUP
+
+
+async def test_message_id_must_match_when_known(store: PollStore) -> None:
+    pid = await open_poll(store)
+    wrong = VoteRequest(pid, GUILD, 1, "kpop", message_id=1)
+    right = VoteRequest(pid, GUILD, 2, "kpop", message_id=5000 + pid)
+    out = await store.record_votes([wrong, right], NOW)
+    assert [o.status for o in out] == [VoteStatus.UNKNOWN, VoteStatus.RECORDED]
+
+
+async def test_one_open_poll_per_channel(store: PollStore) -> None:
+    first = await open_poll(store)
+    with pytest.raises(PollAlreadyOpen) as raised:
+        await open_poll(store)
+    assert raised.value.poll is not None and raised.value.poll.id == first
+    other = await open_poll(store, channel=CHANNEL + 1)
+    assert [p.id for p in await store.open_in_guild(GUILD)] == [other, first]
+    await store.close(first, NOW, "ended")
+    again = await open_poll(store)
+    assert again > other
+
+
+async def test_concurrent_starts_in_one_channel_only_one_wins(store: PollStore) -> None:
+    results = await asyncio.gather(*(open_poll(store) for _ in range(5)), return_exceptions=True)
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert sum(isinstance(r, PollAlreadyOpen) for r in results) == 4
+
+
+async def test_close_freezes_the_tally_once_and_keeps_the_votes(store: PollStore) -> None:
+    pid = await open_poll(store)
+    await store.record_votes(
+        [vote(pid, 1, "kpop"), vote(pid, 2, "kpop"), vote(pid, 3, "classic")], NOW
+    )
+    closed = await store.close(pid, NOW + timedelta(hours=1), "ended")
+    assert closed is not None and closed.final == Tally(2, 1) and not closed.is_open
+    assert closed.close_reason == "ended" and not closed.announced
+    assert await store.close(pid, NOW + timedelta(hours=2), "deadline") is None
+    out = await store.record_votes([vote(pid, 4, "classic"), vote(pid, 1, "classic")], NOW)
+    assert [o.status for o in out] == [VoteStatus.CLOSED, VoteStatus.CLOSED]
+    assert await store.tally(pid) == Tally(2, 1)  # soft close: rows kept, nothing new stored
+    assert [p.id for p in await store.unannounced()] == [pid]
+    await store.mark_announced(pid)
+    assert await store.unannounced() == []
+    latest = await store.latest_closed(GUILD)
+    assert latest is not None and latest.id == pid
+
+
+async def test_due_and_next_deadline(store: PollStore) -> None:
+    short = await open_poll(store, hours=1)
+    long = await open_poll(store, channel=CHANNEL + 1, hours=48)
+    assert await store.next_deadline() == NOW + timedelta(hours=1)
+    assert await store.due(NOW + timedelta(minutes=59)) == []
+    assert [p.id for p in await store.due(NOW + timedelta(hours=1))] == [short]
+    assert [p.id for p in await store.due(NOW + timedelta(days=3))] == [short, long]
+
+
+async def test_unposted_polls_are_closed_and_left_out(store: PollStore) -> None:
+    pid = await open_poll(store)
+    await store.discard(pid, NOW)
+    assert (await store.get(pid)).close_reason == "unposted"  # type: ignore[union-attr]
+    assert await store.rounds(GUILD) == []
+    assert await store.latest_closed(GUILD) is None
+    assert await store.matchups_used(GUILD) == {}
+    out = await store.record_votes([vote(pid, 1)], NOW)
+    assert out[0].status is VoteStatus.UNKNOWN
+
+
+async def test_rounds_and_matchups_used(store: PollStore) -> None:
+    a = await open_poll(store, matchup_id="m1")
+    await store.record_votes([vote(a, 1, "kpop")], NOW)
+    await store.close(a, NOW, "deadline")
+    b = await open_poll(store, matchup_id=None)
+    await store.close(b, NOW, "ended")
+    other = await open_poll(store, channel=99, guild_id=OTHER_GUILD, matchup_id="m2")
+    await store.close(other, NOW, "ended")
+    rounds = await store.rounds(GUILD)
+    assert [(r.poll_id, r.tally) for r in rounds] == [(a, Tally(1, 0)), (b, Tally(0, 0))]
+    assert set(await store.matchups_used(GUILD)) == {"m1"}
+
+
+async def test_close_rejects_unknown_reason(store: PollStore) -> None:
+    pid = await open_poll(store)
+    with pytest.raises(ValueError):
+        await store.close(pid, NOW, "because")
