@@ -1,0 +1,173 @@
+"""Pure logic behind /film: matching a topic or keyword, rotation choices, ranks, safe echoes.
+
+Nothing here touches Discord or the database, so it is tested directly.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.content.film import Fact
+
+# Characters that render as nothing but change a string: zero-width spaces and joiners, the word
+# joiner, the byte-order mark and soft hyphen. Typed (or pasted) around a topic, they hide it.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+_WORD = re.compile(r"\w+")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+# At most this many words of a keyword search are used: a pasted essay is not a search.
+KEYWORD_WORDS_MAX = 12
+# How much of a user's text is ever echoed back.
+ECHO_MAX = 40
+
+
+def clean(text: str) -> str:
+    """NFKC-normalised, invisible characters removed, whitespace collapsed, case folded."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    return " ".join(text.split()).casefold()
+
+
+def _topic_key(text: str) -> str:
+    """'K-Pop', 'kpop' and 'k pop' all name the same topic."""
+    return _NOT_ALNUM.sub("", clean(text))
+
+
+def match_topic(query: str, topics: Sequence[str]) -> str | None:
+    """The topic ``query`` names, ignoring case, spacing, dashes and invisible characters."""
+    key = _topic_key(query)
+    if not key:
+        return None
+    for topic in topics:
+        if _topic_key(topic) == key:
+            return topic
+    return None
+
+
+def keywords(query: str) -> list[str]:
+    """The words of a keyword search (letters and digits in any script, Hangul included)."""
+    return _WORD.findall(clean(query))[:KEYWORD_WORDS_MAX]
+
+
+def _searchable(fact: Fact) -> str:
+    return clean(f"{fact.text} {' '.join(fact.topics)}")
+
+
+def search_facts(facts: Sequence[Fact], query: str) -> list[Fact]:
+    """Facts whose text or topics contain every word of ``query`` (empty for an empty query)."""
+    words = keywords(query)
+    if not words:
+        return []
+    found: list[Fact] = []
+    for fact in facts:
+        haystack = _searchable(fact)
+        if all(word in haystack for word in words):
+            found.append(fact)
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class FactQuery:
+    """What a /film fact request asks for: any fact, one topic, or a keyword search."""
+
+    facts: tuple[Fact, ...]
+    topic: str | None = None
+    keyword: str | None = None
+
+
+def resolve_fact_query(
+    facts: Sequence[Fact], topics: Sequence[str], query: str | None
+) -> FactQuery:
+    """Which facts ``query`` selects: a topic if it names one, else a keyword search.
+
+    An empty result means nothing matched (the caller lists the topics).
+    """
+    if query is None or not clean(query):
+        return FactQuery(tuple(facts))
+    topic = match_topic(query, topics)
+    if topic is not None:
+        return FactQuery(tuple(f for f in facts if topic in f.topics), topic=topic)
+    return FactQuery(tuple(search_facts(facts, query)), keyword=query)
+
+
+@dataclass(frozen=True, slots=True)
+class ShowRecord:
+    """How often an item was shown in a server, and when last (the server's running counter)."""
+
+    times: int
+    last_seq: int
+
+
+def least_shown(
+    candidates: Sequence[str], history: Mapping[str, ShowRecord], rng: random.Random
+) -> str:
+    """Pick among the candidates shown least often, never the one shown last if there is a choice.
+
+    Picking from all items this way shows each once before any repeats (a rotation); with a
+    topic filter it rotates within the topic.
+    """
+    if not candidates:
+        raise ValueError("no candidates to choose from")
+    unseen = ShowRecord(0, 0)
+    fewest = min(history.get(c, unseen).times for c in candidates)
+    pool = [c for c in candidates if history.get(c, unseen).times == fewest]
+    if len(pool) > 1 and history:
+        latest = max(history.values(), key=lambda r: r.last_seq).last_seq
+        pool = [c for c in pool if history.get(c, unseen).last_seq != latest] or pool
+    return rng.choice(pool)
+
+
+def shuffled_choices(
+    answer: str, wrong: Sequence[str], rng: random.Random
+) -> tuple[list[str], int]:
+    """The four choices in a random order, and where the right answer ended up."""
+    choices = [answer, *wrong]
+    rng.shuffle(choices)
+    return choices, choices.index(answer)
+
+
+def competition_ranks(points: Sequence[int]) -> list[int]:
+    """Ranks for scores sorted high to low, ties sharing a rank ("1224" ranking)."""
+    ranks: list[int] = []
+    for index, value in enumerate(points):
+        if index and value == points[index - 1]:
+            ranks.append(ranks[-1])
+        else:
+            ranks.append(index + 1)
+    return ranks
+
+
+def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
+    """A user's text made fit to quote back: short, one line, no markdown or mentions."""
+    shown = " ".join(unicodedata.normalize("NFKC", text).translate(_INVISIBLE).split())
+    shown = "".join(ch for ch in shown if unicodedata.category(ch)[0] != "C")
+    if len(shown) > limit:
+        shown = shown[: limit - 1].rstrip() + "…"
+    # Markdown escaped; '@' and '<' neutralised so no mention syntax survives, even displayed.
+    shown = re.sub(r"([\\*_`~|>\[\]])", r"\\\1", shown)
+    return shown.replace("@", "@\u200b").replace("<", "‹")
+
+
+def truncate(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis when it had to be cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def pack_lines(lines: Sequence[str], limit: int) -> list[str]:
+    """Join lines into chunks of at most ``limit`` characters (one line never split unless huge)."""
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = truncate(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks
