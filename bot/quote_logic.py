@@ -1,0 +1,291 @@
+"""Pure logic behind /quote: the per-server rotation, search ranking and checks on added quotes.
+
+Nothing here touches Discord or the database, so each rule can be tested on its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlparse
+
+# ---------------------------------------------------------------------------------------------
+# Rotation keys: curated quotes by their content id, server quotes by their per-server number.
+# ---------------------------------------------------------------------------------------------
+CURATED_PREFIX = "curated:"
+SERVER_PREFIX = "server:"
+
+
+def curated_key(quote_id: str) -> str:
+    return f"{CURATED_PREFIX}{quote_id}"
+
+
+def server_key(number: int) -> str:
+    return f"{SERVER_PREFIX}{number}"
+
+
+def server_number(key: str) -> int | None:
+    """The server-quote number in a rotation key, or None for a curated key."""
+    if key.startswith(SERVER_PREFIX) and key[len(SERVER_PREFIX) :].isdigit():
+        return int(key[len(SERVER_PREFIX) :])
+    return None
+
+
+def curated_id(key: str) -> str | None:
+    return key[len(CURATED_PREFIX) :] if key.startswith(CURATED_PREFIX) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# The rotation: each cycle has a seed; the order is every key sorted by a keyed hash of it.
+# Sorting by a per-key hash (rather than shuffling a list) means a quote added mid-cycle slots into
+# the order without reshuffling the quotes still to come.
+# ---------------------------------------------------------------------------------------------
+SEED_BITS = 62  # fits SQLite's signed 64-bit INTEGER (and PostgreSQL's BIGINT)
+
+
+def new_seed() -> int:
+    return secrets.randbits(SEED_BITS)
+
+
+def rotation_rank(seed: int, key: str) -> bytes:
+    """Where ``key`` falls in the cycle shuffled by ``seed``: stable across runs and machines."""
+    return hashlib.blake2b(
+        key.encode("utf-8"), key=seed.to_bytes(8, "big"), digest_size=16
+    ).digest()
+
+
+def rotation_order(seed: int, pool: Collection[str]) -> list[str]:
+    """The whole cycle's order for ``pool`` (ties, impossible in practice, broken by key)."""
+    return sorted(pool, key=lambda key: (rotation_rank(seed, key), key))
+
+
+def next_in_rotation(
+    pool: Collection[str], shown: Collection[str], seed: int, *, avoid: str | None = None
+) -> str | None:
+    """The first quote of this cycle's order not shown yet; None when the cycle is used up.
+
+    ``avoid`` (the last quote of the previous cycle) is passed over when anything else is left,
+    so a new cycle never opens with the quote that closed the old one.
+    """
+    remaining = [key for key in rotation_order(seed, pool) if key not in shown]
+    if not remaining:
+        return None
+    if avoid is not None and remaining[0] == avoid and len(remaining) > 1:
+        return remaining[1]
+    return remaining[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Search.
+# ---------------------------------------------------------------------------------------------
+PAGE_SIZE = 5
+MAX_QUERY_WORDS = 8
+MAX_WORD_LENGTH = 30
+# The words travel in a button's custom_id (100 characters in all), so a page can be rebuilt
+# after a restart without storing anything.
+MAX_QUERY_CHARS = 70
+PREFIX_MIN = 3  # "produc" finds "producer"; "in" does not find "inspired"
+
+_WORD = re.compile(r"\w+")
+_INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
+STOP_WORDS = frozenset(
+    "a an and are as at be but by for from had has have he her his i in is it its me my of on or "
+    "our she so that the their they this to was we were with you your".split()
+)
+
+FIELD_WEIGHTS = {"speaker": 3, "text": 2, "context": 1}
+EXACT_WORD, PREFIX_WORD = 2, 1
+PHRASE_BONUS = 5
+
+
+def fold(text: str) -> str:
+    """Text folded for matching: compatibility forms, case and accents removed, invisibles gone.
+
+    Hangul survives: NFKD splits syllables into jamo and NFC puts them back together.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(
+        ch
+        for ch in decomposed
+        if unicodedata.category(ch) != "Mn"
+        and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    )
+    return unicodedata.normalize("NFC", kept).casefold()
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def search_words(query: str) -> tuple[str, ...]:
+    """The words a search looks for: folded, de-duplicated, stop words dropped (unless that is all
+    there is), at most MAX_QUERY_WORDS and MAX_QUERY_CHARS in all."""
+    found: list[str] = []
+    for word in words_of(query):
+        word = word[:MAX_WORD_LENGTH]
+        if word not in found:
+            found.append(word)
+    meaningful = [w for w in found if w not in STOP_WORDS]
+    chosen: list[str] = []
+    for word in meaningful or found:
+        if len(chosen) == MAX_QUERY_WORDS or len(" ".join([*chosen, word])) > MAX_QUERY_CHARS:
+            break
+        chosen.append(word)
+    return tuple(chosen)
+
+
+@dataclass(frozen=True, slots=True)
+class Searchable:
+    """What search reads of a quote, curated or server-added."""
+
+    key: str
+    text: str
+    speaker: str
+    context: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: str
+    words_matched: int
+    score: int
+
+
+def _word_score(word: str, tokens: Collection[str]) -> int:
+    if word in tokens:
+        return EXACT_WORD
+    if len(word) >= PREFIX_MIN and any(token.startswith(word) for token in tokens):
+        return PREFIX_WORD
+    return 0
+
+
+def score_quote(words: Sequence[str], quote: Searchable) -> Match:
+    """How well ``quote`` answers ``words``: words matched first, then a weighted score."""
+    fields = {
+        "speaker": words_of(quote.speaker),
+        "text": words_of(quote.text),
+        "context": words_of(quote.context),
+    }
+    token_sets = {name: set(tokens) for name, tokens in fields.items()}
+    matched = 0
+    score = 0
+    for word in words:
+        word_score = sum(
+            FIELD_WEIGHTS[name] * _word_score(word, tokens) for name, tokens in token_sets.items()
+        )
+        if word_score:
+            matched += 1
+            score += word_score
+    if len(words) > 1 and matched == len(words):
+        phrase = " ".join(words)
+        if any(phrase in " ".join(tokens) for tokens in fields.values()):
+            score += PHRASE_BONUS
+    return Match(quote.key, matched, score)
+
+
+def rank_quotes(words: Sequence[str], quotes: Sequence[Searchable]) -> list[Match]:
+    """Every quote matching at least one word, best first (ties keep the given order)."""
+    if not words:
+        return []
+    matches = [score_quote(words, quote) for quote in quotes]
+    ranked = [m for m in matches if m.words_matched]
+    ranked.sort(key=lambda m: (-m.words_matched, -m.score))  # sort is stable
+    return ranked
+
+
+T = TypeVar("T")
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    return max(1, -(-total // size))
+
+
+def clamp_page(page: int, total: int, size: int = PAGE_SIZE) -> int:
+    return min(max(page, 0), page_count(total, size) - 1)
+
+
+def page_of(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> list[T]:
+    page = clamp_page(page, len(items), size)
+    return list(items[page * size : (page + 1) * size])
+
+
+# ---------------------------------------------------------------------------------------------
+# Quotes added by moderators.
+# ---------------------------------------------------------------------------------------------
+TEXT_MAX = 600  # the same limit as the curated file
+SPEAKER_MAX = 100
+SOURCE_MAX = 500
+SERVER_QUOTES_MAX = 500  # per server: keeps the rotation and search cheap
+
+
+class QuoteRejected(ValueError):
+    """An added quote breaks a rule; the message is written for the moderator."""
+
+
+def visible(text: str) -> str:
+    """The text without invisible characters and surrounding whitespace (for emptiness checks)."""
+    return "".join(
+        ch for ch in text if unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
+    ).strip()
+
+
+def check_length(what: str, value: str, maximum: int) -> None:
+    if len(value) > maximum:
+        raise QuoteRejected(
+            f"The {what} is {len(value):,} characters long; the limit is {maximum:,}."
+        )
+    if not visible(value):
+        raise QuoteRejected(f"The {what} is empty.")
+
+
+def check_source_url(url: str) -> None:
+    """An absolute https link with a real host; nothing invisible or spacey in it."""
+    if len(url) > SOURCE_MAX:
+        raise QuoteRejected(
+            f"The source link is {len(url):,} characters long; the limit is {SOURCE_MAX}."
+        )
+    bad = any(unicodedata.category(ch)[0] in ("C", "Z") for ch in url)
+    parsed = urlparse(url) if not bad else None
+    if (
+        parsed is None
+        or parsed.scheme != "https"
+        or not parsed.hostname
+        or "." not in parsed.hostname
+        or parsed.username is not None
+    ):
+        raise QuoteRejected(
+            "The source must be a full https:// link to the page with the quote "
+            "(for example https://example.com/interview)."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuote:
+    text: str
+    speaker: str
+    source_url: str | None
+
+
+def check_new_quote(text: str, speaker: str, source: str | None) -> NewQuote:
+    """The quote as it will be stored (text exactly as given), or QuoteRejected saying why."""
+    check_length("quote text", text, TEXT_MAX)
+    speaker = speaker.strip()
+    check_length("speaker", speaker, SPEAKER_MAX)
+    if any(ch in speaker for ch in "\r\n"):
+        raise QuoteRejected("The speaker must fit on one line.")
+    source_url = source.strip() if source is not None else None
+    if source_url == "":
+        source_url = None
+    if source_url is not None:
+        check_source_url(source_url)
+    return NewQuote(text=text, speaker=speaker, source_url=source_url)
+
+
+def same_words(a: str, b: str) -> bool:
+    """Two quote texts with the same words (case, accents, punctuation and spacing aside)."""
+    return words_of(a) == words_of(b)

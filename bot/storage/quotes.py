@@ -1,0 +1,224 @@
+"""Quotes a server added, and each server's quote-of-the-day rotation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.quote_logic import new_seed, next_in_rotation, server_key
+from bot.storage.database import Database
+
+
+@dataclass(frozen=True, slots=True)
+class ServerQuote:
+    guild_id: int
+    number: int
+    text: str
+    speaker: str
+    source_url: str | None
+    added_by: int
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Rotation:
+    cycle: int
+    seed: int
+
+
+def _quote(row: Any) -> ServerQuote:
+    return ServerQuote(
+        guild_id=int(row["guild_id"]),
+        number=int(row["number"]),
+        text=str(row["text"]),
+        speaker=str(row["speaker"]),
+        source_url=row["source_url"],
+        added_by=int(row["added_by"]),
+        added_at=datetime.fromisoformat(row["added_at"]),
+    )
+
+
+async def _rows(tx: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
+    async with tx.execute(sql, params) as cur:
+        return list(await cur.fetchall())
+
+
+class QuoteStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------------ server quotes
+    async def add(
+        self,
+        guild_id: int,
+        *,
+        text: str,
+        speaker: str,
+        source_url: str | None,
+        added_by: int,
+        added_at: datetime,
+        limit: int,
+    ) -> ServerQuote | None:
+        """Store a quote under the server's next number; None if the server already has ``limit``."""
+        async with self.db.transaction() as tx:
+            count = await _rows(
+                tx, "SELECT COUNT(*) AS n FROM server_quotes WHERE guild_id = ?", (guild_id,)
+            )
+            if int(count[0]["n"]) >= limit:
+                return None
+            await tx.execute(
+                "INSERT INTO quote_rotation(guild_id, last_number) VALUES (?, 1) "
+                "ON CONFLICT(guild_id) DO UPDATE SET last_number = last_number + 1",
+                (guild_id,),
+            )
+            number = await _rows(
+                tx, "SELECT last_number FROM quote_rotation WHERE guild_id = ?", (guild_id,)
+            )
+            await tx.execute(
+                "INSERT INTO server_quotes(guild_id, number, text, speaker, source_url, added_by, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    int(number[0]["last_number"]),
+                    text,
+                    speaker,
+                    source_url,
+                    added_by,
+                    added_at.isoformat(),
+                ),
+            )
+            rows = await _rows(
+                tx,
+                "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
+                "FROM server_quotes WHERE guild_id = ? AND number = ?",
+                (guild_id, int(number[0]["last_number"])),
+            )
+        return _quote(rows[0])
+
+    async def get(self, guild_id: int, number: int) -> ServerQuote | None:
+        row = await self.db.fetchone(
+            "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
+            "FROM server_quotes WHERE guild_id = ? AND number = ?",
+            (guild_id, number),
+        )
+        return None if row is None else _quote(row)
+
+    async def remove(self, guild_id: int, number: int) -> ServerQuote | None:
+        """Delete this server's quote ``number``; the removed quote, or None if it has none such."""
+        async with self.db.transaction() as tx:
+            rows = await _rows(
+                tx,
+                "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
+                "FROM server_quotes WHERE guild_id = ? AND number = ?",
+                (guild_id, number),
+            )
+            if not rows:
+                return None
+            await tx.execute(
+                "DELETE FROM server_quotes WHERE guild_id = ? AND number = ?", (guild_id, number)
+            )
+        return _quote(rows[0])
+
+    async def server_quotes(self, guild_id: int) -> list[ServerQuote]:
+        rows = await self.db.fetchall(
+            "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
+            "FROM server_quotes WHERE guild_id = ? ORDER BY number",
+            (guild_id,),
+        )
+        return [_quote(row) for row in rows]
+
+    # ------------------------------------------------------------------ quote of the day
+    async def day_pick(
+        self,
+        guild_id: int,
+        local_date: date,
+        curated_keys: Collection[str],
+        *,
+        seed_factory: Callable[[], int] = new_seed,
+    ) -> str | None:
+        """The rotation key of the server's quote for ``local_date``, picked once and kept.
+
+        The first request for a date takes the next quote of the current cycle (curated keys plus
+        this server's own quotes); when the cycle has shown them all, a new cycle with a new seed
+        begins. A kept pick whose quote has since been removed is replaced. None: no quotes at all.
+        """
+        day = local_date.isoformat()
+        async with self.db.transaction() as tx:
+            numbers = await _rows(
+                tx, "SELECT number FROM server_quotes WHERE guild_id = ?", (guild_id,)
+            )
+            pool = set(curated_keys) | {server_key(int(row["number"])) for row in numbers}
+            if not pool:
+                return None
+            kept = await _rows(
+                tx,
+                "SELECT quote_key FROM quote_days WHERE guild_id = ? AND local_date = ?",
+                (guild_id, day),
+            )
+            if kept and kept[0]["quote_key"] in pool:
+                return str(kept[0]["quote_key"])
+
+            rotation = await self._rotation(tx, guild_id)
+            if rotation.cycle == 0:
+                rotation = Rotation(1, seed_factory())
+            shown = await _rows(
+                tx,
+                "SELECT quote_key FROM quote_days WHERE guild_id = ? AND cycle = ?",
+                (guild_id, rotation.cycle),
+            )
+            pick = next_in_rotation(pool, {str(row["quote_key"]) for row in shown}, rotation.seed)
+            if pick is None:
+                previous = await _rows(
+                    tx,
+                    "SELECT quote_key FROM quote_days WHERE guild_id = ? AND local_date < ? "
+                    "ORDER BY local_date DESC LIMIT 1",
+                    (guild_id, day),
+                )
+                rotation = Rotation(rotation.cycle + 1, seed_factory())
+                avoid = str(previous[0]["quote_key"]) if previous else None
+                pick = next_in_rotation(pool, (), rotation.seed, avoid=avoid)
+            assert pick is not None  # the pool is not empty
+            await tx.execute(
+                "INSERT INTO quote_rotation(guild_id, cycle, seed) VALUES (?, ?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET cycle = excluded.cycle, seed = excluded.seed",
+                (guild_id, rotation.cycle, rotation.seed),
+            )
+            await tx.execute(
+                "INSERT INTO quote_days(guild_id, local_date, quote_key, cycle) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(guild_id, local_date) DO UPDATE "
+                "SET quote_key = excluded.quote_key, cycle = excluded.cycle",
+                (guild_id, day, pick, rotation.cycle),
+            )
+        return pick
+
+    async def rotation(self, guild_id: int) -> Rotation:
+        """The server's current cycle (0 before the first pick) and its seed."""
+        row = await self.db.fetchone(
+            "SELECT cycle, seed FROM quote_rotation WHERE guild_id = ?", (guild_id,)
+        )
+        return Rotation(0, 0) if row is None else Rotation(int(row["cycle"]), int(row["seed"]))
+
+    async def picks(self, guild_id: int) -> list[tuple[date, str, int]]:
+        """Every kept pick of the server: (local date, rotation key, cycle), oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT local_date, quote_key, cycle FROM quote_days WHERE guild_id = ? "
+            "ORDER BY local_date",
+            (guild_id,),
+        )
+        return [
+            (date.fromisoformat(row["local_date"]), str(row["quote_key"]), int(row["cycle"]))
+            for row in rows
+        ]
+
+    @staticmethod
+    async def _rotation(tx: aiosqlite.Connection, guild_id: int) -> Rotation:
+        rows = await _rows(
+            tx, "SELECT cycle, seed FROM quote_rotation WHERE guild_id = ?", (guild_id,)
+        )
+        if not rows:
+            return Rotation(0, 0)
+        return Rotation(int(rows[0]["cycle"]), int(rows[0]["seed"]))
