@@ -1,11 +1,34 @@
-"""Server configuration: moderator role, time zone, and each feature's channel, time and switch."""
+"""Server configuration and the daily-post ledger.
+
+``ConfigStore``: moderator role, time zone, each feature's channel, time and switch, and the change
+log (who changed what, when). ``DailyPostStore``: one claim per server/feature/local date, which is
+what keeps daily posts exactly-once across restarts and across processes sharing the database.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.storage.database import Database
+import aiosqlite
+
+from bot.storage.database import Database, Row
+
+# Daily-post statuses
+CLAIMED, SENT, FAILED, MISSED = "claimed", "sent", "failed", "missed"
+
+
+def to_text(when: datetime) -> str:
+    """UTC ISO text, the same width for every value so that text order is time order."""
+    if when.tzinfo is None:
+        raise ValueError("times are stored timezone-aware")
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def from_text(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,24 +38,67 @@ class FeatureSettings:
     channel_id: int | None
     post_time: str | None
     enabled: bool
+    timezone: str | None = None  # None: the server's time zone
+    schedule_since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledFeature:
+    """A daily feature that is set up to post: channel, time and time zone known, switched on."""
+
+    guild_id: int
+    feature: str
+    channel_id: int
+    post_time: str
+    timezone: str
+    schedule_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigChange:
+    guild_id: int
+    actor_id: int | None
+    summary: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRecord:
+    guild_id: int
+    feature: str
+    local_date: date
+    status: str
+    claimed_at: datetime
+    channel_id: int | None
+    message_id: int | None
+    detail: str | None
+    finished_at: datetime | None
+
+
+def _feature_settings(guild_id: int, feature: str, row: Row | None) -> FeatureSettings:
+    if row is None:
+        return FeatureSettings(guild_id, feature, None, None, True)
+    return FeatureSettings(
+        guild_id,
+        feature,
+        None if row["channel_id"] is None else int(row["channel_id"]),
+        row["post_time"],
+        bool(row["enabled"]),
+        row["timezone"],
+        from_text(row["schedule_since"]),
+    )
 
 
 class ConfigStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
+    # ------------------------------------------------------------------ reading
     async def mod_role(self, guild_id: int) -> int | None:
         row = await self.db.fetchone(
             "SELECT mod_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
         return None if row is None or row["mod_role_id"] is None else int(row["mod_role_id"])
-
-    async def set_mod_role(self, guild_id: int, role_id: int | None) -> None:
-        await self.db.execute(
-            "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
-            "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
-            (guild_id, role_id),
-        )
 
     async def timezone_name(self, guild_id: int) -> str:
         row = await self.db.fetchone(
@@ -47,17 +113,349 @@ class ConfigStore:
         except (ZoneInfoNotFoundError, ValueError):
             return ZoneInfo("UTC")
 
+    async def feature_timezone(self, guild_id: int, feature: str) -> ZoneInfo:
+        """The time zone a feature's day follows (its own, else the server's)."""
+        settings = await self.feature(guild_id, feature)
+        if settings.timezone:
+            try:
+                return ZoneInfo(settings.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        return await self.timezone(guild_id)
+
     async def feature(self, guild_id: int, feature: str) -> FeatureSettings:
         row = await self.db.fetchone(
-            "SELECT channel_id, post_time, enabled FROM feature_settings WHERE guild_id = ? AND feature = ?",
+            "SELECT feature, channel_id, post_time, enabled, timezone, schedule_since "
+            "FROM feature_settings WHERE guild_id = ? AND feature = ?",
             (guild_id, feature),
         )
-        if row is None:
-            return FeatureSettings(guild_id, feature, None, None, True)
-        return FeatureSettings(
-            guild_id,
-            feature,
-            None if row["channel_id"] is None else int(row["channel_id"]),
-            row["post_time"],
-            bool(row["enabled"]),
+        return _feature_settings(guild_id, feature, row)
+
+    async def features(self, guild_id: int, names: Collection[str]) -> dict[str, FeatureSettings]:
+        """Settings of each named feature (defaults for those never configured)."""
+        rows = await self.db.fetchall(
+            "SELECT feature, channel_id, post_time, enabled, timezone, schedule_since "
+            "FROM feature_settings WHERE guild_id = ?",
+            (guild_id,),
         )
+        by_name = {str(row["feature"]): row for row in rows}
+        return {name: _feature_settings(guild_id, name, by_name.get(name)) for name in names}
+
+    async def features_in_channel(self, guild_id: int, channel_id: int) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
+            "ORDER BY feature",
+            (guild_id, channel_id),
+        )
+        return [str(row["feature"]) for row in rows]
+
+    async def scheduled(self, features: Collection[str]) -> list[ScheduledFeature]:
+        """Every feature, in every server the bot is still in, that is set up to post daily."""
+        rows = await self.db.fetchall(
+            "SELECT f.guild_id, f.feature, f.channel_id, f.post_time, f.schedule_since, "
+            "COALESCE(f.timezone, g.timezone, 'UTC') AS tz "
+            "FROM feature_settings f LEFT JOIN guild_settings g ON g.guild_id = f.guild_id "
+            "WHERE f.enabled = 1 AND f.channel_id IS NOT NULL AND f.post_time IS NOT NULL "
+            "AND g.left_at IS NULL ORDER BY f.guild_id, f.feature"
+        )
+        return [
+            ScheduledFeature(
+                int(row["guild_id"]),
+                str(row["feature"]),
+                int(row["channel_id"]),
+                str(row["post_time"]),
+                str(row["tz"]),
+                from_text(row["schedule_since"]),
+            )
+            for row in rows
+            if row["feature"] in features
+        ]
+
+    async def recent_changes(self, guild_id: int, limit: int = 5) -> list[ConfigChange]:
+        rows = await self.db.fetchall(
+            "SELECT actor_id, summary, changed_at FROM config_changes WHERE guild_id = ? "
+            "ORDER BY id DESC LIMIT ?",
+            (guild_id, limit),
+        )
+        return [
+            ConfigChange(
+                guild_id,
+                None if row["actor_id"] is None else int(row["actor_id"]),
+                str(row["summary"]),
+                from_text(row["changed_at"]) or datetime.min.replace(tzinfo=UTC),
+            )
+            for row in rows
+        ]
+
+    async def has_left(self, guild_id: int) -> bool:
+        row = await self.db.fetchone(
+            "SELECT left_at FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return row is not None and row["left_at"] is not None
+
+    # ------------------------------------------------------------------ changing (each one logged)
+    async def set_mod_role(
+        self,
+        guild_id: int,
+        role_id: int | None,
+        *,
+        actor_id: int | None = None,
+        at: datetime | None = None,
+        summary: str | None = None,
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
+                (guild_id, role_id),
+            )
+            if summary is not None and at is not None:
+                await self._log(tx, guild_id, actor_id, summary, at)
+
+    async def set_channel(
+        self,
+        guild_id: int,
+        feature: str,
+        channel_id: int,
+        *,
+        actor_id: int | None,
+        at: datetime,
+        summary: str,
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, channel_id) VALUES (?, ?, ?) "
+                "ON CONFLICT(guild_id, feature) DO UPDATE SET channel_id = excluded.channel_id",
+                (guild_id, feature, channel_id),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
+
+    async def set_schedule(
+        self,
+        guild_id: int,
+        feature: str,
+        post_time: str,
+        timezone: str,
+        *,
+        actor_id: int | None,
+        at: datetime,
+        summary: str,
+    ) -> None:
+        """Set a feature's time; the time zone also becomes the server's (for 'today' elsewhere)."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, post_time, timezone, schedule_since) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature) DO UPDATE SET "
+                "post_time = excluded.post_time, timezone = excluded.timezone, "
+                "schedule_since = excluded.schedule_since",
+                (guild_id, feature, post_time, timezone, to_text(at)),
+            )
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
+                (guild_id, timezone),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
+
+    async def set_enabled(
+        self,
+        guild_id: int,
+        feature: str,
+        enabled: bool,
+        *,
+        actor_id: int | None,
+        at: datetime,
+        summary: str,
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, enabled) VALUES (?, ?, ?) "
+                "ON CONFLICT(guild_id, feature) DO UPDATE SET enabled = excluded.enabled",
+                (guild_id, feature, int(enabled)),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
+
+    async def detach_channel(
+        self, guild_id: int, channel_id: int, *, at: datetime, describe: Callable[[list[str]], str]
+    ) -> list[str]:
+        """Unset a (deleted) channel for every feature using it; logs ``describe(features)``."""
+        async with self.db.transaction() as tx:
+            async with tx.execute(
+                "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
+                "ORDER BY feature",
+                (guild_id, channel_id),
+            ) as cur:
+                features = [str(row[0]) for row in await cur.fetchall()]
+            if features:
+                await tx.execute(
+                    "UPDATE feature_settings SET channel_id = NULL "
+                    "WHERE guild_id = ? AND channel_id = ?",
+                    (guild_id, channel_id),
+                )
+                await self._log(tx, guild_id, None, describe(features), at)
+        return features
+
+    async def mark_left(self, guild_id: int, *, at: datetime, summary: str) -> None:
+        """The bot was removed from the server: no daily posts there until it is added back."""
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, left_at) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET left_at = excluded.left_at",
+                (guild_id, to_text(at)),
+            )
+            await self._log(tx, guild_id, None, summary, at)
+
+    async def mark_joined(self, guild_id: int, *, at: datetime, summary: str) -> bool:
+        """The bot is back in a server it had left; returns whether it had left."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+                (guild_id,),
+            )
+            if cur.rowcount:
+                await self._log(tx, guild_id, None, summary, at)
+            return bool(cur.rowcount)
+
+    async def record_change(
+        self, guild_id: int, actor_id: int | None, summary: str, *, at: datetime
+    ) -> None:
+        async with self.db.transaction() as tx:
+            await self._log(tx, guild_id, actor_id, summary, at)
+
+    @staticmethod
+    async def _log(
+        tx: aiosqlite.Connection, guild_id: int, actor_id: int | None, summary: str, at: datetime
+    ) -> None:
+        await tx.execute(
+            "INSERT INTO config_changes(guild_id, actor_id, summary, changed_at) VALUES (?, ?, ?, ?)",
+            (guild_id, actor_id, summary, to_text(at)),
+        )
+
+
+def _record(row: Row) -> DailyRecord:
+    return DailyRecord(
+        int(row["guild_id"]),
+        str(row["feature"]),
+        date.fromisoformat(row["local_date"]),
+        str(row["status"]),
+        from_text(row["claimed_at"]) or datetime.min.replace(tzinfo=UTC),
+        None if row["channel_id"] is None else int(row["channel_id"]),
+        None if row["message_id"] is None else int(row["message_id"]),
+        row["detail"],
+        from_text(row["finished_at"]),
+    )
+
+
+class DailyPostStore:
+    """The ledger of daily posts: claim before sending, then record what happened."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def taken_since(self, earliest: date) -> set[tuple[int, str, date]]:
+        """(guild, feature, local date) of every row from ``earliest`` on: those days are done."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id, feature, local_date FROM daily_posts WHERE local_date >= ?",
+            (earliest.isoformat(),),
+        )
+        return {
+            (int(r["guild_id"]), str(r["feature"]), date.fromisoformat(r["local_date"]))
+            for r in rows
+        }
+
+    async def claim(
+        self, guild_id: int, feature: str, local_date: date, *, channel_id: int, at: datetime
+    ) -> bool:
+        """Take the day's post for this process; False if anyone (any process) already has."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "INSERT INTO daily_posts(guild_id, feature, local_date, status, claimed_at, channel_id) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature, local_date) DO NOTHING",
+                (guild_id, feature, local_date.isoformat(), CLAIMED, to_text(at), channel_id),
+            )
+            return cur.rowcount == 1
+
+    async def mark_sent(
+        self, guild_id: int, feature: str, local_date: date, *, message_id: int, at: datetime
+    ) -> None:
+        await self.db.execute(
+            "UPDATE daily_posts SET status = ?, message_id = ?, finished_at = ?, detail = NULL "
+            "WHERE guild_id = ? AND feature = ? AND local_date = ?",
+            (SENT, message_id, to_text(at), guild_id, feature, local_date.isoformat()),
+        )
+
+    async def mark_failed(
+        self, guild_id: int, feature: str, local_date: date, *, detail: str, at: datetime
+    ) -> None:
+        await self.db.execute(
+            "UPDATE daily_posts SET status = ?, detail = ?, finished_at = ? "
+            "WHERE guild_id = ? AND feature = ? AND local_date = ?",
+            (FAILED, detail, to_text(at), guild_id, feature, local_date.isoformat()),
+        )
+
+    async def record_missed(
+        self, guild_id: int, feature: str, local_date: date, *, detail: str, at: datetime
+    ) -> bool:
+        """Note a day whose post came too late to send (only if nothing else was recorded)."""
+        async with self.db.transaction() as tx:
+            cur = await tx.execute(
+                "INSERT INTO daily_posts(guild_id, feature, local_date, status, claimed_at, detail, "
+                "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(guild_id, feature, local_date) DO NOTHING",
+                (
+                    guild_id,
+                    feature,
+                    local_date.isoformat(),
+                    MISSED,
+                    to_text(at),
+                    detail,
+                    to_text(at),
+                ),
+            )
+            return cur.rowcount == 1
+
+    async def release_failed(self, guild_id: int, feature: str, local_date: date) -> bool:
+        """Forget a failed day after its cause was fixed, so the post can still go out."""
+        changed = await self.db.execute(
+            "DELETE FROM daily_posts WHERE guild_id = ? AND feature = ? AND local_date = ? "
+            "AND status = ?",
+            (guild_id, feature, local_date.isoformat(), FAILED),
+        )
+        return changed == 1
+
+    async def get(self, guild_id: int, feature: str, local_date: date) -> DailyRecord | None:
+        row = await self.db.fetchone(
+            "SELECT guild_id, feature, local_date, status, claimed_at, channel_id, message_id, "
+            "detail, finished_at FROM daily_posts "
+            "WHERE guild_id = ? AND feature = ? AND local_date = ?",
+            (guild_id, feature, local_date.isoformat()),
+        )
+        return None if row is None else _record(row)
+
+    async def last_sent(self, guild_id: int, feature: str) -> DailyRecord | None:
+        row = await self.db.fetchone(
+            "SELECT guild_id, feature, local_date, status, claimed_at, channel_id, message_id, "
+            "detail, finished_at FROM daily_posts WHERE guild_id = ? AND feature = ? "
+            "AND status = ? ORDER BY local_date DESC LIMIT 1",
+            (guild_id, feature, SENT),
+        )
+        return None if row is None else _record(row)
+
+    async def last_problem(self, guild_id: int, feature: str) -> DailyRecord | None:
+        """The latest day that failed or was missed."""
+        row = await self.db.fetchone(
+            "SELECT guild_id, feature, local_date, status, claimed_at, channel_id, message_id, "
+            "detail, finished_at FROM daily_posts WHERE guild_id = ? AND feature = ? "
+            "AND status IN (?, ?) ORDER BY local_date DESC LIMIT 1",
+            (guild_id, feature, FAILED, MISSED),
+        )
+        return None if row is None else _record(row)
+
+    async def history(self, guild_id: int, feature: str) -> list[DailyRecord]:
+        rows = await self.db.fetchall(
+            "SELECT guild_id, feature, local_date, status, claimed_at, channel_id, message_id, "
+            "detail, finished_at FROM daily_posts WHERE guild_id = ? AND feature = ? "
+            "ORDER BY local_date",
+            (guild_id, feature),
+        )
+        return [_record(row) for row in rows]
