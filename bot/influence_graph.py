@@ -84,6 +84,11 @@ def normalise(text: str) -> str:
     return " ".join("".join(out).casefold().split())[:MAX_QUERY_CHARS]
 
 
+def is_blank(text: str) -> bool:
+    """True when the text holds nothing but spaces and invisible characters."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
 def jamo(text: str) -> str:
     """Hangul split into jamo, so a half-composed syllable ("방ㅌ", "방타") prefixes "방탄"."""
     return unicodedata.normalize("NFKD", text)
@@ -210,13 +215,17 @@ class NameIndex:
         for n, k in enumerate(keys):
             for word in set(k.text.split()):
                 self._postings.setdefault(word, []).append(n)
+        # Every indexed word and word prefix (from 3 letters), by each one-deletion form of it.
         self._prefix_deletes: dict[str, set[str]] = {}
-        for word in self._postings:
-            if _has_hangul(word):
-                continue
-            for end in range(min(_MIN_PREFIX_LEN, len(word)), len(word) + 1):
-                for variant in _deletes(word[:end]):
-                    self._prefix_deletes.setdefault(variant, set()).add(word)
+        prefixes = {
+            word[:end]
+            for word in self._postings
+            if not _has_hangul(word)
+            for end in range(min(_MIN_PREFIX_LEN, len(word)), len(word) + 1)
+        }
+        for prefix in prefixes:
+            for variant in _deletes(prefix):
+                self._prefix_deletes.setdefault(variant, set()).add(prefix)
         self._vocabulary = sorted(self._postings)
         self._popular = sorted(range(len(self._entities)), key=self._order)
 
@@ -278,7 +287,7 @@ class NameIndex:
         return found
 
     def _word_candidates(self, word: str, last: bool) -> dict[str, float]:
-        """Indexed words this typed word may mean, scored: 1.0 exact, 0.9 prefix, 0.8/0.7 typos."""
+        """Indexed words this typed word may mean, scored: 1.0 exact, 0.9 prefix, less per typo."""
         scores: dict[str, float] = {}
         if word in self._postings:
             scores[word] = 1.0
@@ -291,6 +300,24 @@ class NameIndex:
             typos = 1  # "jak" is on its way to "jackson": one slip in a short prefix
         if not typos:
             return scores
+        # Symmetric deletes: a typed word and an indexed prefix one typo apart share a form with
+        # at most one character removed from each. Verify each prefix found once.
+        distances: dict[str, int] = {}
+        for variant in _deletes(word):
+            for prefix in self._prefix_deletes.get(variant, ()):
+                if prefix not in distances:
+                    distances[prefix] = edit_distance(word, prefix, typos)
+        for prefix, distance in distances.items():
+            if distance > typos:
+                continue
+            if prefix in self._postings and len(word) >= _MIN_FUZZY_LEN:
+                score = 0.9 - 0.1 * distance  # a whole word with a typo
+                scores[prefix] = max(score, scores.get(prefix, 0.0))
+            if last:  # a half-typed word with a typo
+                for n in self._prefix_keys(self._vocabulary, prefix):
+                    candidate = self._vocabulary[n]
+                    scores[candidate] = max(0.8 - 0.1 * distance, scores.get(candidate, 0.0))
+        return scores
         for variant in _deletes(word):
             for candidate in self._prefix_deletes.get(variant, ()):
                 if candidate in scores:
@@ -344,7 +371,9 @@ class NameIndex:
         limit = max(0, min(limit, MAX_RESULTS))
         query = normalise(text)
         if not query:
-            return [self._match(self._first_key(e), 0) for e in self._popular[:limit]]
+            if is_blank(text):  # nothing typed yet: offer the best-connected entities
+                return [self._match(self._first_key(e), 0) for e in self._popular[:limit]]
+            return []  # only punctuation, symbols or emoji: nothing can match
         queries = [query]
         compact = query.replace(" ", "")
         if compact != query:
