@@ -42,6 +42,12 @@ async def add(store: QuoteStore, guild: int, text: str, *, limit: int = 50) -> i
     return added.number
 
 
+async def pick(store: QuoteStore, day: date, pool: list[str]) -> str:
+    key = await store.day_pick(GUILD, day, pool)
+    assert key is not None
+    return key
+
+
 async def test_numbers_count_per_server_and_are_never_reused(store: QuoteStore) -> None:
     assert [await add(store, GUILD, t) for t in ("a", "b", "c")] == [1, 2, 3]
     assert await add(store, OTHER_GUILD, "x") == 1
@@ -64,7 +70,7 @@ async def test_add_keeps_every_field_exactly(store: QuoteStore) -> None:
     )
     assert added is not None
     again = await store.get(GUILD, added.number)
-    assert again == added
+    assert again is not None and again == added
     assert (again.text, again.speaker, again.source_url, again.added_by, again.added_at) == (
         text,
         "Yoon Mirae",
@@ -147,7 +153,7 @@ async def test_added_quotes_join_and_removed_ones_leave(store: QuoteStore) -> No
     pool = CURATED[:3]
     number = await add(store, GUILD, "ours")
     await add(store, OTHER_GUILD, "not ours")
-    picks = [await store.day_pick(GUILD, DAY + timedelta(days=i), pool) for i in range(4)]
+    picks = [await pick(store, DAY + timedelta(days=i), pool) for i in range(4)]
     assert sorted(picks) == sorted([*pool, server_key(number)])
     # Another server's quote never shows here.
     assert all(p in [*pool, server_key(number)] for p in picks)
@@ -166,20 +172,13 @@ async def test_no_quotes_at_all_gives_none(store: QuoteStore) -> None:
 async def test_picks_survive_reopening(tmp_path: Path) -> None:
     path = tmp_path / "reopen.sqlite3"
     db = await Database.open(path)
-    first = [
-        await QuoteStore(db).day_pick(GUILD, DAY + timedelta(days=i), CURATED) for i in range(3)
-    ]
+    first = [await pick(QuoteStore(db), DAY + timedelta(days=i), CURATED) for i in range(3)]
     await db.close()
     db = await Database.open(path)
     try:
         store = QuoteStore(db)
-        assert [
-            await store.day_pick(GUILD, DAY + timedelta(days=i), CURATED) for i in range(3)
-        ] == first
-        rest = [
-            await store.day_pick(GUILD, DAY + timedelta(days=i), CURATED)
-            for i in range(3, len(CURATED))
-        ]
+        assert [await pick(store, DAY + timedelta(days=i), CURATED) for i in range(3)] == first
+        rest = [await pick(store, DAY + timedelta(days=i), CURATED) for i in range(3, len(CURATED))]
         assert sorted(first + rest) == sorted(CURATED)
     finally:
         await db.close()
