@@ -1,0 +1,167 @@
+"""The embeds /film sends: the film card, a fact, a trivia question (open and closed), the leaderboard.
+
+Every builder keeps within Discord's embed limits (bot.limits) whatever the content holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import discord
+
+from bot import limits
+from bot.content.common import Source
+from bot.content.film import Fact, Film, Trivia
+from bot.film_logic import competition_ranks, pack_lines, truncate
+from bot.storage.film import Score, Standing, TriviaQuestion
+
+FILM_COLOUR = discord.Colour.from_rgb(255, 94, 154)
+CLOSED_COLOUR = discord.Colour.dark_grey()
+# Room kept free below the 6,000-character total for the footer and a "more sources" note.
+_TOTAL_MARGIN = 200
+
+
+def source_link(source: Source) -> str:
+    """[Publication, date](url), plus the reprint it was read from; brackets kept out of the link."""
+    label = f"{source.publication}, {source.date}".replace("[", "(").replace("]", ")")
+    url = source.url.replace("(", "%28").replace(")", "%29")
+    link = f"[{label}]({url})"
+    return f"{link} (via {source.via})" if source.via else link
+
+
+def _add_lines(
+    embed: discord.Embed, name: str, lines: Sequence[str], *, inline: bool = False
+) -> list[str]:
+    """Add ``lines`` as one or more fields named ``name`` while they fit; return what did not."""
+    chunks = pack_lines(lines, limits.EMBED_FIELD_VALUE_MAX)
+    budget = limits.EMBED_TOTAL_MAX - _TOTAL_MARGIN
+    consumed = 0
+    for index, chunk in enumerate(chunks):
+        title = name if index == 0 else f"{name} (continued)"
+        fits_total = len(embed) + len(title) + len(chunk) <= budget
+        if len(embed.fields) >= limits.EMBED_FIELDS_MAX or not fits_total:
+            break
+        embed.add_field(name=title, value=chunk, inline=inline)
+        consumed += chunk.count("\n") + 1
+    return list(lines[consumed:])
+
+
+def about_embed(film: Film) -> discord.Embed:
+    """The film card: title, director, writers, stars, release, synopsis, screenings, sources."""
+    embed = discord.Embed(
+        title=truncate(film.title, limits.EMBED_TITLE_MAX),
+        description=truncate(film.synopsis, limits.EMBED_DESCRIPTION_MAX),
+        colour=FILM_COLOUR,
+    )
+    if film.sources:
+        embed.url = film.sources[0].url
+    embed.add_field(name="Directed by", value=truncate(film.director, 1024), inline=True)
+    embed.add_field(name="Written by", value=truncate(", ".join(film.writers), 1024), inline=True)
+    embed.add_field(name="Release", value=truncate(film.release, 1024), inline=False)
+    _add_lines(embed, "Starring", [f"**{m.actor}** as {m.role}" for m in film.cast])
+    _add_lines(embed, "Screened at", [f"{s.date}: {s.event} ({s.note})" for s in film.screenings])
+    _add_lines(embed, "Production", [f"• {note}" for note in film.production])
+    left = _add_lines(embed, "Sources", [source_link(s) for s in film.sources])
+    footer = "Every fact in /film fact carries its own source."
+    if left:
+        footer = f"{len(left)} more source(s) did not fit here. {footer}"
+    embed.set_footer(text=footer)
+    return embed
+
+
+def fact_embed(fact: Fact, *, title: str = "Did you know?") -> discord.Embed:
+    """One fact, its source as a link (the title links there too) and its topics."""
+    text = fact.text
+    if fact.as_of:
+        text += f"\n*As of {fact.as_of}.*"
+    embed = discord.Embed(
+        title=truncate(title, limits.EMBED_TITLE_MAX),
+        url=fact.source.url,
+        description=truncate(text, limits.EMBED_DESCRIPTION_MAX),
+        colour=FILM_COLOUR,
+    )
+    embed.add_field(name="Source", value=truncate(source_link(fact.source), 1024), inline=False)
+    embed.set_footer(text=f"K-Pops! · topics: {', '.join(fact.topics)}")
+    return embed
+
+
+def daily_fact_title(day: date) -> str:
+    return f"Fact of the day · {day.day} {day:%B %Y}"
+
+
+def trivia_open_embed(question: TriviaQuestion) -> discord.Embed:
+    closes = discord.utils.format_dt(question.closes_at, "R")
+    embed = discord.Embed(
+        title="K-Pops! trivia",
+        description=(
+            f"**{truncate(question.question, 1000)}**\n\n"
+            f"Pick an answer below: each member's first answer counts. Closes {closes}."
+        ),
+        colour=FILM_COLOUR,
+    )
+    embed.set_footer(text=f"Question {question.id} · a right answer scores a point")
+    return embed
+
+
+def _names(user_ids: Sequence[int], limit: int = limits.EMBED_FIELD_VALUE_MAX) -> str:
+    """Mentions inside an embed (embeds never ping), cut with 'and N more' to fit a field."""
+    shown: list[str] = []
+    reserve = len(f" and {len(user_ids)} more")
+    for index, user_id in enumerate(user_ids):
+        if len(", ".join([*shown, f"<@{user_id}>"])) + reserve > limit:
+            return f"{', '.join(shown)} and {len(user_ids) - index} more"
+        shown.append(f"<@{user_id}>")
+    return ", ".join(shown)
+
+
+def trivia_closed_embed(
+    question: TriviaQuestion, trivia: Trivia | None, right: Sequence[int], answered: int
+) -> discord.Embed:
+    """The result: the right answer, why, its source and who got it."""
+    lines = [f"**{truncate(question.question, 1000)}**", "", f"✅ **{question.answer}**"]
+    if trivia is not None:
+        lines.append(trivia.explanation)
+    embed = discord.Embed(
+        title="K-Pops! trivia · closed",
+        description=truncate("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
+        colour=CLOSED_COLOUR,
+    )
+    if trivia is not None:
+        embed.add_field(name="Source", value=truncate(source_link(trivia.source), 1024))
+    got_it = _names(right) if right else "Nobody this time."
+    embed.add_field(name=f"Got it right ({len(right)} of {answered})", value=got_it, inline=False)
+    embed.set_footer(text=f"Question {question.id} · start another with /film trivia")
+    return embed
+
+
+def _points(n: int) -> str:
+    return f"{n} point{'s' if n != 1 else ''}"
+
+
+def leaderboard_embed(
+    server_name: str, top: Sequence[Score], caller_id: int, standing: Standing | None
+) -> discord.Embed:
+    """The top scorers (tied points share a rank) and the caller's own place."""
+    ranks = competition_ranks([s.points for s in top])
+    lines = [
+        f"**{rank}.** <@{s.user_id}> · {_points(s.points)} ({s.answered} answered)"
+        for rank, s in zip(ranks, top, strict=True)
+    ]
+    embed = discord.Embed(
+        title=truncate(f"Trivia leaderboard · {server_name}", limits.EMBED_TITLE_MAX),
+        description="\n".join(lines)
+        or "Nobody has scored yet: start a question with /film trivia.",
+        colour=FILM_COLOUR,
+    )
+    if standing is None:
+        mine = f"<@{caller_id}>: no answers yet. Try /film trivia!"
+    elif standing.score.points == 0:
+        mine = f"<@{caller_id}>: no points yet ({standing.score.answered} answered). Keep trying!"
+    else:
+        mine = (
+            f"<@{caller_id}>: #{standing.rank} with {_points(standing.score.points)} "
+            f"({standing.score.answered} answered)"
+        )
+    embed.add_field(name="Your rank", value=mine, inline=False)
+    return embed

@@ -1,0 +1,440 @@
+"""/film: the film card, sourced facts (rotating per server), trivia with a leaderboard, daily fact.
+
+Buttons are ``DynamicItem``s whose custom_id carries all they need, so they keep working after a
+restart. A trivia question closes 60 seconds after it is asked, by the bot's clock: clicks after
+the deadline are refused at once, and a loop (``close_due``) then shows the result on the message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot import limits
+from bot.client import KpopsBot
+from bot.content.film import Fact, FilmContent, load_film
+from bot.daily import DailyPost
+from bot.errors import UserFacingError, report_error
+from bot.film_embeds import (
+    about_embed,
+    daily_fact_title,
+    fact_embed,
+    leaderboard_embed,
+    trivia_closed_embed,
+    trivia_open_embed,
+)
+from bot.film_logic import (
+    ShowRecord,
+    clean,
+    least_shown,
+    match_topic,
+    resolve_fact_query,
+    safe_echo,
+    shuffled_choices,
+    truncate,
+)
+from bot.storage.film import AnswerOutcome, FilmStore, NewQuestion, TriviaQuestion
+
+log = logging.getLogger(__name__)
+
+TRIVIA_SECONDS = 60
+CLOSE_CHECK_SECONDS = 2.0  # how often the loop looks for questions past their deadline
+CLOSE_ATTEMPTS = 5  # transient failures to show a result before giving up on that message
+# An interaction's token lasts 15 minutes; edit through it only well inside that.
+TOKEN_EDIT_WINDOW = timedelta(minutes=14)
+
+ANSWER_REPLIES: dict[AnswerOutcome, str] = {
+    AnswerOutcome.RIGHT: "✅ Right! That's a point for you. Everyone sees the answer when the "
+    "question closes.",
+    AnswerOutcome.WRONG: "❌ Not this time. The right answer is shown when the question closes.",
+    AnswerOutcome.ALREADY_ANSWERED: "You've already answered this one: only your first answer counts.",
+    AnswerOutcome.CLOSED: "This question has closed: start a new one with /film trivia.",
+    AnswerOutcome.UNKNOWN: "This question isn't available any more: start a new one with /film trivia.",
+}
+
+
+def _film_cog(interaction: discord.Interaction[Any]) -> FilmCog:
+    cog = interaction.client.get_cog(FilmCog.__cog_name__)
+    if not isinstance(cog, FilmCog):
+        raise UserFacingError("Film facts and trivia are not available right now.")
+    return cog
+
+
+class AnotherFactButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0,30})",
+):
+    """'Another fact', on the same topic as the fact it sits under (if it had one)."""
+
+    def __init__(self, topic: str | None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Another fact",
+                emoji="🎬",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"film:fact:{topic or 'any'}",
+            )
+        )
+        self.topic = topic
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> AnotherFactButton:
+        topic = match["topic"]
+        return cls(None if topic == "any" else topic)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _film_cog(interaction).send_fact(interaction, self.topic)
+        except Exception as error:  # noqa: BLE001 - component errors must reach the user
+            await report_error(interaction, error)
+
+
+class TriviaChoiceButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"trivia:(?P<question>[0-9]{1,18}):(?P<choice>[0-3])",
+):
+    """One of a question's four answers; the custom_id names the question row and the choice."""
+
+    def __init__(
+        self,
+        question_id: int,
+        choice: int,
+        label: str = "?",
+        *,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(label, limits.BUTTON_LABEL_MAX),
+                style=style,
+                disabled=disabled,
+                custom_id=f"trivia:{question_id}:{choice}",
+            )
+        )
+        self.question_id = question_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> TriviaChoiceButton:
+        return cls(int(match["question"]), int(match["choice"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await _film_cog(interaction).answer(interaction, self.question_id, self.choice)
+        except Exception as error:  # noqa: BLE001 - component errors must reach the user
+            await report_error(interaction, error)
+
+
+def trivia_view(question: TriviaQuestion, *, closed: bool = False) -> discord.ui.View:
+    """The four answer buttons; once closed, disabled, with the right one in green."""
+    view = discord.ui.View(timeout=None)
+    for index, choice in enumerate(question.choices):
+        style = discord.ButtonStyle.secondary
+        if closed and index == question.answer_index:
+            style = discord.ButtonStyle.success
+        view.add_item(TriviaChoiceButton(question.id, index, choice, style=style, disabled=closed))
+    return view
+
+
+def fact_view(topic: str | None) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnotherFactButton(topic))
+    return view
+
+
+@app_commands.guild_only()
+class FilmCog(
+    commands.GroupCog,
+    name="Film",
+    group_name="film",
+    group_description="K-Pops!, the film: facts, trivia and its leaderboard.",
+):
+    """Facts, trivia and the film card for K-Pops!."""
+
+    def __init__(self, bot: KpopsBot, content: FilmContent) -> None:
+        self.bot = bot
+        self.content = content
+        self.store = FilmStore(bot.db)
+        self.rng = random.Random()
+        self.facts_by_id = {fact.id: fact for fact in content.facts}
+        self.trivia_by_id = {item.id: item for item in content.trivia}
+        self.topics = content.topics()
+        self.topic_counts = Counter(t for fact in content.facts for t in fact.topics)
+        self.about = about_embed(content.film)
+        # The interaction that asked each open question: its token edits the message even where
+        # the bot cannot read the channel. Lost on restart; then the channel message is edited.
+        self.askers: dict[int, discord.Interaction[Any]] = {}
+        self.close_failures: Counter[int] = Counter()
+        self.closing = asyncio.Lock()  # one close round at a time (the loop, or a test)
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AnotherFactButton, TriviaChoiceButton)
+        self.bot.daily.register("fact", self.daily_fact)
+        self.closer.start()
+
+    async def cog_unload(self) -> None:
+        self.closer.cancel()
+        self.bot.daily.unregister("fact")
+        self.bot.remove_dynamic_items(AnotherFactButton, TriviaChoiceButton)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a click on one of our custom_ids that is not on the clicked message.
+
+        discord.py only dispatches dynamic items found on the message, and silently drops the rest
+        (a forged or replayed custom_id); without this the user would see "interaction failed".
+        """
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = str((interaction.data or {}).get("custom_id", ""))
+        ours = (AnotherFactButton, TriviaChoiceButton)
+        if not any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in ours):
+            return
+        if custom_id in _custom_ids(interaction.message):
+            return  # discord.py dispatches it to the button's callback
+        await interaction.response.send_message(
+            "That button doesn't belong to this message.", ephemeral=True
+        )
+
+    # ------------------------------------------------------------------ /film about
+    @app_commands.command(
+        name="about",
+        description="The film K-Pops!: director, stars, release, synopsis, screenings and sources.",
+    )
+    async def about_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        await interaction.response.send_message(embed=self.about)
+
+    # ------------------------------------------------------------------ /film fact
+    @app_commands.command(
+        name="fact", description="A sourced fact about K-Pops!, at random or on a topic or keyword."
+    )
+    @app_commands.describe(topic="A topic (cast, music, k-pop, ...) or a word to look for")
+    async def fact_command(
+        self, interaction: discord.Interaction[KpopsBot], topic: str | None = None
+    ) -> None:
+        await self.send_fact(interaction, topic)
+
+    @fact_command.autocomplete("topic")
+    async def topic_autocomplete(
+        self, interaction: discord.Interaction[KpopsBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = clean(current)[:100]
+        exact = match_topic(typed, self.topics)
+        choices = [
+            app_commands.Choice(name=f"{topic} ({self.topic_counts[topic]} facts)", value=topic)
+            for topic in self.topics
+            if topic == exact or typed in topic
+        ]
+        return choices[: limits.AUTOCOMPLETE_MAX_CHOICES]
+
+    async def send_fact(self, interaction: discord.Interaction[Any], query: str | None) -> None:
+        """Reply with the server's next fact matching ``query`` (a topic or keyword), if any."""
+        selected = resolve_fact_query(self.content.facts, self.topics, query)
+        if not selected.facts:
+            raise UserFacingError(self.no_match(query or ""))
+        fact = await self.next_fact(_guild_id(interaction), selected.facts)
+        await interaction.response.send_message(
+            embed=fact_embed(fact), view=fact_view(selected.topic)
+        )
+
+    def no_match(self, query: str) -> str:
+        echo = safe_echo(query)
+        said = f" for “{echo}”" if echo else ""
+        return (
+            f"I have no fact{said}. Pick a topic: {', '.join(self.topics)}. "
+            "Or try a word from the film's story, such as Seoul, drummer or Toronto."
+        )
+
+    async def next_fact(self, guild_id: int, facts: Sequence[Fact]) -> Fact:
+        def choose(candidates: Sequence[str], history: Mapping[str, ShowRecord]) -> str:
+            return least_shown(candidates, history, self.rng)
+
+        fact_id = await self.store.next_fact(guild_id, [f.id for f in facts], choose)
+        return self.facts_by_id[fact_id]
+
+    async def daily_fact(self, guild_id: int, local_date: date) -> DailyPost:
+        """The daily post: the server's next fact in the same rotation as /film fact."""
+        fact = await self.next_fact(guild_id, self.content.facts)
+        return DailyPost(embed=fact_embed(fact, title=daily_fact_title(local_date)))
+
+    # ------------------------------------------------------------------ /film trivia
+    @app_commands.command(
+        name="trivia",
+        description="A multiple-choice question about K-Pops!: answer within 60 seconds to score.",
+    )
+    async def trivia_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild_id, channel_id = _guild_id(interaction), interaction.channel_id
+        assert channel_id is not None  # every guild interaction has its channel
+        now = self.bot.clock.now()
+        question, created = await self.store.open_question(
+            guild_id=guild_id,
+            channel_id=channel_id,
+            asked_by=interaction.user.id,
+            now=now,
+            closes_at=now + timedelta(seconds=TRIVIA_SECONDS),
+            make=self.new_question,
+        )
+        if not created:
+            where = ""
+            if question.message_id is not None:
+                where = f" ({_jump_url(question)})"
+            closes = discord.utils.format_dt(question.closes_at, "R")
+            raise UserFacingError(
+                f"A question is already open in this channel{where}: it closes {closes}."
+            )
+        try:
+            sent = await interaction.response.send_message(
+                embed=trivia_open_embed(question), view=trivia_view(question)
+            )
+        except BaseException:
+            await self.store.discard_question(question.id)
+            raise
+        self.askers[question.id] = interaction
+        if sent.message_id is not None:
+            await self.store.set_message_id(question.id, sent.message_id)
+
+    def new_question(self, history: Mapping[str, ShowRecord]) -> NewQuestion:
+        trivia_id = least_shown(list(self.trivia_by_id), history, self.rng)
+        item = self.trivia_by_id[trivia_id]
+        choices, answer_index = shuffled_choices(item.answer, item.wrong, self.rng)
+        return NewQuestion(item.id, item.question, tuple(choices), answer_index)
+
+    async def answer(
+        self, interaction: discord.Interaction[Any], question_id: int, choice: int
+    ) -> None:
+        """A member's click: the first answer counts; the reply is private, so nothing is spoilt."""
+        outcome = await self.store.answer(
+            question_id=question_id,
+            guild_id=_guild_id(interaction),
+            user_id=interaction.user.id,
+            choice_index=choice,
+            now=self.bot.clock.now(),
+        )
+        await interaction.response.send_message(ANSWER_REPLIES[outcome], ephemeral=True)
+
+    # ------------------------------------------------------------------ closing questions
+    @tasks.loop(seconds=CLOSE_CHECK_SECONDS)
+    async def closer(self) -> None:
+        try:
+            await self.close_due()
+        except Exception:  # noqa: BLE001 - the loop must outlive one bad round
+            log.exception("closing trivia questions failed; trying again shortly")
+
+    @closer.before_loop
+    async def before_closer(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def close_due(self) -> int:
+        """Show the result of every question past its deadline; returns how many were closed."""
+        async with self.closing:
+            now = self.bot.clock.now()
+            closed = 0
+            for question in await self.store.due_questions(now):
+                if not await self.store.claim_close(question.id, now):
+                    continue
+                if await self.show_result(question):
+                    closed += 1
+                else:
+                    await self.store.release_close(question.id)
+            return closed
+
+    async def show_result(self, question: TriviaQuestion) -> bool:
+        """Edit the question's message to show the result; False to try again later."""
+        right, answered = await self.store.answers(question.id)
+        embed = trivia_closed_embed(
+            question, self.trivia_by_id.get(question.trivia_id), right, answered
+        )
+        view = trivia_view(question, closed=True)
+        try:
+            await self.edit_question_message(question, embed, view)
+        except (discord.NotFound, discord.Forbidden) as error:
+            # The message or channel is gone, or closed to the bot: nothing left to show it on.
+            log.info("trivia question %s: result not shown (%s)", question.id, error.text)
+        except discord.HTTPException as error:
+            self.close_failures[question.id] += 1
+            if self.close_failures[question.id] < CLOSE_ATTEMPTS:
+                log.warning("trivia question %s: result not shown yet (%s)", question.id, error)
+                return False
+            log.error("trivia question %s: giving up on showing the result", question.id)
+        self.askers.pop(question.id, None)
+        self.close_failures.pop(question.id, None)
+        return True
+
+    async def edit_question_message(
+        self, question: TriviaQuestion, embed: discord.Embed, view: discord.ui.View
+    ) -> None:
+        asker = self.askers.get(question.id)
+        if asker is not None and discord.utils.utcnow() - asker.created_at < TOKEN_EDIT_WINDOW:
+            try:
+                await asker.edit_original_response(embed=embed, view=view)
+                return
+            except discord.NotFound:
+                pass  # the token is gone; the channel route below may still work
+        if question.message_id is None:
+            return  # the message was never confirmed: there is nothing to edit
+        channel = self.bot.get_partial_messageable(question.channel_id, guild_id=question.guild_id)
+        await channel.get_partial_message(question.message_id).edit(embed=embed, view=view)
+
+    # ------------------------------------------------------------------ /film leaderboard
+    @app_commands.command(
+        name="leaderboard", description="This server's top 10 at K-Pops! trivia, and your own rank."
+    )
+    async def leaderboard_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild_id = _guild_id(interaction)
+        top = await self.store.leaderboard(guild_id, limit=10)
+        standing = await self.store.standing(guild_id, interaction.user.id)
+        name = interaction.guild.name if interaction.guild is not None else "this server"
+        await interaction.response.send_message(
+            embed=leaderboard_embed(name, top, interaction.user.id, standing)
+        )
+
+
+def _guild_id(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise UserFacingError("Film facts and trivia work in servers only.")
+    return interaction.guild_id
+
+
+def _custom_ids(message: discord.Message | None) -> set[str]:
+    found: set[str] = set()
+    for row in message.components if message is not None else []:
+        for child in getattr(row, "children", []):
+            custom_id = getattr(child, "custom_id", None)
+            if custom_id:
+                found.add(custom_id)
+    return found
+
+
+def _jump_url(question: TriviaQuestion) -> str:
+    return (
+        f"https://discord.com/channels/{question.guild_id}/{question.channel_id}/"
+        f"{question.message_id}"
+    )
+
+
+async def setup(bot: KpopsBot) -> None:
+    await bot.add_cog(FilmCog(bot, load_film()))
