@@ -95,7 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     data = sub.add_parser("data", help="content tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
-    data_sub.add_parser("check", help="check every content file in data/ and print a summary")
+    data_check = data_sub.add_parser(
+        "check", help="check every content file in data/ and print a summary"
+    )
+    data_check.add_argument(
+        "--data-dir", type=Path, help="check the content files in this folder instead of data/"
+    )
     sub.add_parser("health", help="exit 0 if the running bot is connected and the database writable")
     args = parser.parse_args(argv)
 
@@ -105,7 +110,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "data":
         from bot.content.checks import main as check_main
 
-        return check_main()
+        if args.data_dir is None:
+            return check_main()
+        if not args.data_dir.is_dir():
+            return _fail(f"--data-dir {str(args.data_dir)!r} is not a folder")
+        return check_main(args.data_dir)
     if args.command == "sandbox":
         from bot.sandbox.repl import main as sandbox_main
 
