@@ -323,7 +323,9 @@ class Quotes(commands.Cog):
         return None if found is None else from_server(found)
 
     async def local_today(self, guild_id: int) -> date:
-        zone = await ConfigStore(self.bot.db).timezone(guild_id)
+        # The quote feature's own time zone (else the server's, else UTC): the same day the
+        # scheduler's daily quote post uses, so the post and /quote today always agree.
+        zone = await ConfigStore(self.bot.db).feature_timezone(guild_id, "quote")
         return self.bot.clock.now().astimezone(zone).date()
 
     async def pick_for(self, guild_id: int, day: date) -> ShownQuote:

@@ -14,6 +14,7 @@ from bot.content.quotes import load_quotes
 from bot.sandbox import Driver, Member, Message
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionResult
+from bot.storage.config import ConfigStore
 from bot.storage.quotes import QuoteStore
 from cogs.quotes import Quotes, shown
 from tests.conftest import World, build_world
@@ -34,13 +35,10 @@ def quote_of(message: Message) -> str:
     return CURATED_BY_TEXT[text]
 
 
-async def set_timezone(bot: KpopsBot, guild_id: int, zone: str) -> None:
-    # The /config command is being written alongside this cog; until its store setter exists,
-    # the test writes the setting the way that command stores it.
-    await bot.db.execute(
-        "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
-        "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
-        (guild_id, zone),
+async def set_timezone(bot: KpopsBot, guild_id: int, zone: str, feature: str = "quote") -> None:
+    """What `/config schedule` stores: the feature's time and zone (which becomes the server's)."""
+    await ConfigStore(bot.db).set_schedule(
+        guild_id, feature, "09:00", zone, actor_id=None, at=datetime.now(UTC), summary="test"
     )
 
 
@@ -163,6 +161,20 @@ async def test_the_day_changes_at_each_servers_own_midnight(
     assert quote_of(s4.message) != quote_of(s1.message)
     assert "Tuesday 3 March 2026" in s4.message.embeds[0]["title"]
     assert quote_of(l4.message) == quote_of(l2.message)
+
+
+async def test_today_follows_the_quote_features_own_time_zone(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    # The daily quote is scheduled in Seoul; a later daily fact in Los Angeles makes LA the
+    # server's zone, but the quote's day (and so /quote today) stays Seoul's.
+    await set_timezone(bot, world.guild.id, "Asia/Seoul")
+    await set_timezone(bot, world.guild.id, "America/Los_Angeles", feature="fact")
+    clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # Seoul: 00:00 on 3 March; LA: 2 March
+    result = await today(driver, world)
+    assert result.message.embeds[0]["title"] == "Quote of the day · Tuesday 3 March 2026"
+    post = await bot.daily.builders["quote"](world.guild.id, date(2026, 3, 3))
+    assert post.embed.description == result.message.embeds[0]["description"]
 
 
 # ------------------------------------------------------------------------------ daily post
