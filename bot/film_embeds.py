@@ -18,8 +18,10 @@ from bot.storage.film import Score, Standing, TriviaQuestion
 
 FILM_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 CLOSED_COLOUR = discord.Colour.dark_grey()
-# Room kept free below the 6,000-character total for the footer and a "more sources" note.
-_TOTAL_MARGIN = 200
+# Room kept free below the 6,000-character total for the footer.
+_FOOTER_RESERVE = 150
+# The synopsis is a paragraph (the content check allows 700 characters); never more than this.
+SYNOPSIS_SHOWN_MAX = 1500
 
 
 def source_link(source: Source) -> str:
@@ -30,42 +32,64 @@ def source_link(source: Source) -> str:
     return f"{link} (via {source.via})" if source.via else link
 
 
-def _add_lines(
-    embed: discord.Embed, name: str, lines: Sequence[str], *, inline: bool = False
-) -> list[str]:
-    """Add ``lines`` as one or more fields named ``name`` while they fit; return what did not."""
-    chunks = pack_lines(lines, limits.EMBED_FIELD_VALUE_MAX)
-    budget = limits.EMBED_TOTAL_MAX - _TOTAL_MARGIN
-    consumed = 0
-    for index, chunk in enumerate(chunks):
+def _room(embed: discord.Embed) -> int:
+    """Characters still free in the embed's 6,000 total (the footer's share kept aside)."""
+    return limits.EMBED_TOTAL_MAX - _FOOTER_RESERVE - len(embed)
+
+
+def _add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = False) -> bool:
+    """One field, its value cut to what fits; False if there is no room left for it."""
+    room = min(limits.EMBED_FIELD_VALUE_MAX, _room(embed) - len(name))
+    if room < 20 or len(embed.fields) >= limits.EMBED_FIELDS_MAX or not value.strip():
+        return False
+    embed.add_field(name=name, value=truncate(value, room), inline=inline)
+    return True
+
+
+def _add_lines(embed: discord.Embed, name: str, lines: Sequence[str]) -> int:
+    """Lines as one or more fields (never splitting a line, so links stay whole).
+
+    Returns how many lines did not fit.
+    """
+    shown = 0
+    for index, group in enumerate(pack_lines(lines, limits.EMBED_FIELD_VALUE_MAX)):
         title = name if index == 0 else f"{name} (continued)"
-        fits_total = len(embed) + len(title) + len(chunk) <= budget
-        if len(embed.fields) >= limits.EMBED_FIELDS_MAX or not fits_total:
+        value = "\n".join(group)
+        if len(title) + len(value) > _room(embed) or len(embed.fields) >= limits.EMBED_FIELDS_MAX:
             break
-        embed.add_field(name=title, value=chunk, inline=inline)
-        consumed += chunk.count("\n") + 1
-    return list(lines[consumed:])
+        if value.strip():
+            embed.add_field(name=title, value=value, inline=False)
+        shown += len(group)
+    return len(lines) - shown
 
 
 def about_embed(film: Film) -> discord.Embed:
     """The film card: title, director, writers, stars, release, synopsis, screenings, sources."""
     embed = discord.Embed(
         title=truncate(film.title, limits.EMBED_TITLE_MAX),
-        description=truncate(film.synopsis, limits.EMBED_DESCRIPTION_MAX),
+        description=truncate(film.synopsis, SYNOPSIS_SHOWN_MAX),
         colour=FILM_COLOUR,
     )
     if film.sources:
         embed.url = film.sources[0].url
-    embed.add_field(name="Directed by", value=truncate(film.director, 1024), inline=True)
-    embed.add_field(name="Written by", value=truncate(", ".join(film.writers), 1024), inline=True)
-    embed.add_field(name="Release", value=truncate(film.release, 1024), inline=False)
-    _add_lines(embed, "Starring", [f"**{m.actor}** as {m.role}" for m in film.cast])
-    _add_lines(embed, "Screened at", [f"{s.date}: {s.event} ({s.note})" for s in film.screenings])
-    _add_lines(embed, "Production", [f"• {note}" for note in film.production])
-    left = _add_lines(embed, "Sources", [source_link(s) for s in film.sources])
+    left = 0
+    for name, value, inline in (
+        ("Directed by", film.director, True),
+        ("Written by", ", ".join(film.writers), True),
+        ("Release", film.release, False),
+    ):
+        left += 0 if _add_field(embed, name, value, inline=inline) else 1
+    left += _add_lines(embed, "Starring", [f"**{m.actor}** as {m.role}" for m in film.cast])
+    left += _add_lines(
+        embed, "Screened at", [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
+    )
+    sources_left = _add_lines(embed, "Sources", [source_link(s) for s in film.sources])
+    left += _add_lines(embed, "Production", [f"• {note}" for note in film.production])
     footer = "Every fact in /film fact carries its own source."
-    if left:
-        footer = f"{len(left)} more source(s) did not fit here. {footer}"
+    if sources_left:
+        footer = f"{sources_left} more source(s) did not fit here. {footer}"
+    elif left:
+        footer = f"Some details did not fit here. {footer}"
     embed.set_footer(text=footer)
     return embed
 

@@ -156,18 +156,20 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def pack_lines(lines: Sequence[str], limit: int) -> list[str]:
-    """Join lines into chunks of at most ``limit`` characters (one line never split unless huge)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = truncate(line, limit)
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            current = line
+def pack_lines(lines: Sequence[str], limit: int) -> list[list[str]]:
+    """Group lines so each group, joined by newlines, is at most ``limit`` characters.
+
+    Each line is made one line (inner newlines become spaces) and cut to ``limit`` if longer;
+    the groups hold every line, in order.
+    """
+    groups: list[list[str]] = []
+    size = 0
+    for raw in lines:
+        line = truncate(" ".join(raw.splitlines()), limit)
+        if groups and size + 1 + len(line) <= limit:
+            groups[-1].append(line)
+            size += 1 + len(line)
         else:
-            current = candidate
-    if current:
-        chunks.append(current)
-    return chunks
+            groups.append([line])
+            size = len(line)
+    return groups

@@ -384,15 +384,33 @@ async def test_trivia_survives_a_restart(
 
 
 async def test_closing_a_deleted_question_message(
-    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+    bot: KpopsBot, driver: Driver, world: World, db_path: Path, clock: ManualClock
 ) -> None:
     message = await start_trivia(driver, world)
-    message.deleted = True
-    clock.advance(seconds=60)
+    await bot.close()  # after a restart only the channel route can edit the message
+    async with running_bot(driver, db_path, clock=clock) as restarted:
+        message.deleted = True
+        clock.advance(seconds=60)
+        cog = film_cog(restarted)
+        await cog.close_due()
+        assert await cog.store.due_questions(clock.now()) == []  # given up, not retried forever
+    assert [(v.method, v.status) for v in driver.violations] == [("PATCH", 404)]
+    driver.violations.clear()  # provoked on purpose
+
+
+async def test_a_failed_result_edit_is_tried_again(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
     cog = film_cog(bot)
-    await cog.close_due()
-    assert await cog.store.due_questions(clock.now()) == []  # given up, not retried forever
-    driver.violations.clear()  # the 404s were provoked on purpose
+    cog.closer.cancel()  # this test counts close rounds: the background loop must not run one
+    message = await start_trivia(driver, world)
+    clock.advance(seconds=60)
+    # Every try of discord.py's own retries is rate limited: the edit fails this round.
+    fault = driver.fail("PATCH", r"/messages/", status=429, times=5, retry_after=0.01)
+    assert await cog.close_due() == 0 and not message.edits
+    assert fault.hits == 5
+    assert await cog.close_due() == 1
+    assert message.edits and "Nobody this time." in message.text()
 
 
 # ---------------------------------------------------------------------- /film leaderboard

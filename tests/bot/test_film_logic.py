@@ -1,0 +1,167 @@
+"""The pure logic behind /film: matching, rotation choice, ranks, safe echoes, embed limits."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import limits
+from bot.content.common import Source
+from bot.content.film import CastMember, Fact, Film, Screening, load_film
+from bot.film_embeds import about_embed, leaderboard_embed, source_link, trivia_closed_embed
+from bot.film_logic import (
+    ShowRecord,
+    clean,
+    competition_ranks,
+    least_shown,
+    match_topic,
+    pack_lines,
+    resolve_fact_query,
+    safe_echo,
+    search_facts,
+)
+from bot.storage.film import Score, Standing, TriviaQuestion
+
+SOURCE = Source("https://example.com/a", "Example", "2026-02-27")
+FACTS = (
+    Fact("a", "Anderson .Paak drums in Seoul.", ("music", "k-pop"), SOURCE),
+    Fact("b", "The film premiered at TIFF in Toronto.", ("festival",), SOURCE),
+    Fact("c", "케이팝 is Korean for K-pop.", ("k-pop",), SOURCE),
+)
+TOPICS = ["festival", "k-pop", "music"]
+
+
+def test_clean_removes_invisible_characters_and_folds_case() -> None:
+    assert clean("\u200b  MU\u200dSIC \ufeff") == "music"
+    assert clean("Ｍｕｓｉｃ") == "music"  # full-width letters (NFKC)
+
+
+def test_topics_match_loosely() -> None:
+    assert match_topic("K-Pop", TOPICS) == "k-pop"
+    assert match_topic("kpop", TOPICS) == "k-pop"
+    assert match_topic(" k pop ", TOPICS) == "k-pop"
+    assert match_topic("\u200bfestival", TOPICS) == "festival"
+    assert match_topic("fest", TOPICS) is None
+    assert match_topic("@everyone", TOPICS) is None
+    assert match_topic("", TOPICS) is None
+
+
+def test_keyword_search_needs_every_word() -> None:
+    assert [f.id for f in search_facts(FACTS, "toronto")] == ["b"]
+    assert [f.id for f in search_facts(FACTS, "TIFF toronto")] == ["b"]
+    assert search_facts(FACTS, "toronto seoul") == []
+    assert [f.id for f in search_facts(FACTS, "케이팝")] == ["c"]
+    assert search_facts(FACTS, "<@>") == []  # no words at all
+
+
+def test_resolve_prefers_a_topic_then_a_keyword() -> None:
+    everything = resolve_fact_query(FACTS, TOPICS, None)
+    assert everything.facts == FACTS and everything.topic is None
+    assert resolve_fact_query(FACTS, TOPICS, "\u200b ").facts == FACTS
+    by_topic = resolve_fact_query(FACTS, TOPICS, "KPOP")
+    assert by_topic.topic == "k-pop" and [f.id for f in by_topic.facts] == ["a", "c"]
+    by_word = resolve_fact_query(FACTS, TOPICS, "seoul")
+    assert by_word.topic is None and [f.id for f in by_word.facts] == ["a"]
+    assert resolve_fact_query(FACTS, TOPICS, "x" * 6000).facts == ()
+
+
+def test_least_shown_rotates_and_avoids_the_last_one() -> None:
+    rng = random.Random(7)
+    history = {"a": ShowRecord(1, 1), "b": ShowRecord(1, 3), "c": ShowRecord(1, 2)}
+    for _ in range(50):
+        assert least_shown(["a", "b", "c"], history, rng) != "b"  # b was shown last
+    assert least_shown(["a", "b", "c", "d"], history, rng) == "d"  # never shown
+    assert least_shown(["b"], history, rng) == "b"  # the only candidate, even if last
+
+
+def test_least_shown_is_fair_over_many_rounds() -> None:
+    rng = random.Random(3)
+    history: dict[str, ShowRecord] = {}
+    ids = [str(n) for n in range(10)]
+    for seq in range(1, 101):
+        pick = least_shown(ids, history, rng)
+        old = history.get(pick, ShowRecord(0, 0))
+        history[pick] = ShowRecord(old.times + 1, seq)
+    assert Counter(r.times for r in history.values()) == Counter({10: 10})
+
+
+def test_competition_ranks() -> None:
+    assert competition_ranks([5, 3, 3, 1]) == [1, 2, 2, 4]
+    assert competition_ranks([2, 2, 2]) == [1, 1, 1]
+    assert competition_ranks([]) == []
+
+
+@given(st.text(max_size=7000))
+def test_safe_echo_is_short_and_inert(text: str) -> None:
+    echoed = safe_echo(text)
+    assert len(echoed) <= 2 * 40 + 10  # escapes at most double the 40 characters kept
+    assert "<@" not in echoed and "@everyone" not in echoed and "@here" not in echoed
+    assert "\n" not in echoed and "\u200d" not in echoed
+
+
+def test_safe_echo_escapes_markdown() -> None:
+    assert safe_echo("**bold**") == "\\*\\*bold\\*\\*"
+    assert safe_echo("케이팝") == "케이팝"
+
+
+@given(st.lists(st.text(min_size=1, max_size=3000), max_size=30), st.integers(20, 1024))
+def test_pack_lines_respects_the_limit(lines: list[str], limit: int) -> None:
+    groups = pack_lines(lines, limit)
+    assert all(group and len("\n".join(group)) <= limit for group in groups)
+    assert all("\n" not in line for group in groups for line in group)
+    assert sum(len(group) for group in groups) == len(lines)
+
+
+def test_about_embed_stays_within_limits_with_huge_content() -> None:
+    huge = "x" * 999
+    film = Film(
+        title="K" * 300,
+        director=huge,
+        writers=(huge, huge),
+        release=huge,
+        synopsis="s" * 5000,
+        production=tuple(huge for _ in range(10)),
+        cast=tuple(CastMember(huge, huge) for _ in range(20)),
+        screenings=tuple(Screening(huge, "2024", huge) for _ in range(10)),
+        sources=tuple(Source(f"https://example.com/{n}", huge, "2026") for n in range(30)),
+    )
+    embed = about_embed(film)
+    assert len(embed) <= limits.EMBED_TOTAL_MAX
+    assert len(embed.fields) <= limits.EMBED_FIELDS_MAX
+    assert all(len(f.value or "") <= limits.EMBED_FIELD_VALUE_MAX for f in embed.fields)
+    assert embed.footer.text is not None and "did not fit" in embed.footer.text
+
+
+def test_about_embed_of_the_real_film_keeps_every_source() -> None:
+    film = load_film().film
+    embed = about_embed(film)
+    text = "\n".join(f.value or "" for f in embed.fields)
+    assert all(source_link(s) in text for s in film.sources)
+
+
+def test_result_embed_names_many_winners_within_a_field() -> None:
+    now = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    question = TriviaQuestion(
+        1, 1, 1, 1, "t", "Q?", ("a", "b", "c", "d"), 2, 1, now, now + timedelta(seconds=60), None
+    )
+    winners = list(range(10**17, 10**17 + 500))
+    embed = trivia_closed_embed(question, None, winners, 600)
+    got = next(f for f in embed.fields if f.name == "Got it right (500 of 600)")
+    assert got.value is not None and len(got.value) <= limits.EMBED_FIELD_VALUE_MAX
+    assert got.value.endswith("more") and f"<@{winners[0]}>" in got.value
+    assert "✅ **c**" in (embed.description or "")
+
+
+def test_leaderboard_embed() -> None:
+    top = [Score(1, 3, 4), Score(2, 3, 3), Score(3, 1, 5)]
+    embed = leaderboard_embed("Fans", top, 3, Standing(Score(3, 1, 5), 3))
+    assert (embed.description or "").splitlines() == [
+        "**1.** <@1> · 3 points (4 answered)",
+        "**1.** <@2> · 3 points (3 answered)",
+        "**3.** <@3> · 1 point (5 answered)",
+    ]
+    assert embed.fields[0].value == "<@3>: #3 with 1 point (5 answered)"
