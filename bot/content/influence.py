@@ -1,0 +1,327 @@
+"""The influence graph: artists, groups, producers, labels, genres and who shaped whom.
+
+The content lives in ``data/influence.toml``: ``[[entities]]`` (the nodes) and ``[[links]]`` (directed
+edges "``from`` influenced ``to``"). :func:`check_influence` lists every problem in a raw table without
+raising; :func:`load_influence` returns a :class:`Graph` or raises ``ValueError``.
+
+This module only loads and checks the data. Search, autocomplete and paths belong to
+``bot/influence_graph.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import bot
+from bot.content.common import (
+    Problem,
+    Source,
+    check_id,
+    check_source,
+    check_text,
+    entry_name,
+    read_toml,
+    source_from,
+)
+
+DEFAULT_PATH: Path = bot.DATA_DIR / "influence.toml"
+
+#: What a node is.
+ENTITY_KINDS: frozenset[str] = frozenset({"artist", "group", "producer", "label", "genre", "scene"})
+
+#: How an edge is supported: the artist's own words, a producer or songwriter credit, a cover, a
+#: sample, a critic's or scholar's comparison, or a genre lineage.
+LINK_KINDS: frozenset[str] = frozenset(
+    {"own-words", "credit", "cover", "sample", "critic", "lineage"}
+)
+
+NAME_MAX = 80
+ORIGIN_MAX = 80
+ACTIVE_MAX = 40
+ALIAS_MAX = 60
+NOTE_MAX = 200
+DISPUTED_MAX = 300
+
+_TOP_LEVEL_KEYS = frozenset({"entities", "links"})
+_ENTITY_KEYS = frozenset({"id", "name", "kind", "origin", "active", "as_of", "aliases", "source"})
+_LINK_KEYS = frozenset({"from", "to", "kind", "note", "disputed", "source"})
+_SPACES = re.compile(r"\s+")
+_AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+# An open-ended range ("2013–present") describes something still changing: it needs an as_of date.
+_STILL_ACTIVE = re.compile(r"present\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One node: a person, group, label, genre or scene.
+
+    ``active`` is a short range ("1992–1996", "2013–present"); for a genre it is the era.
+    ``as_of`` dates an open-ended range: the date of the source that shows it still active.
+    """
+
+    id: str
+    name: str
+    kind: str
+    origin: str
+    active: str
+    aliases: tuple[str, ...]
+    source: Source
+    as_of: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The display name followed by every alias."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One directed edge: ``source_id`` influenced ``target_id``, and how we know."""
+
+    source_id: str
+    target_id: str
+    kind: str
+    note: str
+    disputed: str
+    source: Source
+
+    @property
+    def is_disputed(self) -> bool:
+        return bool(self.disputed.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    """All entities by id, and all links in file order."""
+
+    entities: dict[str, Entity]
+    links: tuple[Link, ...]
+
+    def influences_of(self, entity_id: str) -> tuple[Link, ...]:
+        """Links into ``entity_id``: who or what influenced it. ``KeyError`` for an unknown id."""
+        self._require(entity_id)
+        return tuple(link for link in self.links if link.target_id == entity_id)
+
+    def influenced_by(self, entity_id: str) -> tuple[Link, ...]:
+        """Links out of ``entity_id``: whom or what it influenced. ``KeyError`` for an unknown id."""
+        self._require(entity_id)
+        return tuple(link for link in self.links if link.source_id == entity_id)
+
+    def _require(self, entity_id: str) -> None:
+        if entity_id not in self.entities:
+            raise KeyError(entity_id)
+
+
+def normalized(text: str) -> str:
+    """Text folded for collision checks: case-insensitive, runs of whitespace collapsed."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def check_influence(raw: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in a raw influence table; never raises."""
+    if not isinstance(raw, dict):
+        return [Problem(file, "file", "top level must be a table")]
+    problems: list[Problem] = []
+    unknown_top = set(raw) - _TOP_LEVEL_KEYS
+    if unknown_top:
+        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
+    entities = raw.get("entities")
+    if not isinstance(entities, list) or not entities:
+        problems.append(Problem(file, "file", "'entities' must be a non-empty array of tables"))
+        entities = []
+    links = raw.get("links")
+    if not isinstance(links, list) or not links:
+        problems.append(Problem(file, "file", "'links' must be a non-empty array of tables"))
+        links = []
+    ids = _check_entities(problems, file, entities)
+    _check_links(problems, file, links, ids)
+    return problems
+
+
+def _check_entities(problems: list[Problem], file: str, entities: list[Any]) -> set[str]:
+    """Check every ``[[entities]]`` table; return the ids that links may point at."""
+    seen_ids: set[str] = set()
+    # Folded name or alias -> the entry that first used it.
+    seen_names: dict[str, str] = {}
+    for index, entry in enumerate(entities):
+        name = entry_name("entity", index, entry)
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, name, "entry must be a table"))
+            continue
+        check_id(problems, file, name, entry.get("id"), seen_ids)
+        check_text(problems, file, name, entry, "name", limit=NAME_MAX)
+        _check_kind(problems, file, name, entry.get("kind"), ENTITY_KINDS)
+        check_text(problems, file, name, entry, "origin", limit=ORIGIN_MAX)
+        check_text(problems, file, name, entry, "active", limit=ACTIVE_MAX)
+        _check_as_of(problems, file, name, entry)
+        _check_names(problems, file, name, entry, seen_names)
+        check_source(problems, file, name, entry.get("source"))
+        unknown = set(entry) - _ENTITY_KEYS
+        if unknown:
+            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+    return seen_ids
+
+
+def _check_kind(
+    problems: list[Problem], file: str, name: str, value: object, allowed: frozenset[str]
+) -> None:
+    if not isinstance(value, str) or not value.strip():
+        problems.append(Problem(file, name, "'kind' is missing or empty"))
+    elif value not in allowed:
+        choices = " | ".join(sorted(allowed))
+        problems.append(Problem(file, name, f"unknown kind {value!r} (use {choices})"))
+
+
+def _check_as_of(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:
+    value = entry.get("as_of")
+    if value is None:
+        active = entry.get("active")
+        if isinstance(active, str) and _STILL_ACTIVE.search(active):
+            problems.append(
+                Problem(file, name, f"'active' is open-ended ({active!r}): add an 'as_of' date")
+            )
+    elif not isinstance(value, str) or not _AS_OF.match(value):
+        problems.append(
+            Problem(file, name, f"'as_of' {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        )
+
+
+def _check_names(
+    problems: list[Problem],
+    file: str,
+    name: str,
+    entry: dict[str, Any],
+    seen: dict[str, str],
+) -> None:
+    """Aliases are a list of short texts; no name or alias may belong to two entities."""
+    names: list[str] = []
+    if isinstance(entry.get("name"), str) and entry["name"].strip():
+        names.append(entry["name"])
+    aliases = entry.get("aliases", [])
+    if not isinstance(aliases, list):
+        problems.append(Problem(file, name, "'aliases' must be a list of texts (or left out)"))
+        aliases = []
+    for alias in aliases:
+        if not isinstance(alias, str) or not alias.strip():
+            problems.append(Problem(file, name, f"alias {alias!r} is not a non-empty text"))
+        elif len(alias) > ALIAS_MAX:
+            problems.append(
+                Problem(file, name, f"alias {alias!r} is {len(alias)} characters (max {ALIAS_MAX})")
+            )
+        else:
+            names.append(alias)
+    own: set[str] = set()
+    for text in names:
+        key = normalized(text)
+        if key in own:
+            problems.append(Problem(file, name, f"{text!r} is listed twice for this entity"))
+            continue
+        own.add(key)
+        if key in seen:
+            problems.append(Problem(file, name, f"name or alias {text!r} is also {seen[key]}'s"))
+        else:
+            seen[key] = name
+
+
+def _link_name(index: int, entry: object) -> str:
+    """How a problem names a link: its position and, when known, its two ends."""
+    if isinstance(entry, dict):
+        start, end = entry.get("from"), entry.get("to")
+        if isinstance(start, str) and isinstance(end, str):
+            return f"link #{index + 1} ({start} → {end})"
+    return f"link #{index + 1}"
+
+
+def _check_links(problems: list[Problem], file: str, links: list[Any], ids: set[str]) -> None:
+    seen_pairs: dict[tuple[str, str], str] = {}
+    seen_notes: dict[str, str] = {}
+    for index, entry in enumerate(links):
+        name = _link_name(index, entry)
+        if not isinstance(entry, dict):
+            problems.append(Problem(file, name, "entry must be a table"))
+            continue
+        ends_ok = True
+        for key in ("from", "to"):
+            value = entry.get(key)
+            if not isinstance(value, str) or not value.strip():
+                problems.append(Problem(file, name, f"'{key}' is missing or empty"))
+                ends_ok = False
+            elif value not in ids:
+                problems.append(Problem(file, name, f"'{key}' names no entity: {value!r}"))
+                ends_ok = False
+        if ends_ok:
+            pair = (entry["from"], entry["to"])
+            if pair[0] == pair[1]:
+                problems.append(Problem(file, name, "a link cannot point from an entity to itself"))
+            elif pair in seen_pairs:
+                problems.append(
+                    Problem(file, name, f"duplicate link (same ends as {seen_pairs[pair]})")
+                )
+            else:
+                seen_pairs[pair] = name
+        _check_kind(problems, file, name, entry.get("kind"), LINK_KINDS)
+        check_text(problems, file, name, entry, "note", limit=NOTE_MAX)
+        note = entry.get("note")
+        if isinstance(note, str) and note.strip():
+            key = normalized(note)
+            if key in seen_notes:
+                problems.append(Problem(file, name, f"same note as {seen_notes[key]}"))
+            else:
+                seen_notes[key] = name
+        _check_disputed(problems, file, name, entry)
+        check_source(problems, file, name, entry.get("source"))
+        unknown = set(entry) - _LINK_KEYS
+        if unknown:
+            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+
+
+def _check_disputed(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:
+    value = entry.get("disputed", "")
+    if not isinstance(value, str):
+        problems.append(Problem(file, name, "'disputed' must be text (leave it out if undisputed)"))
+    elif len(value) > DISPUTED_MAX:
+        problems.append(
+            Problem(file, name, f"'disputed' is {len(value)} characters (max {DISPUTED_MAX})")
+        )
+
+
+def graph_from(raw: dict[str, Any]) -> Graph:
+    """Build the graph from a table that :func:`check_influence` has passed."""
+    entities = {
+        entry["id"]: Entity(
+            id=entry["id"],
+            name=entry["name"],
+            kind=entry["kind"],
+            origin=entry["origin"],
+            active=entry["active"],
+            aliases=tuple(entry.get("aliases", ())),
+            source=source_from(entry["source"]),
+            as_of=entry.get("as_of", ""),
+        )
+        for entry in raw["entities"]
+    }
+    links = tuple(
+        Link(
+            source_id=entry["from"],
+            target_id=entry["to"],
+            kind=entry["kind"],
+            note=entry["note"],
+            disputed=entry.get("disputed", ""),
+            source=source_from(entry["source"]),
+        )
+        for entry in raw["links"]
+    )
+    return Graph(entities=entities, links=links)
+
+
+def load_influence(path: Path = DEFAULT_PATH) -> Graph:
+    """Read and check the influence file; ``ValueError`` listing every problem if any."""
+    raw = read_toml(path)
+    problems = check_influence(raw, path.name)
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
+    return graph_from(raw)
