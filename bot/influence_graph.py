@@ -13,8 +13,9 @@ Name search ranks matches in tiers, best first:
    half-typed last word.
 
 Within a tier, better-connected entities come first. Everything a query needs is precomputed at
-load: sorted keys for bisection, one joined string for substring finds, and a symmetric-delete
-table of word prefixes for typos, so a query never scans every name in Python.
+load: keys numbered in popularity order, sorted copies for bisection, all keys joined in one string
+for C-speed finds that stop as soon as 25 entities are found, and a symmetric-delete table of word
+prefixes for typos; so a query never loops over every name in Python.
 
 Paths: ``connection(a, b)`` returns the shortest directed lineage a → … → b (each link "X
 influenced Y"). When none exists it looks for a lineage the other way (b → … → a), then for an
@@ -25,17 +26,19 @@ and says which of these it found; ``nearest`` lists an entity's closest neighbou
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from heapq import merge
 
 MAX_QUERY_CHARS = 100  # what a name can sensibly be; longer input is cut before any work
 MAX_RESULTS = 25  # Discord's autocomplete cap
-_SUBSTRING_SCAN_CAP = 2000  # bounds the substring tier for very common fragments
+_SMALL_RANGE = 64  # a prefix range up to this size is sorted; a bigger one is scanned
 _MIN_FUZZY_LEN = 4  # words shorter than this must be typed exactly (or as a prefix)
 _MIN_PREFIX_LEN = 3  # shortest word prefix indexed for typo-tolerant prefix matches
+_MAX_PREFIX_LEN = 10  # longest; whole words are indexed whatever their length
 _STOPWORDS = frozenset({"the", "and", "of", "a"})
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # "Jackson Five" and "Jackson 5" mean the same; each spelling also tries the other.
@@ -165,6 +168,7 @@ class _Key:
     entity: int
     written: str  # the name or alias as written in the data
     is_name: bool
+    spaced: bool = True  # False for the run-together and jamo forms (kept out of the word tier)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,13 +191,21 @@ class NameIndex:
         for index, entity in enumerate(self._entities):
             seen: set[str] = set()
             for written, is_name in [(entity.name, True), *((a, False) for a in entity.aliases)]:
-                for text in self._variants(written):
+                for text, spaced in self._variants(written):
                     if text and text not in seen:
                         seen.add(text)
-                        keys.append(_Key(text, index, written, is_name))
-        keys.sort(key=lambda k: (k.text, not k.is_name, k.entity))
+                        keys.append(_Key(text, index, written, is_name, spaced))
+        # Key numbers follow popularity (names before aliases), so every tier can list its hits
+        # best first just by key number, and a scan can stop once it has enough entities.
+        keys.sort(key=lambda k: (*self._order(k.entity), not k.is_name, k.text))
         self._keys = keys
-        self._key_texts = [k.text for k in keys]
+        self._first_keys = [
+            n for n, k in enumerate(keys) if n == 0 or keys[n - 1].entity != k.entity
+        ]
+        # Sorted texts for bisection: exact matches, and how big a prefix range is.
+        by_text = sorted(range(len(keys)), key=lambda n: keys[n].text)
+        self._sorted_texts = [keys[n].text for n in by_text]
+        self._sorted_keys = by_text
         # Later-word suffixes ("jackson 5" from "the jackson 5") for word-prefix look-ups.
         words = sorted(
             (k.text[i + 1 :], n)
@@ -203,42 +215,46 @@ class NameIndex:
         )
         self._word_texts = [w for w, _ in words]
         self._word_keys = [n for _, n in words]
-        # One string of all keys for C-speed substring finds; starts[n] is where key n begins.
+        # Every key in one string, in key order, for C-speed finds; starts[n]: where key n begins.
         self._starts: list[int] = []
-        offset = 0
+        offset = 1
         for k in keys:
             self._starts.append(offset)
             offset += len(k.text) + 1
-        self._haystack = "\n".join(self._key_texts) + "\n"
+        self._haystack = "\n" + "\n".join(k.text for k in keys) + "\n"
         # Word tables for the typo-tolerant tier.
         self._postings: dict[str, list[int]] = {}
         for n, k in enumerate(keys):
-            for word in set(k.text.split()):
-                self._postings.setdefault(word, []).append(n)
-        # Every indexed word and word prefix (from 3 letters), by each one-deletion form of it.
-        self._prefix_deletes: dict[str, set[str]] = {}
+            if k.spaced:
+                for word in set(k.text.split()):
+                    self._postings.setdefault(word, []).append(n)
+        # Every indexed word and its prefixes (3 to 10 letters), by each one-deletion form.
+        self._prefix_deletes: dict[str, list[str]] = {}
         prefixes = {
             word[:end]
             for word in self._postings
             if not _has_hangul(word)
-            for end in range(min(_MIN_PREFIX_LEN, len(word)), len(word) + 1)
+            for end in (
+                *range(min(_MIN_PREFIX_LEN, len(word)), min(_MAX_PREFIX_LEN, len(word)) + 1),
+                len(word),
+            )
         }
         for prefix in prefixes:
             for variant in _deletes(prefix):
-                self._prefix_deletes.setdefault(variant, set()).add(prefix)
+                self._prefix_deletes.setdefault(variant, []).append(prefix)
         self._vocabulary = sorted(self._postings)
-        self._popular = sorted(range(len(self._entities)), key=self._order)
 
     @staticmethod
-    def _variants(written: str) -> list[str]:
+    def _variants(written: str) -> list[tuple[str, bool]]:
+        """Forms a name is found by: as written, without "the", run together, and as jamo."""
         base = normalise(written)
         forms = [base]
         if base.startswith("the "):
             forms.append(base[4:])
-        forms += [f.replace(" ", "") for f in forms]
+        other = [f.replace(" ", "") for f in forms]
         if _has_hangul(base):
-            forms += [jamo(f) for f in forms]
-        return forms
+            other += [jamo(f) for f in [*forms, *other]]
+        return [(f, True) for f in forms] + [(f, False) for f in other]
 
     def _order(self, entity: int) -> tuple[int, str]:
         return (self._rank[entity], self._entities[entity].name.casefold())
@@ -251,40 +267,44 @@ class NameIndex:
         return None if index is None else self._entities[index]
 
     # ------------------------------------------------------------------ tiers
-    def _prefix_keys(self, texts: list[str], prefix: str) -> Iterable[int]:
-        start = bisect_left(texts, prefix)
-        for n in range(start, len(texts)):
-            if not texts[n].startswith(prefix):
-                break
+    # Each finder yields key numbers in increasing order (best first); callers stop early.
+    @staticmethod
+    def _range(texts: list[str], prefix: str) -> tuple[int, int]:
+        return bisect_left(texts, prefix), bisect_left(texts, prefix + "\U0010ffff")
+
+    def _exact(self, query: str) -> Iterator[int]:
+        start = bisect_left(self._sorted_texts, query)
+        stop = bisect_right(self._sorted_texts, query)
+        return iter(sorted(self._sorted_keys[start:stop]))
+
+    def _prefix(self, query: str) -> Iterator[int]:
+        start, stop = self._range(self._sorted_texts, query)
+        if stop - start <= _SMALL_RANGE:
+            return iter(sorted(self._sorted_keys[start:stop]))
+        return self._scan("\n" + query)  # many hits: walk them best first, stop when enough
+
+    def _word_prefix(self, query: str) -> Iterator[int]:
+        start, stop = self._range(self._word_texts, query)
+        if stop - start <= _SMALL_RANGE:
+            return iter(sorted(self._word_keys[start:stop]))
+        return self._scan(" " + query)
+
+    def _substring(self, query: str) -> Iterator[int]:
+        return self._scan(query)
+
+    def _scan(self, needle: str) -> Iterator[int]:
+        """Keys containing ``needle`` (which may start with the key separator), best first."""
+        lead = 1 if needle.startswith("\n") else 0
+        position = self._haystack.find(needle)
+        while position != -1:
+            n = bisect_right(self._starts, position + lead) - 1
             yield n
+            # Resume at the separator after key n: one hit per key is enough.
+            position = self._haystack.find(needle, self._starts[n] + len(self._keys[n].text))
 
-    def _exact(self, queries: Sequence[str]) -> list[int]:
-        found: list[int] = []
-        for q in queries:
-            n = bisect_left(self._key_texts, q)
-            while n < len(self._keys) and self._key_texts[n] == q:
-                found.append(n)
-                n += 1
-        return found
-
-    def _prefix(self, queries: Sequence[str]) -> list[int]:
-        return [n for q in queries for n in self._prefix_keys(self._key_texts, q)]
-
-    def _word_prefix(self, queries: Sequence[str]) -> list[int]:
-        return [self._word_keys[n] for q in queries for n in self._prefix_keys(self._word_texts, q)]
-
-    def _substring(self, queries: Sequence[str]) -> list[int]:
-        found: list[int] = []
-        for q in queries:
-            if "\n" in q:
-                continue
-            position = self._haystack.find(q)
-            while position != -1 and len(found) < _SUBSTRING_SCAN_CAP:
-                n = bisect_left(self._starts, position + 1) - 1
-                found.append(n)
-                # Skip to the next key: one hit per key is enough.
-                position = self._haystack.find(q, self._starts[n] + len(self._keys[n].text) + 1)
-        return found
+    def _words_starting(self, prefix: str) -> list[str]:
+        start, stop = self._range(self._vocabulary, prefix)
+        return self._vocabulary[start:stop]
 
     def _word_candidates(self, word: str, last: bool) -> dict[str, float]:
         """Indexed words this typed word may mean, scored: 1.0 exact, 0.9 prefix, less per typo."""
@@ -293,8 +313,8 @@ class NameIndex:
             scores[word] = 1.0
         if last or len(word) >= _MIN_FUZZY_LEN:
             # A word still being typed, or a clipped one ("mich jackson").
-            for n in self._prefix_keys(self._vocabulary, word):
-                scores.setdefault(self._vocabulary[n], 0.9)
+            for candidate in self._words_starting(word):
+                scores.setdefault(candidate, 0.9)
         typos = _max_typos(word)
         if last and len(word) == _MIN_PREFIX_LEN:
             typos = 1  # "jak" is on its way to "jackson": one slip in a short prefix
@@ -314,29 +334,8 @@ class NameIndex:
                 score = 0.9 - 0.1 * distance  # a whole word with a typo
                 scores[prefix] = max(score, scores.get(prefix, 0.0))
             if last:  # a half-typed word with a typo
-                for n in self._prefix_keys(self._vocabulary, prefix):
-                    candidate = self._vocabulary[n]
+                for candidate in self._words_starting(prefix):
                     scores[candidate] = max(0.8 - 0.1 * distance, scores.get(candidate, 0.0))
-        return scores
-        for variant in _deletes(word):
-            for candidate in self._prefix_deletes.get(variant, ()):
-                if candidate in scores:
-                    continue
-                whole = edit_distance(word, candidate, typos)
-                if whole <= typos and len(word) >= _MIN_FUZZY_LEN:
-                    scores[candidate] = 0.9 - 0.1 * whole
-                elif last:  # a half-typed word with a typo: compare with the candidate's prefixes
-                    ends = range(len(word) - typos, len(word) + typos + 1)
-                    partial = min(
-                        (
-                            edit_distance(word, candidate[:end], typos)
-                            for end in ends
-                            if _MIN_PREFIX_LEN <= end < len(candidate)
-                        ),
-                        default=typos + 1,
-                    )
-                    if partial <= typos:
-                        scores[candidate] = 0.8 - 0.1 * partial
         return scores
 
     def _words(self, query: str) -> list[tuple[int, float]]:
@@ -372,7 +371,7 @@ class NameIndex:
         query = normalise(text)
         if not query:
             if is_blank(text):  # nothing typed yet: offer the best-connected entities
-                return [self._match(self._first_key(e), 0) for e in self._popular[:limit]]
+                return [self._match(self._keys[n], 0) for n in self._first_keys[:limit]]
             return []  # only punctuation, symbols or emoji: nothing can match
         queries = [query]
         compact = query.replace(" ", "")
@@ -383,30 +382,21 @@ class NameIndex:
         chosen: dict[int, Match] = {}
         tiers = (self._exact, self._prefix, self._word_prefix, self._substring)
         for tier, finder in enumerate(tiers):
-            self._take(chosen, [(n, 1.0) for n in finder(queries)], tier, limit)
-            if len(chosen) >= limit:
-                return list(chosen.values())
-        self._take(chosen, self._words(query), len(tiers), limit)
+            for n in merge(*(finder(q) for q in queries)):
+                if self._choose(chosen, n, tier) and len(chosen) >= limit:
+                    return list(chosen.values())
+        for n, score in sorted(self._words(query), key=lambda hit: (-hit[1], hit[0])):
+            if self._choose(chosen, n, len(tiers), score) and len(chosen) >= limit:
+                break
         return list(chosen.values())
 
-    def _take(
-        self, chosen: dict[int, Match], hits: list[tuple[int, float]], tier: int, limit: int
-    ) -> None:
-        best: dict[int, tuple[float, _Key]] = {}
-        for n, score in hits:
-            key = self._keys[n]
-            if key.entity in chosen:
-                continue
-            current = best.get(key.entity)
-            if current is None or (score, key.is_name) > (current[0], current[1].is_name):
-                best[key.entity] = (score, key)
-        ranked = sorted(best.items(), key=lambda item: (-item[1][0], self._order(item[0])))
-        for entity, (score, key) in ranked[: limit - len(chosen)]:
-            chosen[entity] = self._match(key, tier, score)
-
-    def _first_key(self, entity: int) -> _Key:
-        name = self._entities[entity].name
-        return _Key(normalise(name), entity, name, True)
+    def _choose(self, chosen: dict[int, Match], n: int, tier: int, score: float = 1.0) -> bool:
+        """Keep the first (best) key found for each entity; True if the entity is new."""
+        key = self._keys[n]
+        if key.entity in chosen:
+            return False
+        chosen[key.entity] = self._match(key, tier, score)
+        return True
 
     def _match(self, key: _Key, tier: int, score: float = 1.0) -> Match:
         entity = self._entities[key.entity]
