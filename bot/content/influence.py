@@ -221,7 +221,9 @@ def _check_names(
             continue
         own.add(key)
         if key in seen:
-            problems.append(Problem(file, name, f"name or alias {text!r} is also {seen[key]}'s"))
+            problems.append(
+                Problem(file, name, f"name or alias {text!r} is already used by {seen[key]}")
+            )
         else:
             seen[key] = name
 
