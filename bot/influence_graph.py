@@ -25,6 +25,7 @@ and says which of these it found; ``nearest`` lists an entity's closest neighbou
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import deque
@@ -52,6 +53,16 @@ _FOLD = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe",
                        "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ı": "i", "&": " and "})  # fmt: skip
 # Punctuation that joins rather than separates: "Girls' Generation", "J.Y. Park".
 _JOINERS = frozenset("'’‘`´.")
+# The same folding for plain ASCII: joiners dropped, "&" spelled out, other non-alphanumerics
+# (punctuation, symbols, controls) become spaces.
+_ASCII = str.maketrans(
+    {
+        chr(c): None if chr(c) in _JOINERS else " and " if chr(c) == "&" else " "
+        for c in range(128)
+        if not chr(c).isalnum()
+    }
+)
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\uac00-\ud7ff]")
 
 
 def _is_hangul(ch: str) -> bool:
@@ -69,7 +80,14 @@ def normalise(text: str) -> str:
 
     Apostrophes and dots join ("J.Y." -> "jy"); other punctuation and symbols separate words.
     """
-    text = unicodedata.normalize("NFKC", text[: MAX_QUERY_CHARS * 2]).translate(_FOLD)
+    text = text[: MAX_QUERY_CHARS * 2]
+    if text.isascii():  # the common case, in C: the same result as the general path
+        return " ".join(text.translate(_ASCII).lower().split())[:MAX_QUERY_CHARS]
+    return _normalise_unicode(text)
+
+
+def _normalise_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     out: list[str] = []
     for ch in text:
         if _is_hangul(ch):
@@ -98,7 +116,7 @@ def jamo(text: str) -> str:
 
 
 def _has_hangul(text: str) -> bool:
-    return any(_is_hangul(ch) for ch in text)
+    return _HANGUL.search(text) is not None
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:

@@ -14,6 +14,7 @@ from bot.influence_graph import (
     NameIndex,
     Relation,
     Step,
+    _normalise_unicode,  # pyright: ignore[reportPrivateUsage]
     edit_distance,
     normalise,
 )
@@ -70,6 +71,15 @@ def test_normalise(raw: str, expected: str) -> None:
 
 def test_normalise_caps_length() -> None:
     assert len(normalise("a" * 6000)) <= 100
+
+
+def test_ascii_fast_path_matches_the_general_path() -> None:
+    rng = random.Random(3)
+    ascii_chars = [chr(c) for c in range(128)]
+    samples = [f"a{c}b" for c in ascii_chars]
+    samples += ["".join(rng.choices(ascii_chars, k=rng.randint(0, 30))) for _ in range(3000)]
+    for text in samples:
+        assert normalise(text) == _normalise_unicode(text), repr(text)
 
 
 @pytest.mark.parametrize(
