@@ -180,6 +180,12 @@ class QuoteStore:
                 )
                 rotation = Rotation(rotation.cycle + 1, seed_factory())
                 avoid = str(previous[0]["quote_key"]) if previous else None
+                # Keep the cycle just finished (yesterday's pick lives there); older ones are
+                # history nobody reads, so each server's table stays at most two cycles long.
+                await tx.execute(
+                    "DELETE FROM quote_days WHERE guild_id = ? AND cycle < ?",
+                    (guild_id, rotation.cycle - 1),
+                )
                 pick = next_in_rotation(pool, (), rotation.seed, avoid=avoid)
             assert pick is not None  # the pool is not empty
             await tx.execute(

@@ -142,6 +142,16 @@ async def test_a_cycle_shows_every_quote_once_in_seed_order(store: QuoteStore) -
     assert nxt != picks[-1]
 
 
+async def test_only_the_last_two_cycles_are_kept(store: QuoteStore) -> None:
+    pool = CURATED[:3]
+    for i in range(3 * len(pool) + 1):  # three whole cycles and the first day of a fourth
+        await pick(store, DAY + timedelta(days=i), pool)
+    picks = await store.picks(GUILD)
+    assert (await store.rotation(GUILD)).cycle == 4
+    assert {cycle for _, _, cycle in picks} == {3, 4}
+    assert len(picks) == len(pool) + 1
+
+
 async def test_servers_rotate_independently(store: QuoteStore) -> None:
     await store.day_pick(GUILD, DAY, CURATED, seed_factory=lambda: 1)
     await store.day_pick(OTHER_GUILD, DAY, CURATED, seed_factory=lambda: 2)
