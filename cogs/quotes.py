@@ -313,9 +313,8 @@ class Quotes(commands.Cog):
         return [*self._curated.values(), *own]
 
     async def resolve(self, guild_id: int, key: str) -> ShownQuote | None:
-        cid = curated_id(key)
-        if cid is not None:
-            return self._curated.get(key)
+        if curated_id(key) is not None:
+            return self._curated.get(key)  # None if the content file dropped it
         number = server_number(key)
         if number is None:
             return None
