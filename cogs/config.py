@@ -1,0 +1,480 @@
+"""/config: moderators set kpops-bot up for their server; the daily scheduler runs from here.
+
+Every reply is ephemeral, every refusal changes nothing, and every change is logged (who, what,
+when) for `/config show`. Gateway events keep the settings honest: a deleted channel is unset and a
+server that removed the bot gets no more posts.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice
+from discord.ext import commands
+
+from bot import limits, timezones
+from bot.checks import moderator_only
+from bot.client import KpopsBot
+from bot.daily import DAILY_FEATURES
+from bot.errors import UserFacingError
+from bot.scheduler import (
+    DailyScheduler,
+    channel_gone_summary,
+    local_today,
+    missing_permissions,
+    next_post_at,
+    parse_post_time,
+    zone,
+)
+from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
+
+FEATURES = ("quote", "fact", "poll")
+LABELS = {"quote": "Quote of the day", "fact": "Daily fact", "poll": "Listening polls"}
+FEATURE_CHOICES = [Choice(name=LABELS[f], value=f) for f in FEATURES]
+DAILY_CHOICES = [Choice(name=LABELS[f], value=f) for f in DAILY_FEATURES]
+EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
+SHOWN_INPUT_MAX = 40
+NOTHING_CHANGED = "Nothing was changed."
+
+
+def shown(text: str, limit: int = SHOWN_INPUT_MAX) -> str:
+    """User input made safe to quote back in a code span: no control or invisible characters,
+    no backticks, no mentions, and never more than ``limit`` characters."""
+    visible = "".join(
+        " " if ch.isspace() else ch
+        for ch in text[: limit * 4]
+        if unicodedata.category(ch) not in ("Cc", "Cf")
+    )
+    visible = " ".join(visible.replace("`", "'").split())
+    if len(visible) > limit:
+        visible = visible[: limit - 1] + "…"
+    return discord.utils.escape_mentions(visible) or "(empty)"
+
+
+def stamp(when: datetime, style: str = "f") -> str:
+    """A Discord timestamp: each reader sees it in their own time zone."""
+    return f"<t:{int(when.timestamp())}:{style}>"
+
+
+class PostableChannel(app_commands.Transformer):
+    """A text or announcement channel option, handed over unresolved so that a channel the bot
+    cannot see gets a helpful reply instead of a conversion error."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.news]
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Any:
+        return value
+
+
+class Config(commands.Cog):
+    config = app_commands.Group(
+        name="config",
+        description="Set kpops-bot up for this server (moderators only).",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: KpopsBot) -> None:
+        self.bot = bot
+        self.store = ConfigStore(bot.db)
+        self.ledger = DailyPostStore(bot.db)
+        self.scheduler = DailyScheduler(bot)
+
+    async def cog_load(self) -> None:
+        timezones.zone_index()  # build the search index now, not during a 3-second autocomplete
+        self.scheduler.start()
+
+    async def cog_unload(self) -> None:
+        await self.scheduler.stop()
+
+    # ------------------------------------------------------------------ helpers
+    def _guild(self, interaction: discord.Interaction[Any]) -> discord.Guild:
+        guild = interaction.guild
+        if guild is None or not isinstance(guild, discord.Guild) or guild.me is None:
+            raise UserFacingError(
+                "kpops-bot is still loading this server's details; try again in a moment."
+            )
+        return guild
+
+    def _now(self) -> datetime:
+        return self.bot.clock.now()
+
+    async def _release_failed_today(self, guild_id: int, feature: str) -> bool:
+        """After a fix, today's failed post may still go out (within the catch-up window)."""
+        if feature not in DAILY_FEATURES:
+            return False
+        tz = await self.store.feature_timezone(guild_id, feature)
+        today = local_today(self._now(), tz)
+        released = False
+        for day in (today - timedelta(days=1), today):
+            released |= await self.ledger.release_failed(guild_id, feature, day)
+        return released
+
+    # ------------------------------------------------------------------ /config show
+    @config.command(
+        name="show", description="Show this server's kpops-bot settings, recent posts and changes."
+    )
+    @moderator_only()
+    async def show(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild = self._guild(interaction)
+        embed = await self.settings_embed(guild)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def settings_embed(self, guild: discord.Guild) -> discord.Embed:
+        embed = discord.Embed(
+            title=f"kpops-bot settings: {guild.name}"[: limits.EMBED_TITLE_MAX],
+            colour=EMBED_COLOUR,
+        )
+        role_id = await self.store.mod_role(guild.id)
+        role_text = f" and members with <@&{role_id}>" if role_id else " (no moderator role set)"
+        embed.add_field(
+            name="Moderators",
+            value=f"Members with Manage Server or Administrator{role_text}.",
+            inline=False,
+        )
+        settings = await self.store.features(guild.id, FEATURES)
+        for feature in FEATURES:
+            value = await self._feature_summary(guild, settings[feature])
+            state = "on" if settings[feature].enabled else "off"
+            embed.add_field(
+                name=f"{LABELS[feature]} ({state})",
+                value=value[: limits.EMBED_FIELD_VALUE_MAX],
+                inline=False,
+            )
+        changes = await self.store.recent_changes(guild.id, 5)
+        lines = [
+            f"{stamp(c.changed_at)} {'kpops-bot' if c.actor_id is None else f'<@{c.actor_id}>'}: "
+            f"{c.summary[:150]}"
+            for c in changes
+        ]
+        embed.add_field(
+            name="Recent changes",
+            value="\n".join(lines)[: limits.EMBED_FIELD_VALUE_MAX] or "None yet.",
+            inline=False,
+        )
+        return embed
+
+    async def _feature_summary(self, guild: discord.Guild, settings: FeatureSettings) -> str:
+        lines: list[str] = []
+        feature = settings.feature
+        if settings.channel_id is None:
+            lines.append("Channel: not set (`/config channel`)")
+        else:
+            lines.append(f"Channel: <#{settings.channel_id}>")
+            channel = guild.get_channel(settings.channel_id)
+            if channel is not None and guild.me is not None:
+                missing = missing_permissions(channel, guild.me)
+                if missing:
+                    lines.append(f"⚠️ kpops-bot is missing {', '.join(missing)} there")
+        if feature not in DAILY_FEATURES:
+            return "\n".join(lines)
+
+        tz_name = settings.timezone or await self.store.timezone_name(guild.id)
+        post_time = parse_post_time(settings.post_time or "")
+        if post_time is None:
+            lines.append("Time: not set (`/config schedule`)")
+        else:
+            lines.append(f"Time: {settings.post_time} {tz_name}")
+        if feature not in self.bot.daily.builders:
+            lines.append("Not available: this feature is not loaded")
+        elif settings.enabled and settings.channel_id is not None and post_time is not None:
+            tz = zone(tz_name)
+            now = self._now()
+            today = local_today(now, tz)
+            taken = [
+                day
+                for day in (today + timedelta(days=d) for d in range(-1, 3))
+                if await self.ledger.get(guild.id, feature, day) is not None
+            ]
+            upcoming = next_post_at(now, post_time, tz, settings.schedule_since, taken)
+            lines.append(f"Next post: {stamp(upcoming)} ({stamp(upcoming, 'R')})")
+
+        last = await self.ledger.last_sent(guild.id, feature)
+        if last is None or last.finished_at is None:
+            lines.append("Last post: none yet")
+        else:
+            link = f"https://discord.com/channels/{guild.id}/{last.channel_id}/{last.message_id}"
+            lines.append(f"Last post: {stamp(last.finished_at)} ([message]({link}))")
+        problem = await self.ledger.last_problem(guild.id, feature)
+        if problem is not None:
+            word = {FAILED: "failed", MISSED: "missed"}.get(problem.status, problem.status)
+            when = problem.finished_at or problem.claimed_at
+            lines.append(f"Last problem: {stamp(when)} {word}: {(problem.detail or '')[:200]}")
+        return "\n".join(lines)
+
+    # ------------------------------------------------------------------ /config channel
+    @config.command(name="channel", description="Choose the channel a feature posts in.")
+    @app_commands.describe(
+        feature="Which feature", channel="A text channel where kpops-bot can post"
+    )
+    @app_commands.choices(feature=FEATURE_CHOICES)
+    @moderator_only()
+    async def channel(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        feature: Choice[str],
+        channel: app_commands.Transform[discord.app_commands.AppCommandChannel, PostableChannel],
+    ) -> None:
+        guild = self._guild(interaction)
+        me = guild.me
+        target = guild.get_channel(channel.id)
+        if not isinstance(target, discord.TextChannel):
+            raise UserFacingError(
+                "kpops-bot cannot use that channel: pick a text channel it can see. "
+                + NOTHING_CHANGED
+            )
+        missing = missing_permissions(target, me)
+        if missing:
+            raise UserFacingError(
+                f"kpops-bot cannot post in {target.mention}: it is missing "
+                f"**{', '.join(missing)}** there. Give kpops-bot's role View Channel, Send "
+                "Messages and Embed Links in that channel (Edit Channel › Permissions), then run "
+                f"`/config channel` again. {NOTHING_CHANGED}"
+            )
+        name = feature.value
+        current = await self.store.feature(guild.id, name)
+        if current.channel_id != target.id:
+            await self.store.set_channel(
+                guild.id,
+                name,
+                target.id,
+                actor_id=interaction.user.id,
+                at=self._now(),
+                summary=f"{LABELS[name]} channel set to {target.mention}",
+            )
+        retried = await self._release_failed_today(guild.id, name)
+        lines = [f"{LABELS[name]} will post in {target.mention}."]
+        if name in DAILY_FEATURES and current.post_time is None:
+            lines.append("Set its daily time with `/config schedule`.")
+        if not current.enabled:
+            lines.append("It is switched off; turn it on with `/config toggle`.")
+        if retried:
+            lines.append("Today's failed post will be tried again within a minute.")
+        await interaction.response.send_message(" ".join(lines), ephemeral=True)
+
+    # ------------------------------------------------------------------ /config schedule
+    @config.command(
+        name="schedule", description="Set a daily feature's time (HH:MM, 24-hour) and time zone."
+    )
+    @app_commands.describe(
+        feature="Which daily feature",
+        time="HH:MM on a 24-hour clock, e.g. 09:00 or 18:30",
+        timezone="IANA time zone such as Asia/Seoul: type a city, country or KST to search",
+    )
+    @app_commands.choices(feature=DAILY_CHOICES)
+    @moderator_only()
+    async def schedule(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        feature: Choice[str],
+        time: str,
+        timezone: str,
+    ) -> None:
+        guild = self._guild(interaction)
+        post_time = parse_post_time(time)
+        if post_time is None:
+            raise UserFacingError(
+                f"`{shown(time)}` is not a time kpops-bot understands. Use HH:MM on a 24-hour "
+                f"clock, for example `09:00` or `18:30`. {NOTHING_CHANGED}"
+            )
+        tz_name = timezones.canonical_name(timezone)
+        if tz_name is None:
+            suggestions = timezones.search(timezone, limit=1)
+            hint = f" Did you mean `{suggestions[0]}`?" if suggestions else ""
+            raise UserFacingError(
+                f"`{shown(timezone)}` is not an IANA time zone name.{hint} Pick one from the list "
+                f"as you type (a city, a country or an abbreviation such as KST). {NOTHING_CHANGED}"
+            )
+        name = feature.value
+        hhmm = post_time.strftime("%H:%M")
+        now = self._now()
+        await self.store.set_schedule(
+            guild.id,
+            name,
+            hhmm,
+            tz_name,
+            actor_id=interaction.user.id,
+            at=now,
+            summary=f"{LABELS[name]} time set to {hhmm} {tz_name}",
+        )
+        settings = await self.store.feature(guild.id, name)
+        tz = zone(tz_name)
+        today = local_today(now, tz)
+        taken = [
+            day
+            for day in (today + timedelta(days=d) for d in range(-1, 3))
+            if await self.ledger.get(guild.id, name, day) is not None
+        ]
+        upcoming = next_post_at(now, post_time, tz, settings.schedule_since, taken)
+        lines = [
+            f"{LABELS[name]} will post every day at **{hhmm} {tz_name}** "
+            f"({timezones.utc_offset(tz_name, now)} now)."
+        ]
+        if settings.channel_id is None:
+            lines.append("Choose its channel with `/config channel`.")
+        elif not settings.enabled:
+            lines.append("It is switched off; turn it on with `/config toggle`.")
+        else:
+            lines.append(f"Next post: {stamp(upcoming)} ({stamp(upcoming, 'R')}).")
+        await interaction.response.send_message(" ".join(lines), ephemeral=True)
+
+    @schedule.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction[KpopsBot], current: str
+    ) -> list[Choice[str]]:
+        now = self._now()
+        return [
+            Choice(name=timezones.describe(name, now), value=name)
+            for name in timezones.search(current, limit=limits.AUTOCOMPLETE_MAX_CHOICES)
+        ]
+
+    # ------------------------------------------------------------------ /config toggle
+    @config.command(name="toggle", description="Switch a feature on or off for this server.")
+    @app_commands.describe(feature="Which feature", enabled="On (True) or off (False)")
+    @app_commands.choices(feature=FEATURE_CHOICES)
+    @moderator_only()
+    async def toggle(
+        self, interaction: discord.Interaction[KpopsBot], feature: Choice[str], enabled: bool
+    ) -> None:
+        guild = self._guild(interaction)
+        name = feature.value
+        current = await self.store.feature(guild.id, name)
+        state = "on" if enabled else "off"
+        if current.enabled == enabled:
+            await interaction.response.send_message(
+                f"{LABELS[name]} is already {state}.", ephemeral=True
+            )
+            return
+        await self.store.set_enabled(
+            guild.id,
+            name,
+            enabled,
+            actor_id=interaction.user.id,
+            at=self._now(),
+            summary=f"{LABELS[name]} switched {state}",
+        )
+        text = f"{LABELS[name]} is now {state}."
+        if enabled and current.channel_id is None:
+            text += " It has no channel yet: choose one with `/config channel`."
+        await interaction.response.send_message(text, ephemeral=True)
+
+    # ------------------------------------------------------------------ /config modrole
+    @config.command(
+        name="modrole",
+        description="Set the role whose members may moderate kpops-bot (or clear it).",
+    )
+    @app_commands.describe(role="The moderator role; leave it out to clear it")
+    @moderator_only()
+    async def modrole(
+        self, interaction: discord.Interaction[KpopsBot], role: discord.Role | None = None
+    ) -> None:
+        guild = self._guild(interaction)
+        current = await self.store.mod_role(guild.id)
+        if role is None:
+            if current is None:
+                await interaction.response.send_message(
+                    "There is no moderator role to clear.", ephemeral=True
+                )
+                return
+            await self.store.set_mod_role(
+                guild.id,
+                None,
+                actor_id=interaction.user.id,
+                at=self._now(),
+                summary=f"moderator role <@&{current}> cleared",
+            )
+            await interaction.response.send_message(
+                "Moderator role cleared: only members with Manage Server or Administrator can "
+                "use moderator commands now.",
+                ephemeral=True,
+            )
+            return
+        if role.is_default():
+            raise UserFacingError(
+                f"@everyone cannot be the moderator role: that would let every member change "
+                f"kpops-bot's settings. {NOTHING_CHANGED}"
+            )
+        if role.managed:
+            raise UserFacingError(
+                f"{role.mention} belongs to a bot or integration, so no member can hold it. "
+                f"Pick a role you give to people. {NOTHING_CHANGED}"
+            )
+        if current != role.id:
+            await self.store.set_mod_role(
+                guild.id,
+                role.id,
+                actor_id=interaction.user.id,
+                at=self._now(),
+                summary=f"moderator role set to {role.mention}",
+            )
+        await interaction.response.send_message(
+            f"Members with {role.mention} can now use kpops-bot's moderator commands. Discord "
+            "hides these commands from members without Manage Server unless a server admin "
+            "allows the role in Server Settings › Integrations › kpops-bot.",
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------ gateway events
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.store.mark_left(
+            guild.id,
+            at=self._now(),
+            summary="kpops-bot was removed from the server; daily posts stopped",
+        )
+
+    @commands.Cog.listener()
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.store.mark_joined(
+            guild.id,
+            at=self._now(),
+            summary="kpops-bot was added back to the server; daily posts resume",
+        )
+
+    @commands.Cog.listener()
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        await self.store.detach_channel(
+            channel.guild.id,
+            channel.id,
+            at=self._now(),
+            describe=lambda features: channel_gone_summary(
+                f"#{channel.name[:100]}", [LABELS.get(f, f) for f in features]
+            ),
+        )
+
+    @commands.Cog.listener()
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        """Record when kpops-bot loses or regains what it needs in a configured channel."""
+        me = after.guild.me
+        if me is None:
+            return
+        lacked, lacks = missing_permissions(before, me), missing_permissions(after, me)
+        if bool(lacked) == bool(lacks):
+            return
+        features = await self.store.features_in_channel(after.guild.id, after.id)
+        if not features:
+            return
+        names = ", ".join(LABELS.get(f, f) for f in features)
+        if lacks:
+            summary = f"kpops-bot lost {', '.join(lacks)} in <#{after.id}> ({names} cannot post)"
+        else:
+            summary = f"kpops-bot can post in <#{after.id}> again ({names})"
+            for feature in features:
+                await self._release_failed_today(after.guild.id, feature)
+        await self.store.record_change(after.guild.id, None, summary, at=self._now())
+
+
+async def setup(bot: KpopsBot) -> None:
+    await bot.add_cog(Config(bot))
