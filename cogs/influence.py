@@ -343,8 +343,10 @@ def nearest_text(lookup: InfluenceLookup, entity: Entity) -> str:
 def path_view(
     lookup: InfluenceLookup, start: Entity, end: Entity, connection: Connection
 ) -> discord.ui.View:
+    """A button for each entry on the walk (or just the two ends when there is none)."""
     order: list[str] = []
-    walk = [start.id] + [s.walk_to for s in connection.steps] if connection.steps else []
+    walk = [connection.steps[0].walk_from] if connection.steps else []
+    walk += [step.walk_to for step in connection.steps]
     for entity_id in [*walk, start.id, end.id]:
         if entity_id not in order:
             order.append(entity_id)
