@@ -1,0 +1,599 @@
+"""/poll: the K-pop vs classic listening poll.
+
+Vote buttons are a ``DynamicItem`` (custom_id ``poll:vote:<poll_id>:<side>``), so buttons on any
+open poll keep working after a restart without per-message registration. A click is acknowledged
+only after its vote is committed; clicks are stored in groups (see ``bot.poll_runtime``). The live
+turnout is edited at most once every few seconds, through the most recent click's interaction token
+(webhook edits are not subject to the cap on edits to messages older than an hour).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from datetime import timedelta
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import poll_runtime
+from bot.checks import moderator_only
+from bot.client import KpopsBot
+from bot.content.matchups import Matchup, Matchups, load_matchups
+from bot.errors import UserFacingError, report_error
+from bot.poll_logic import SIDE_NAMES, SIDES, Side, clean_pick, next_matchup, parse_side, standings
+from bot.poll_render import (
+    literal,
+    open_status_embed,
+    poll_embed,
+    result_embed,
+    standings_embed,
+    timestamp,
+    vote_button_label,
+)
+from bot.poll_runtime import Debouncer, VoteBatcher
+from bot.storage.config import ConfigStore
+from bot.storage.polls import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
+
+log = logging.getLogger(__name__)
+
+#: Interaction tokens live 15 minutes; older ones are not used for edits.
+TOKEN_MAX_AGE = timedelta(minutes=14)
+CUSTOM_PICK_MAX = 100
+VOTE_PREFIX = "poll:"
+VOTE_TEMPLATE = r"poll:vote:(?P<poll>[0-9]{1,18}):(?P<side>kpop|classic)"
+_VOTE_RE = re.compile(VOTE_TEMPLATE)
+
+UNKNOWN_POLL = "Unknown poll: this button does not belong to a poll in this server."
+CLOSED_POLL = (
+    "This poll is closed: votes are no longer counted. `/poll results` shows how it ended."
+)
+POLLS_OFF = (
+    "Listening polls are switched off in this server. "
+    "A moderator can switch them on with `/config toggle poll`."
+)
+
+
+def vote_text(outcome: VoteOutcome, side: Side) -> str:
+    """The private reply to a click, written after the vote is stored (or refused)."""
+    poll = outcome.poll
+    if outcome.status is VoteStatus.UNKNOWN or poll is None:
+        return UNKNOWN_POLL
+    if outcome.status is VoteStatus.CLOSED:
+        return CLOSED_POLL
+    chosen = f"**{SIDE_NAMES[side]}**: {literal(poll.side_label(side), 200)}"
+    if outcome.status is VoteStatus.RECORDED:
+        return f"✅ Your vote is in for {chosen}. Sides stay hidden until the close; click the other side to switch."
+    if outcome.status is VoteStatus.MOVED:
+        return f"🔁 Your vote moved to {chosen}."
+    return f"You already voted for {chosen}: nothing changed. Click the other side to switch."
+
+
+def vote_view(poll: Poll, *, disabled: bool = False) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for side in SIDES:
+        button = VoteButton(poll.id, side, label=vote_button_label(poll, side))
+        button.item.disabled = disabled
+        view.add_item(button)
+    return view
+
+
+def on_message(interaction: discord.Interaction[Any], custom_id: str) -> bool:
+    """True when the clicked custom_id is a button of the interaction's message."""
+    message = interaction.message
+    if message is None:
+        return False
+    for row in message.components:
+        for child in getattr(row, "children", ()):
+            if getattr(child, "custom_id", None) == custom_id:
+                return True
+    return False
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=VOTE_TEMPLATE,
+):
+    def __init__(self, poll_id: int, side: Side, *, label: str = "Vote") -> None:
+        style = discord.ButtonStyle.primary if side == "kpop" else discord.ButtonStyle.success
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=f"poll:vote:{poll_id}:{side}",
+                emoji="🎤" if side == "kpop" else "🎷",
+            )
+        )
+        self.poll_id = poll_id
+        self.side: Side = side
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> VoteButton:
+        side = parse_side(match["side"]) or "kpop"  # the template admits only the two sides
+        return cls(int(match["poll"]), side)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            cog = interaction.client.get_cog(PollCog.__cog_name__)
+            if not isinstance(cog, PollCog):
+                raise UserFacingError("Polls are restarting; try again in a moment.")
+            await cog.handle_vote(interaction, self.poll_id, self.side)
+        except Exception as exc:  # noqa: BLE001 - a DynamicItem's errors otherwise vanish
+            await report_error(interaction, exc)
+
+
+class PollCog(commands.Cog, name="Poll"):
+    poll = app_commands.Group(
+        name="poll",
+        description="The K-pop vs classic listening poll.",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: KpopsBot, matchups: Matchups) -> None:
+        self.bot = bot
+        self.matchups = matchups
+        self.store = PollStore(bot.db)
+        self.batcher = VoteBatcher(self.store, bot.clock)
+        self.timings = poll_runtime.TIMINGS
+        self.turnout: Debouncer[discord.Interaction[Any]] = Debouncer(
+            self._edit_turnout,
+            interval=self.timings.turnout_interval,
+            settle=self.timings.turnout_settle,
+        )
+        self._edit_locks: dict[int, asyncio.Lock] = {}
+        self._latest_token: dict[int, discord.Interaction[Any]] = {}
+        self._wake = asyncio.Event()
+        self._closer: asyncio.Task[None] | None = None
+        self.message_edits = 0
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(VoteButton)
+        self.batcher.start()
+        self._closer = asyncio.get_running_loop().create_task(
+            self._closer_loop(), name="poll-closer"
+        )
+
+    async def cog_unload(self) -> None:
+        if self._closer is not None:
+            self._closer.cancel()
+            await asyncio.gather(self._closer, return_exceptions=True)
+        await self.turnout.close()
+        await self.batcher.stop()  # commits whatever was queued
+        self.bot.remove_dynamic_items(VoteButton)
+
+    # ------------------------------------------------------------------ voting
+    async def handle_vote(
+        self, interaction: discord.Interaction[Any], poll_id: int, side: Side
+    ) -> None:
+        message_id = interaction.message.id if interaction.message is not None else None
+        vote = VoteRequest(poll_id, interaction.guild_id, interaction.user.id, side, message_id)
+        future = self.batcher.submit(vote)
+        loop = asyncio.get_running_loop()
+        deferred: list[asyncio.Task[Any]] = []
+
+        def slow_commit() -> None:
+            if not future.done():
+                deferred.append(
+                    loop.create_task(interaction.response.defer(ephemeral=True, thinking=True))
+                )
+
+        timer = loop.call_later(self.timings.ack_budget, slow_commit)
+        try:
+            outcome = await future
+        finally:
+            timer.cancel()
+        text = vote_text(outcome, side)
+        if deferred:
+            await deferred[0]
+            await interaction.followup.send(text, ephemeral=True)
+        else:
+            await interaction.response.send_message(text, ephemeral=True)
+        if outcome.stored and outcome.poll is not None:
+            self._latest_token[poll_id] = interaction
+            self.turnout.touch(poll_id, interaction)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer poll custom_ids the DynamicItem cannot take: forged, malformed or not on the message."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = data.get("custom_id")
+        if not isinstance(custom_id, str) or not custom_id.startswith(VOTE_PREFIX):
+            return
+        if (
+            data.get("component_type") == discord.ComponentType.button.value
+            and _VOTE_RE.fullmatch(custom_id)
+            and on_message(interaction, custom_id)
+        ):
+            return  # a real vote button: VoteButton answers it
+        if not interaction.response.is_done():
+            await interaction.response.send_message(UNKNOWN_POLL, ephemeral=True)
+
+    def _lock(self, poll_id: int) -> asyncio.Lock:
+        return self._edit_locks.setdefault(poll_id, asyncio.Lock())
+
+    def _fresh_token(self, poll_id: int) -> discord.Interaction[Any] | None:
+        interaction = self._latest_token.get(poll_id)
+        if interaction is None:
+            return None
+        if discord.utils.utcnow() - interaction.created_at > TOKEN_MAX_AGE:
+            return None
+        return interaction
+
+    async def _edit_turnout(self, poll_id: int, interaction: discord.Interaction[Any]) -> None:
+        """The debounced live edit: the turnout only, through a recent click's token."""
+        async with self._lock(poll_id):
+            poll = await self.store.get(poll_id)
+            if poll is None or not poll.is_open or poll.message_id is None:
+                return
+            turnout = await self.store.turnout(poll_id)
+            embed = poll_embed(poll, self._matchup(poll), turnout=turnout)
+            try:
+                await interaction.followup.edit_message(poll.message_id, embed=embed)
+                self.message_edits += 1
+            except discord.HTTPException as exc:
+                log.warning("could not update the turnout of poll %s: %s", poll_id, exc)
+
+    def _matchup(self, poll: Poll) -> Matchup | None:
+        if poll.matchup_id is None:
+            return None
+        try:
+            return self.matchups.by_id(poll.matchup_id)
+        except KeyError:
+            return None
+
+    # ------------------------------------------------------------------ closing
+    async def _closer_loop(self) -> None:
+        await self.bot.wait_until_ready()
+        while not self.bot.is_closed():
+            try:
+                await self.close_due()
+                delay = self.timings.check_interval
+                deadline = await self.store.next_deadline()
+                if deadline is not None:
+                    until = (deadline - self.bot.clock.now()).total_seconds()
+                    delay = min(delay, max(until, 0.05))
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the loop must survive a bad moment
+                log.exception("closing due polls failed; retrying later")
+                delay = self.timings.check_interval
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+
+    async def close_due(self) -> None:
+        """Close every poll past its deadline, then post any result not posted yet."""
+        for poll in await self.store.due(self.bot.clock.now()):
+            await self.finish(poll.id, "deadline")
+        for poll in await self.store.unannounced():
+            await self.announce(poll)
+
+    async def finish(self, poll_id: int, reason: str) -> tuple[Poll, bool] | None:
+        """Close a poll (soft) and announce it; None if it was already closed."""
+        closed = await self.store.close(poll_id, self.bot.clock.now(), reason)
+        if closed is None:
+            return None
+        self.turnout.forget(poll_id)
+        return closed, await self.announce(closed)
+
+    async def announce(self, poll: Poll) -> bool:
+        """Disable the buttons, show the result on the poll message and post it; True if posted.
+
+        A transient failure leaves the poll unannounced for the next pass; a channel that is gone
+        or closed to the bot is given up on (retrying would only pile up refused requests).
+        """
+        final = poll.final
+        if final is None:
+            return False
+        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+        async with self._lock(poll.id):
+            # /poll end and the closer may both reach here: only the first one posts.
+            current = await self.store.get(poll.id)
+            if current is None or current.announced:
+                return current is not None
+            if poll.message_id is not None:
+                await self._edit_closed_message(poll, channel)
+            try:
+                await channel.send(embed=result_embed(poll, final))
+            except (discord.Forbidden, discord.NotFound) as exc:
+                log.warning(
+                    "poll %s: cannot post the result in %s (%s)", poll.id, poll.channel_id, exc
+                )
+                await self.store.mark_announced(poll.id)
+                return False
+            except discord.HTTPException as exc:
+                log.warning("poll %s: posting the result failed (%s); will retry", poll.id, exc)
+                return False
+            await self.store.mark_announced(poll.id)
+        self._latest_token.pop(poll.id, None)
+        self._edit_locks.pop(poll.id, None)
+        return True
+
+    async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
+        assert poll.message_id is not None and poll.final is not None
+        embed = poll_embed(poll, self._matchup(poll), turnout=poll.final.total, final=poll.final)
+        view = vote_view(poll, disabled=True)
+        token = self._fresh_token(poll.id)
+        try:
+            if token is not None:
+                await token.followup.edit_message(poll.message_id, embed=embed, view=view)
+            else:
+                await channel.get_partial_message(poll.message_id).edit(embed=embed, view=view)
+            self.message_edits += 1
+        except discord.HTTPException as exc:
+            # The result post below still goes out; a stale poll message only keeps old buttons,
+            # which answer "closed".
+            log.warning("poll %s: could not close the poll message (%s)", poll.id, exc)
+
+    # ------------------------------------------------------------------ commands
+    def _resolve_matchup(self, text: str) -> Matchup:
+        wanted = text.strip()
+        for item in self.matchups:
+            if item.id == wanted:
+                return item
+        folded = wanted.casefold()
+        exact = [m for m in self.matchups if m.label.casefold() == folded]
+        found = exact or [m for m in self.matchups if folded and folded in m.label.casefold()]
+        if len(found) == 1:
+            return found[0]
+        shown = literal(wanted, 80)
+        if not found:
+            raise UserFacingError(
+                f"No pairing matches “{shown}”. Pick one from the list, or leave `matchup` "
+                "empty for the next pairing."
+            )
+        raise UserFacingError(f"“{shown}” matches {len(found)} pairings: pick one from the list.")
+
+    async def _pick(
+        self, guild_id: int, matchup: str | None, kpop: str | None, classic: str | None
+    ) -> tuple[Matchup | None, str, str, str]:
+        """(pairing or None, K-pop label, classic label, a note for the moderator)."""
+        custom = kpop is not None or classic is not None
+        if custom and matchup is not None:
+            raise UserFacingError(
+                "Choose either a `matchup` or your own `kpop` and `classic` tracks, not both."
+            )
+        if custom:
+            kpop_label = clean_pick(kpop or "", CUSTOM_PICK_MAX)
+            classic_label = clean_pick(classic or "", CUSTOM_PICK_MAX)
+            if not kpop_label or not classic_label:
+                raise UserFacingError(
+                    "To pit two tracks of your own, give both `kpop` and `classic` "
+                    "(for example: `kpop: NewJeans - Super Shy`, `classic: Jackson 5 - ABC`)."
+                )
+            return None, kpop_label, classic_label, ""
+        if matchup is not None:
+            chosen = self._resolve_matchup(matchup)
+            note = ""
+        else:
+            used = await self.store.matchups_used(guild_id)
+            picked = next_matchup([m.id for m in self.matchups], used)
+            if picked is None:
+                raise UserFacingError("There are no pairings to poll on yet.")
+            chosen = self.matchups.by_id(picked[0])
+            note = (
+                " Every pairing has had its round here, so the rounds start again with the "
+                "least recent one."
+                if picked[1]
+                else ""
+            )
+        kpop_label = f"{chosen.kpop.artist} “{chosen.kpop.title}”"
+        classic_label = f"{chosen.classic.artist} “{chosen.classic.title}”"
+        return chosen, kpop_label, classic_label, note
+
+    async def _target_channel(
+        self, interaction: discord.Interaction[Any]
+    ) -> discord.abc.Messageable:
+        guild = interaction.guild
+        assert guild is not None and interaction.guild_id is not None
+        settings = await ConfigStore(self.bot.db).feature(interaction.guild_id, "poll")
+        if settings.channel_id is None:
+            channel = interaction.channel
+            if not isinstance(channel, discord.abc.Messageable) or channel.id is None:
+                raise UserFacingError("I can't post a poll here; try a text channel.")
+            return channel  # the interaction's own channel: Discord said we can see it
+        configured = guild.get_channel(settings.channel_id)
+        if not isinstance(configured, discord.TextChannel):
+            raise UserFacingError(
+                "The poll channel set with `/config channel` no longer exists: "
+                "set a new one, then start the poll again."
+            )
+        perms = configured.permissions_for(guild.me)
+        if not (perms.view_channel and perms.send_messages and perms.embed_links):
+            raise UserFacingError(
+                f"I can't post in {configured.mention}: I need View Channel, Send Messages and "
+                "Embed Links there."
+            )
+        return configured
+
+    @poll.command(
+        name="start",
+        description="Start a listening poll: a K-pop track vs the classic it draws on.",
+    )
+    @app_commands.describe(
+        matchup="A pairing from the list (leave empty for the next one not yet used here)",
+        kpop="Your own pick: the K-pop track (use with classic)",
+        classic="Your own pick: the classic track (use with kpop)",
+        hours="How long the poll stays open, 1 to 168 hours (default 24)",
+    )
+    @moderator_only()
+    async def start(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        matchup: str | None = None,
+        kpop: str | None = None,
+        classic: str | None = None,
+        hours: app_commands.Range[int, 1, 168] = 24,
+    ) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserFacingError("Polls run in servers only.")
+        if not (await ConfigStore(self.bot.db).feature(guild_id, "poll")).enabled:
+            raise UserFacingError(POLLS_OFF)
+        chosen, kpop_label, classic_label, note = await self._pick(guild_id, matchup, kpop, classic)
+        channel = await self._target_channel(interaction)
+        channel_id = getattr(channel, "id", None)
+        assert isinstance(channel_id, int)
+        existing = await self.store.open_in_channel(channel_id)
+        if existing is not None:
+            raise self._already_open(existing)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self.bot.clock.now()
+        try:
+            poll = await self.store.create(
+                guild_id=guild_id,
+                channel_id=channel_id,
+                matchup_id=chosen.id if chosen else None,
+                kpop_label=kpop_label,
+                classic_label=classic_label,
+                started_by=interaction.user.id,
+                opened_at=now,
+                closes_at=now + timedelta(hours=hours),
+            )
+        except PollAlreadyOpen as exc:
+            raise self._already_open(exc.poll) from None
+        try:
+            message = await channel.send(
+                embed=poll_embed(poll, chosen, turnout=0), view=vote_view(poll)
+            )
+        except discord.HTTPException as exc:
+            await self.store.discard(poll.id, self.bot.clock.now())
+            log.warning("poll %s: posting the poll message failed: %s", poll.id, exc)
+            raise UserFacingError(
+                f"I couldn't post the poll in <#{channel_id}> (Discord said: {exc.status}). "
+                "Check my permissions there and try again."
+            ) from None
+        await self.store.set_message(poll.id, message.id)
+        self._wake.set()  # the closer recomputes its next deadline
+        await interaction.followup.send(
+            f"Poll started in <#{channel_id}>: {literal(kpop_label, 200)} vs "
+            f"{literal(classic_label, 200)}. It closes {timestamp(poll.closes_at)} "
+            f"({timestamp(poll.closes_at, 'R')}).{note}",
+            ephemeral=True,
+        )
+
+    @staticmethod
+    def _already_open(existing: Poll | None) -> UserFacingError:
+        if existing is None:
+            return UserFacingError("A poll is already open in that channel.")
+        return UserFacingError(
+            f"A poll is already open in <#{existing.channel_id}> (it closes "
+            f"{timestamp(existing.closes_at, 'R')}). End it with `/poll end` there first, "
+            "or set another poll channel."
+        )
+
+    @start.autocomplete("matchup")
+    async def matchup_choices(
+        self, interaction: discord.Interaction[KpopsBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        folded = current.strip().casefold()[:100]
+        ranked: list[tuple[int, int, Matchup]] = []
+        for index, item in enumerate(self.matchups):
+            label = item.label.casefold()
+            if not folded:
+                rank = 0
+            elif label.startswith(folded) or item.id.startswith(folded):
+                rank = 0
+            elif any(word.startswith(folded) for word in label.split()):
+                rank = 1
+            elif folded in label or folded in item.id:
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, index, item))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        return [app_commands.Choice(name=m.label, value=m.id) for _, _, m in ranked[:25]]
+
+    @poll.command(
+        name="results", description="The open poll's turnout and time left, or the last result."
+    )
+    async def results(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserFacingError("Polls run in servers only.")
+        open_polls = await self.store.open_in_guild(guild_id)
+        if open_polls:
+            here = next((p for p in open_polls if p.channel_id == interaction.channel_id), None)
+            poll = here or open_polls[0]
+            embed = open_status_embed(
+                poll,
+                turnout=await self.store.turnout(poll.id),
+                now=self.bot.clock.now(),
+                others=[p for p in open_polls if p.id != poll.id],
+                own_vote=await self.store.vote_of(poll.id, interaction.user.id),
+            )
+            # Private: it may show the member's own vote.
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        last = await self.store.latest_closed(guild_id)
+        if last is None or last.final is None:
+            raise UserFacingError(
+                "No listening poll has run in this server yet. Moderators start one with `/poll start`."
+            )
+        await interaction.response.send_message(embed=result_embed(last, last.final))
+
+    @poll.command(name="end", description="Close the open poll now and post its result.")
+    @moderator_only()
+    async def end(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserFacingError("Polls run in servers only.")
+        open_polls = await self.store.open_in_guild(guild_id)
+        here = next((p for p in open_polls if p.channel_id == interaction.channel_id), None)
+        if here is None and len(open_polls) > 1:
+            listed = ", ".join(f"<#{p.channel_id}>" for p in open_polls[:10])
+            raise UserFacingError(
+                f"Several polls are open ({listed}): run `/poll end` in the poll's channel."
+            )
+        target = here or (open_polls[0] if open_polls else None)
+        if target is None:
+            raise UserFacingError("No poll is open in this server.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        finished = await self.finish(target.id, "ended")
+        if finished is None:
+            raise UserFacingError("That poll has just closed on its own.")
+        closed, posted = finished
+        final = closed.final
+        assert final is not None
+        where = f"<#{closed.channel_id}>"
+        await interaction.followup.send(
+            f"Poll closed early with {final.total} vote{'s' if final.total != 1 else ''}. "
+            + (
+                f"The result is posted in {where}."
+                if posted
+                else f"I couldn't post the result in {where}; `/poll results` shows it."
+            ),
+            ephemeral=True,
+        )
+
+    @poll.command(
+        name="standings", description="This server's record: K-pop wins, classic wins, ties."
+    )
+    async def standings_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
+        guild_id = interaction.guild_id
+        if guild_id is None:
+            raise UserFacingError("Polls run in servers only.")
+        rounds = await self.store.rounds(guild_id)
+        if not rounds:
+            raise UserFacingError(
+                "No listening poll has closed in this server yet, so there are no standings."
+            )
+        name = interaction.guild.name if interaction.guild else "this server"
+        await interaction.response.send_message(embed=standings_embed(name, standings(rounds)))
+
+
+async def setup(bot: KpopsBot) -> None:
+    await bot.add_cog(PollCog(bot, load_matchups()))
