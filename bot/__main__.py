@@ -101,7 +101,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     data_check.add_argument(
         "--data-dir", type=Path, help="check the content files in this folder instead of data/"
     )
-    sub.add_parser("health", help="exit 0 if the running bot is connected and the database writable")
+    sub.add_parser(
+        "health", help="exit 0 if the running bot is connected and the database writable"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "health":
