@@ -35,4 +35,14 @@ def moderator_only() -> Any:
             return True
         raise UserFacingError(NOT_A_MODERATOR)
 
+    # Marked so /help can flag moderator sub-commands of mixed groups such as /quote, where Discord
+    # applies default_member_permissions only to the whole top-level command.
+    predicate.moderator_only = True  # type: ignore[attr-defined]
     return app_commands.check(predicate)
+
+
+def requires_moderator(command: app_commands.Command[Any, ..., Any]) -> bool:
+    """True for a command guarded by :func:`moderator_only` or hidden behind Manage Server."""
+    root = command.root_parent or command
+    hidden = root.default_permissions is not None and bool(root.default_permissions.value)
+    return hidden or any(getattr(check, "moderator_only", False) for check in command.checks)

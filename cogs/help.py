@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import limits
+from bot.checks import requires_moderator
 from bot.client import KpopsBot
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
@@ -25,16 +27,19 @@ def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
         if isinstance(command, app_commands.Group):
             continue
         top = command.root_parent.name if command.root_parent else command.name
-        root = command.root_parent or command
-        mod = (
-            " 🛡️" if root.default_permissions is not None and root.default_permissions.value else ""
-        )
+        mod = " 🛡️" if requires_moderator(command) else ""
         groups.setdefault(top, []).append(
             f"`/{command.qualified_name}`{mod} — {command.description}"
         )
     for name in sorted(groups):
-        value = "\n".join(groups[name])
-        embed.add_field(name=name.capitalize(), value=value[:1024], inline=False)
+        # Whole lines per field: a feature with many commands continues in a second field.
+        chunk: list[str] = []
+        for line in groups[name]:
+            if chunk and len("\n".join([*chunk, line])) > limits.EMBED_FIELD_VALUE_MAX:
+                embed.add_field(name=name.capitalize(), value="\n".join(chunk), inline=False)
+                chunk = []
+            chunk.append(line[: limits.EMBED_FIELD_VALUE_MAX])
+        embed.add_field(name=name.capitalize(), value="\n".join(chunk), inline=False)
     return embed
 
 

@@ -16,3 +16,14 @@ async def test_help_lists_every_registered_command(
     assert registered, "the bot registered no commands"
     for name in registered:
         assert name in text
+
+
+async def test_help_flags_every_moderator_command(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    result = await driver.invoke("help", member=world.fan, channel=world.general)
+    lines = {line.split("`")[1]: line for line in result.text.splitlines() if line.startswith("`/")}
+    for name in ("/quote add", "/quote remove", "/poll start", "/poll end", "/config show"):
+        assert "🛡️" in lines[name], name
+    for name in ("/help", "/quote today", "/film fact", "/influence artist"):
+        assert "🛡️" not in lines[name], name
