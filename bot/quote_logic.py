@@ -11,6 +11,7 @@ import secrets
 import unicodedata
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlparse
 
@@ -164,14 +165,22 @@ def _word_score(word: str, tokens: Collection[str]) -> int:
     return 0
 
 
+@lru_cache(maxsize=8192)
+def _indexed(text: str) -> tuple[str, frozenset[str]]:
+    """A field's words joined (for phrases) and as a set; folding is the costly part of a search,
+    and quotes rarely change, so each text is folded once."""
+    tokens = words_of(text)
+    return " ".join(tokens), frozenset(tokens)
+
+
 def score_quote(words: Sequence[str], quote: Searchable) -> Match:
     """How well ``quote`` answers ``words``: words matched first, then a weighted score."""
     fields = {
-        "speaker": words_of(quote.speaker),
-        "text": words_of(quote.text),
-        "context": words_of(quote.context),
+        "speaker": _indexed(quote.speaker),
+        "text": _indexed(quote.text),
+        "context": _indexed(quote.context),
     }
-    token_sets = {name: set(tokens) for name, tokens in fields.items()}
+    token_sets = {name: tokens for name, (_, tokens) in fields.items()}
     matched = 0
     score = 0
     for word in words:
@@ -183,7 +192,7 @@ def score_quote(words: Sequence[str], quote: Searchable) -> Match:
             score += word_score
     if len(words) > 1 and matched == len(words):
         phrase = " ".join(words)
-        if any(phrase in " ".join(tokens) for tokens in fields.values()):
+        if any(phrase in joined for joined, _ in fields.values()):
             score += PHRASE_BONUS
     return Match(quote.key, matched, score)
 
