@@ -49,10 +49,10 @@ def shown(text: str, limit: int = SHOWN_INPUT_MAX) -> str:
         for ch in text[: limit * 4]
         if unicodedata.category(ch) not in ("Cc", "Cf")
     )
-    visible = " ".join(visible.replace("`", "'").split())
+    visible = discord.utils.escape_mentions(" ".join(visible.replace("`", "'").split()))
     if len(visible) > limit:
         visible = visible[: limit - 1] + "…"
-    return discord.utils.escape_mentions(visible) or "(empty)"
+    return visible or "(empty)"
 
 
 def stamp(when: datetime, style: str = "f") -> str:
