@@ -10,6 +10,7 @@ turnout is edited at most once every few seconds, through the most recent click'
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from datetime import timedelta
@@ -57,6 +58,12 @@ POLLS_OFF = (
 )
 
 
+@functools.lru_cache(maxsize=256)
+def shown_label(label: str) -> str:
+    """A track label as shown in a vote reply (the same few labels, thousands of clicks)."""
+    return literal(label, 200)
+
+
 def vote_text(outcome: VoteOutcome, side: Side) -> str:
     """The private reply to a click, written after the vote is stored (or refused)."""
     poll = outcome.poll
@@ -64,7 +71,7 @@ def vote_text(outcome: VoteOutcome, side: Side) -> str:
         return UNKNOWN_POLL
     if outcome.status is VoteStatus.CLOSED:
         return CLOSED_POLL
-    chosen = f"**{SIDE_NAMES[side]}**: {literal(poll.side_label(side), 200)}"
+    chosen = f"**{SIDE_NAMES[side]}**: {shown_label(poll.side_label(side))}"
     if outcome.status is VoteStatus.RECORDED:
         return f"✅ Your vote is in for {chosen}. Sides stay hidden until the close; click the other side to switch."
     if outcome.status is VoteStatus.MOVED:
@@ -97,16 +104,20 @@ class VoteButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=VOTE_TEMPLATE,
 ):
-    def __init__(self, poll_id: int, side: Side, *, label: str = "Vote") -> None:
-        style = discord.ButtonStyle.primary if side == "kpop" else discord.ButtonStyle.success
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                style=style,
-                custom_id=f"poll:vote:{poll_id}:{side}",
-                emoji="🎤" if side == "kpop" else "🎷",
+    def __init__(
+        self,
+        poll_id: int,
+        side: Side,
+        *,
+        label: str = "Vote",
+        button: discord.ui.Button[discord.ui.View] | None = None,
+    ) -> None:
+        if button is None:
+            style = discord.ButtonStyle.primary if side == "kpop" else discord.ButtonStyle.success
+            button = discord.ui.Button(
+                label=label, style=style, custom_id=f"poll:vote:{poll_id}:{side}"
             )
-        )
+        super().__init__(button)
         self.poll_id = poll_id
         self.side: Side = side
 
@@ -119,7 +130,9 @@ class VoteButton(
         /,
     ) -> VoteButton:
         side = parse_side(match["side"]) or "kpop"  # the template admits only the two sides
-        return cls(int(match["poll"]), side)
+        # Reuse the button discord.py already rebuilt from the message (cheaper than a new one).
+        button = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["poll"]), side, button=button)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
@@ -398,13 +411,21 @@ class PollCog(commands.Cog, name="Poll"):
         self, interaction: discord.Interaction[Any]
     ) -> discord.abc.Messageable:
         guild = interaction.guild
-        assert guild is not None and interaction.guild_id is not None
+        if guild is None or interaction.guild_id is None:
+            # The server is not in the cache yet (the bot is still starting up).
+            raise UserFacingError("I'm still starting up in this server: try again in a moment.")
         settings = await ConfigStore(self.bot.db).feature(interaction.guild_id, "poll")
         if settings.channel_id is None:
             channel = interaction.channel
             if not isinstance(channel, discord.abc.Messageable) or channel.id is None:
                 raise UserFacingError("I can't post a poll here; try a text channel.")
-            return channel  # the interaction's own channel: Discord said we can see it
+            mine = interaction.app_permissions  # the bot's permissions here, sent by Discord
+            if not (mine.view_channel and mine.send_messages and mine.embed_links):
+                raise UserFacingError(
+                    "I can't post in this channel: I need View Channel, Send Messages and "
+                    "Embed Links here (or set a poll channel with `/config channel`)."
+                )
+            return channel
         configured = guild.get_channel(settings.channel_id)
         if not isinstance(configured, discord.TextChannel):
             raise UserFacingError(

@@ -245,25 +245,26 @@ class PollStore:
         poll_ids = sorted({v.poll_id for v in votes})
         stamp = to_epoch(now)
         outcomes: list[VoteOutcome] = []
+        users = sorted({v.user_id for v in votes})
         async with self.db.transaction() as tx:
-            # Lists travel as one JSON parameter: no SQL is ever built from values.
+            # One read for the polls and the members' current votes (lists travel as one JSON
+            # parameter: no SQL is ever built from values). Each statement is a hop to SQLite's
+            # thread, so a group costs four: BEGIN, this read, the write, COMMIT.
             rows = await tx.execute_fetchall(
-                "SELECT * FROM polls WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(poll_ids),),
+                "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "
+                "LEFT JOIN poll_votes AS v ON v.poll_id = p.id "
+                "AND v.user_id IN (SELECT value FROM json_each(?)) "
+                "WHERE p.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(users), json.dumps(poll_ids)),
             )
-            polls = {int(r["id"]): _poll(r) for r in rows}
+            polls: dict[int, Poll] = {}
             current: dict[tuple[int, int], str] = {}
-            for poll_id in poll_ids:
-                users = sorted({v.user_id for v in votes if v.poll_id == poll_id})
+            for row in rows:
+                poll_id = int(row["id"])
                 if poll_id not in polls:
-                    continue
-                existing = await tx.execute_fetchall(
-                    "SELECT user_id, side FROM poll_votes WHERE poll_id = ? "
-                    "AND user_id IN (SELECT value FROM json_each(?))",
-                    (poll_id, json.dumps(users)),
-                )
-                for row in existing:
-                    current[(poll_id, int(row[0]))] = str(row[1])
+                    polls[poll_id] = _poll(row)
+                if row["voter"] is not None:
+                    current[(poll_id, int(row["voter"]))] = str(row["voted"])
             writes: dict[tuple[int, int], str] = {}
             for vote in votes:
                 poll = polls.get(vote.poll_id)
