@@ -355,6 +355,19 @@ class DailyScheduler:
         )
         return PostOutcome(item.guild_id, item.feature, job.local_date, FAILED, detail)
 
+    async def _retry_later(self, job: _Job) -> None:
+        """Still rate limited after discord.py's own retries: Discord did not take the post, so
+        the claim is given back and the next minute's run tries again (within the catch-up
+        window), instead of the whole day being recorded as failed."""
+        item = job.item
+        log.warning(
+            "daily %s for guild %s on %s: still rate limited; retrying at the next minute",
+            item.feature,
+            item.guild_id,
+            job.local_date,
+        )
+        await self.ledger.release_claim(item.guild_id, item.feature, job.local_date)
+
     async def _post(self, job: _Job) -> PostOutcome | None:
         item = job.item
         guild = self.bot.get_guild(item.guild_id)
@@ -425,7 +438,11 @@ class DailyScheduler:
         except discord.NotFound:
             return await self._fail(job, "Discord says the channel no longer exists")
         except discord.HTTPException as exc:
+            if exc.status == 429:
+                return await self._retry_later(job)
             return await self._fail(job, f"Discord error {exc.status} while posting")
+        except discord.RateLimited:
+            return await self._retry_later(job)
         except Exception:  # noqa: BLE001 - network trouble: the post may or may not be out
             log.exception("daily %s for guild %s: sending failed", item.feature, guild.id)
             return await self._fail(job, "a network error interrupted the post")

@@ -414,6 +414,16 @@ class DailyPostStore:
             )
             return cur.rowcount == 1
 
+    async def release_claim(self, guild_id: int, feature: str, local_date: date) -> bool:
+        """Give back a claim whose post Discord did not take (rate limited), so that a later run
+        can post the day; a day already sent, failed or missed is never released here."""
+        changed = await self.db.execute(
+            "DELETE FROM daily_posts WHERE guild_id = ? AND feature = ? AND local_date = ? "
+            "AND status = ?",
+            (guild_id, feature, local_date.isoformat(), CLAIMED),
+        )
+        return changed == 1
+
     async def release_failed(self, guild_id: int, feature: str, local_date: date) -> bool:
         """Forget a failed day after its cause was fixed, so the post can still go out."""
         changed = await self.db.execute(

@@ -1,0 +1,170 @@
+"""Faults, through the emulator: a dropped gateway, 429s on the message routes, a database locked
+by another process, and kill -9 in the middle of a vote storm (ten times in a row).
+
+Each test drives the real bot as Discord would and checks that nothing acknowledged is lost, that
+the daily post goes out exactly once, and that whoever hits the fault gets a clean answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from bot.client import KpopsBot
+from bot.clock import ManualClock
+from bot.sandbox import Driver, InteractionResult, Message
+from bot.scheduler import SENT
+from bot.storage.config import DailyPostStore
+from tests.bot.test_scheduler import configure, scheduler_of
+from tests.cogs.test_poll import (
+    fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests
+    poll_id_of,
+    start_poll,
+    store,
+    until,
+    vote,
+)
+from tests.conftest import World
+
+NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+TODAY = date(2026, 3, 2)
+
+
+def daily_posts(driver: Driver, world: World) -> list[Message]:
+    """The quote-of-the-day posts in the daily channel."""
+    return [
+        m
+        for m in driver.channel_messages(world.daily)
+        if m.embeds and "Quote of the day" in (m.embeds[0].get("title") or "")
+    ]
+
+
+async def expect_one_daily_post(bot: KpopsBot, driver: Driver, world: World) -> None:
+    """Exactly one quote of the day went out today, the ledger points at it, and later runs of
+    the scheduler (the minute loop) post nothing more."""
+    for _ in range(3):
+        assert await scheduler_of(bot).run_due() == []
+    posts = daily_posts(driver, world)
+    assert len(posts) == 1, [m.text()[:80] for m in posts]
+    record = await DailyPostStore(bot.db).get(world.guild.id, "quote", TODAY)
+    assert record is not None and record.status == SENT and record.message_id == posts[0].id
+    assert posts[0].pings == []
+
+
+# ---------------------------------------------------------------------- the gateway drops
+async def test_gateway_drop_resumes_and_carries_on(
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    await configure(driver, world, at="09:00")
+    _, poll_message = await start_poll(driver, world)
+
+    # Hold the bot's RESUME for a moment, so that the blip lasts long enough to act inside it.
+    released = asyncio.Event()
+    resume = driver._resume
+
+    async def held_resume(*args: Any) -> Any:
+        await released.wait()
+        return await resume(*args)
+
+    monkeypatch.setattr(driver, "_resume", held_resume)
+    await driver.drop_gateway()
+    assert not driver.connected
+
+    # During the blip: the daily post falls due (REST still works), and a member clicks a vote
+    # button (Discord keeps the event for the resumed session).
+    clock.set(NINE)
+    outcomes = await scheduler_of(bot).run_due()
+    assert [(o.feature, o.status) for o in outcomes] == [("quote", SENT)]
+    click = await vote(driver, poll_message, world.fan, "kpop", wait=False)
+    assert not driver.connected and not click.acknowledged
+
+    released.set()
+    await until(lambda: driver.connected and driver.resumes == 1, timeout=5)
+    await click.settled()
+    assert "Your vote is in" in click.text
+    assert driver.identifies == 1, "the bot identified again instead of resuming"
+
+    # And carries on: a command, a button click, no second daily post.
+    today = await driver.invoke("quote today", member=world.owner, channel=world.general)
+    assert today.message.embeds and today.message.pings == []
+    moved = await vote(driver, poll_message, world.fan, "classic")
+    assert "moved" in moved.text
+    second = await vote(driver, poll_message, world.owner, "kpop")
+    assert "Your vote is in" in second.text
+    tally = await store(bot).tally(poll_id_of(poll_message))
+    assert (tally.kpop, tally.classic) == (1, 1)
+    await expect_one_daily_post(bot, driver, world)
+
+
+# ---------------------------------------------------------------------- 429s for a while
+async def test_429s_on_message_routes_lose_nothing(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    await configure(driver, world, at="09:00")
+    _, poll_message = await start_poll(driver, world)
+    pid = poll_id_of(poll_message)
+    voters = [driver.add_member(world.guild, f"voter{i}") for i in range(40)]
+    sides = ["kpop" if i % 4 else "classic" for i in range(len(voters))]
+
+    # Discord answers 429 to every channel post and every message edit for two seconds.
+    posting = driver.fail("POST", r"/channels/\d+/messages", status=429, seconds=2, retry_after=0.5)
+    editing = driver.fail("PATCH", r"/messages/", status=429, seconds=2, retry_after=0.5)
+    started = time.monotonic()
+
+    clock.set(NINE)
+    daily = asyncio.create_task(scheduler_of(bot).run_due())
+    clicks: list[InteractionResult] = []
+    for member, side in zip(voters, sides, strict=True):
+        clicks.append(await vote(driver, poll_message, member, side, wait=False))
+        await asyncio.sleep(0.01)
+    second_poll = await driver.invoke(
+        "poll start", member=world.moderator, channel=world.daily, wait=False
+    )
+    await asyncio.gather(*(c.settled() for c in clicks))
+    outcomes = await daily
+    await second_poll.settled(timeout=10)
+
+    assert posting.hits >= 2 and editing.hits >= 1, (posting.hits, editing.hits)
+    assert time.monotonic() - started >= 2.0  # the bot waited the 429s out
+    # The daily post: once, after the 429s.
+    assert [(o.feature, o.status) for o in outcomes] == [("quote", SENT)]
+    await expect_one_daily_post(bot, driver, world)
+    # Every vote acknowledged and counted; the live turnout catches up once Discord accepts edits.
+    assert all("Your vote is in" in c.text for c in clicks)
+    tally = await store(bot).tally(pid)
+    assert (tally.kpop, tally.classic) == (sides.count("kpop"), sides.count("classic"))
+    await driver.wait_for_message(
+        lambda m: m.id == poll_message.id and f"{len(voters)} votes so far" in m.text()
+    )
+    # The poll started during the 429s was posted once, and its moderator told so.
+    assert "Poll started in" in second_poll.text, second_poll.text
+    assert len([m for m in driver.channel_messages(world.daily) if m.buttons()]) == 1
+
+
+async def test_429s_outlasting_discord_py_retries_do_not_cost_the_day(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    """discord.py gives up after five tries; a 429 means Discord did not take the post, so the
+    scheduler must try again at the next minute rather than record the day as failed."""
+    await configure(driver, world, at="09:00")
+    storm = driver.fail("POST", r"/channels/\d+/messages", status=429, seconds=3, retry_after=0.5)
+    clock.set(NINE)
+    assert await scheduler_of(bot).run_due() == []  # gave up for now: neither sent nor failed
+    assert storm.hits == 5 and daily_posts(driver, world) == []
+    ledger = DailyPostStore(bot.db)
+    assert await ledger.get(world.guild.id, "quote", TODAY) is None  # the claim was given back
+
+    await until(lambda: not storm.active(), timeout=5)
+    clock.advance(minutes=1)
+    outcomes = await scheduler_of(bot).run_due()
+    assert [(o.feature, o.status) for o in outcomes] == [("quote", SENT)]
+    await expect_one_daily_post(bot, driver, world)
+    assert not await ledger.release_claim(world.guild.id, "quote", TODAY)  # a sent day stays
