@@ -311,12 +311,20 @@ class PollCog(commands.Cog, name="Poll"):
         final = poll.final
         if final is None:
             return False
+        guild = self.bot.get_guild(poll.guild_id)
+        if guild is None:
+            return False  # not in the cache (unavailable, or the bot left): try again later
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
         async with self._lock(poll.id):
             # /poll end and the closer may both reach here: only the first one posts.
             current = await self.store.get(poll.id)
             if current is None or current.announced:
                 return current is not None
+            if not self._can_post(guild, poll.channel_id):
+                # Deleted, or closed to the bot: give up rather than pile up refused requests.
+                log.warning("poll %s: cannot post the result in %s", poll.id, poll.channel_id)
+                await self.store.mark_announced(poll.id)
+                return False
             if poll.message_id is not None:
                 await self._edit_closed_message(poll, channel)
             try:
@@ -334,6 +342,14 @@ class PollCog(commands.Cog, name="Poll"):
         self._latest_token.pop(poll.id, None)
         self._edit_locks.pop(poll.id, None)
         return True
+
+    @staticmethod
+    def _can_post(guild: discord.Guild, channel_id: int) -> bool:
+        channel = guild.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            return False
+        perms = channel.permissions_for(guild.me)
+        return perms.view_channel and perms.send_messages and perms.embed_links
 
     async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
         assert poll.message_id is not None and poll.final is not None

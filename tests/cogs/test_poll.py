@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -465,6 +466,97 @@ async def test_standings_count_wins_ties_closest_and_most_voted(
     assert "1–1" in closest.splitlines()[1]
     most = text.split("Most-voted matchup", 1)[1]
     assert "5 votes (4–1)" in most
+
+
+async def test_end_racing_the_deadline_posts_one_result(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    _, message = await start_poll(driver, world, hours=1)
+    await vote(driver, message, world.fan, "kpop")
+    clock.advance(hours=1)  # the closer and /poll end now race for the same poll
+    await driver.invoke("poll end", member=world.moderator, channel=world.general)
+    await wait_until_announced(bot, poll_id_of(message))
+    await driver.wait_idle(0.3)
+    results = [
+        m for m in driver.channel_messages(world.general) if "Listening poll result" in m.text()
+    ]
+    assert len(results) == 1
+
+
+async def test_deleted_poll_channel_is_given_up_quietly(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    room = driver.add_channel(world.guild, "listening-room")
+    await driver.wait_idle(0.1)
+    _, message = await start_poll(driver, world, channel=room, hours=1)
+    driver.delete_channel(room)
+    await driver.wait_idle(0.1)
+    clock.advance(hours=2)
+    await wait_until_announced(bot, poll_id_of(message))  # closed and given up, not retried
+    poll = await store(bot).get(poll_id_of(message))
+    assert poll is not None and not poll.is_open and poll.final is not None
+    # No request to the deleted channel (the fixture asserts that nothing was refused).
+
+
+async def test_no_permission_in_the_current_channel(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    bot_role = next(r for r in world.guild.roles.values() if r.name == "kpops-bot")
+    driver.set_overwrite(world.general, bot_role.id, deny=limits.EMBED_LINKS)
+    await driver.wait_idle(0.1)
+    r = await driver.invoke("poll start", member=world.moderator, channel=world.general)
+    assert r.ephemeral and "can't post in this channel" in r.text
+    assert await store(bot).open_in_guild(world.guild.id) == []
+
+
+async def test_a_slow_commit_defers_then_confirms_after_the_commit(
+    bot: KpopsBot, driver: Driver, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, message = await start_poll(driver, world)
+    writer = batcher(bot)
+    record = writer.store.record_votes
+    committed: list[float] = []
+
+    async def slow(votes: list[VoteRequest], now: datetime) -> list[VoteOutcome]:
+        await asyncio.sleep(2.6)  # past the 2-second budget, near Discord's 3-second deadline
+        outcomes = await record(votes, now)
+        committed.append(time.monotonic())
+        return outcomes
+
+    monkeypatch.setattr(writer.store, "record_votes", slow)
+    r = await driver.click(
+        message, member=world.fan, custom_id=side_button(message, "kpop"), settle=False
+    )
+    assert r.response_type == 5  # "thinking" within the deadline, nothing promised yet
+    await r.settled(timeout=5)
+    assert r.ephemeral and "Your vote is in" in r.text
+    assert committed and r.followups == [] and r.original is not None
+    assert await store(bot).vote_of(poll_id_of(message), world.fan.id) == "kpop"
+
+
+async def test_a_failed_write_is_never_confirmed(
+    bot: KpopsBot, driver: Driver, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, message = await start_poll(driver, world)
+    writer = batcher(bot)
+
+    async def broken(votes: list[VoteRequest], now: datetime) -> list[VoteOutcome]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(writer.store, "record_votes", broken)
+    r = await vote(driver, message, world.fan, "kpop")
+    assert r.ephemeral and "went wrong" in r.text and "vote is in" not in r.text
+    assert await store(bot).turnout(poll_id_of(message)) == 0
+
+
+async def test_results_mention_the_other_open_polls(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    await start_poll(driver, world)
+    await start_poll(driver, world, channel=world.daily)
+    r = await driver.invoke("poll results", member=world.fan, channel=world.general)
+    assert "Also open" in r.text and f"<#{world.daily.id}>" in r.text
+    assert FIRST.kpop.artist in r.text  # this channel's poll comes first
 
 
 # ---------------------------------------------------------------------- restarts
