@@ -8,8 +8,13 @@ the daily post goes out exactly once, and that whoever hits the fault gets a cle
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +23,8 @@ from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Driver, InteractionResult, Message
 from bot.scheduler import SENT
-from bot.storage.config import DailyPostStore
+from bot.storage.config import ConfigStore, DailyPostStore
+from bot.storage.database import BUSY_TIMEOUT_MS
 from tests.bot.test_scheduler import configure, scheduler_of
 from tests.cogs.test_poll import (
     fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests
@@ -168,3 +174,99 @@ async def test_429s_outlasting_discord_py_retries_do_not_cost_the_day(
     assert [(o.feature, o.status) for o in outcomes] == [("quote", SENT)]
     await expect_one_daily_post(bot, driver, world)
     assert not await ledger.release_claim(world.guild.id, "quote", TODAY)  # a sent day stays
+
+
+# ---------------------------------------------------------------------- the database is locked
+@contextmanager
+def locked_database(path: Path, seconds: float) -> Iterator[threading.Event]:
+    """Another process's write transaction: ``BEGIN EXCLUSIVE`` on the same SQLite file, held for
+    ``seconds`` in a thread (the stdlib driver, as a backup script or an admin's shell would)."""
+    taken, failure = threading.Event(), []
+
+    def hold() -> None:
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=0)
+            try:
+                conn.execute("BEGIN EXCLUSIVE")
+                taken.set()
+                time.sleep(seconds)
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+        except BaseException as exc:  # noqa: BLE001 - reported to the test below
+            failure.append(exc)
+            taken.set()
+
+    thread = threading.Thread(target=hold, name="exclusive-lock", daemon=True)
+    thread.start()
+    try:
+        assert taken.wait(5) and not failure, failure
+        yield taken
+    finally:
+        thread.join()
+    assert not failure, failure
+
+
+async def poll_enabled(bot: KpopsBot, world: World) -> bool:
+    return (await ConfigStore(bot.db).feature(world.guild.id, "poll")).enabled
+
+
+BUSY_SECONDS = BUSY_TIMEOUT_MS / 1000
+
+
+async def test_a_briefly_locked_database_is_waited_for(
+    bot: KpopsBot, driver: Driver, world: World, db_path: Path
+) -> None:
+    _, poll_message = await start_poll(driver, world)
+    hold = BUSY_SECONDS / 2
+    with locked_database(db_path, hold):
+        started = time.monotonic()
+        reads = await driver.invoke("poll results", member=world.fan, channel=world.general)
+        assert "0 votes" in reads.text  # readers are not blocked (WAL)
+        click = await vote(driver, poll_message, world.fan, "kpop", wait=False)
+        toggled = await driver.invoke(
+            "config toggle",
+            {"feature": "quote", "enabled": False},
+            member=world.moderator,
+            channel=world.general,
+        )
+        waited = time.monotonic() - started
+    await click.settled()
+    assert "Your vote is in" in click.text
+    assert "is now off" in toggled.text and toggled.ephemeral
+    assert waited >= hold * 0.9  # the write really waited for the lock, then went through
+    config = await ConfigStore(bot.db).feature(world.guild.id, "quote")
+    assert not config.enabled
+    assert await store(bot).vote_of(poll_id_of(poll_message), world.fan.id) == "kpop"
+
+
+async def test_a_database_locked_past_the_busy_timeout_fails_that_request_cleanly(
+    bot: KpopsBot, driver: Driver, world: World, db_path: Path
+) -> None:
+    _, poll_message = await start_poll(driver, world)
+    # Held past two busy timeouts: the command, then the vote, each wait one out and give up.
+    with locked_database(db_path, 2 * BUSY_SECONDS + 1.5):
+        toggled = await driver.invoke(
+            "config toggle",
+            {"feature": "poll", "enabled": False},
+            member=world.moderator,
+            channel=world.general,
+        )
+        click = await vote(driver, poll_message, world.fan, "kpop", settle=False)
+        await click.settled(timeout=BUSY_SECONDS + 3)
+    for reply in (toggled, click):
+        assert reply.ephemeral and "something went wrong" in reply.text, reply.text
+        assert "Traceback" not in reply.text and "locked" not in reply.text
+    assert await poll_enabled(bot, world)  # nothing changed
+    assert await store(bot).vote_of(poll_id_of(poll_message), world.fan.id) is None
+
+    # The bot keeps working once the lock is gone.
+    toggled = await driver.invoke(
+        "config toggle",
+        {"feature": "poll", "enabled": False},
+        member=world.moderator,
+        channel=world.general,
+    )
+    assert "is now off" in toggled.text and not await poll_enabled(bot, world)
+    click = await vote(driver, poll_message, world.fan, "kpop")
+    assert "Your vote is in" in click.text

@@ -17,7 +17,10 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another process's lock before giving up. Discord wants an answer
+# to every interaction within 3 seconds: a command that cannot get the database must still
+# have time to say so (and a vote click defers at 2 s), so the wait ends well before that.
+BUSY_TIMEOUT_MS = 1500
 
 
 class StorageError(Exception):
