@@ -8,6 +8,7 @@ the daily post goes out exactly once, and that whoever hits the fault gets a cle
 from __future__ import annotations
 
 import asyncio
+import random
 import sqlite3
 import threading
 import time
@@ -21,14 +22,18 @@ import pytest
 
 from bot.client import KpopsBot
 from bot.clock import ManualClock
-from bot.sandbox import Driver, InteractionResult, Message
+from bot.sandbox import Driver, InteractionResult, Member, Message
+from bot.sandbox.harness import running_bot
 from bot.scheduler import SENT
+from bot.storage import Database
 from bot.storage.config import ConfigStore, DailyPostStore
 from bot.storage.database import BUSY_TIMEOUT_MS
+from bot.storage.polls import PollStore
 from tests.bot.test_scheduler import configure, scheduler_of
 from tests.cogs.test_poll import (
     fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests
     poll_id_of,
+    start_bot_process,
     start_poll,
     store,
     until,
@@ -270,3 +275,129 @@ async def test_a_database_locked_past_the_busy_timeout_fails_that_request_cleanl
     assert "is now off" in toggled.text and not await poll_enabled(bot, world)
     click = await vote(driver, poll_message, world.fan, "kpop")
     assert "Your vote is in" in click.text
+
+
+# ---------------------------------------------------------------------- kill -9, ten times
+KILL_ROUNDS = 10
+STORM_VOTERS = 240  # members who may vote; each round a random 150 of them click
+CLICKS_PER_ROUND = 150
+CONFIRMED = ("Your vote is in", "moved", "already voted")
+
+
+def confirmed_side(click: InteractionResult, side: str) -> str | None:
+    """The side a click's reply promised is stored, or None if nothing was promised (no answer,
+    or only a 'thinking' acknowledgement whose confirmation never came)."""
+    if not click.acknowledged:
+        return None
+    replies = [m for m in click.messages if not m.loading]
+    if not replies:
+        return None
+    text = replies[0].text()
+    assert any(phrase in text for phrase in CONFIRMED), text
+    return side
+
+
+async def stored_sides(db_path: Path, poll_id: int) -> tuple[dict[int, str], tuple[int, int]]:
+    """Every stored vote (member -> side) and the store's own tally, read from the file."""
+    db = await Database.open(db_path)
+    try:
+        rows = await db.fetchall(
+            "SELECT user_id, side FROM poll_votes WHERE poll_id = ?", (poll_id,)
+        )
+        tally = await PollStore(db).tally(poll_id)
+    finally:
+        await db.close()
+    return {int(r["user_id"]): str(r["side"]) for r in rows}, (tally.kpop, tally.classic)
+
+
+async def storm_then_kill(
+    driver: Driver,
+    db: Path,
+    cwd: Path,
+    message: Message,
+    voters: list[Member],
+    rng: random.Random,
+) -> list[tuple[InteractionResult, str]]:
+    """Start ``python -m bot``, let ``voters`` click a random side each, concurrently, and
+    SIGKILL the process once a random number of the clicks has been answered."""
+    before = driver.identifies
+    proc = await start_bot_process(driver, db, cwd)
+    clicks: list[tuple[InteractionResult, str]] = []
+    kill_after = rng.randint(10, len(voters) - 40)
+
+    async def storm() -> None:
+        for member in voters:
+            side = rng.choice(("kpop", "classic"))
+            clicks.append((await vote(driver, message, member, side, wait=False), side))
+            await asyncio.sleep(rng.uniform(0, 0.004))
+
+    try:
+        await until(lambda: driver.identifies > before and driver.connected)
+        sender = asyncio.create_task(storm())
+        await until(lambda: sum(c.acknowledged for c, _ in clicks) >= kill_after)
+        proc.kill()  # SIGKILL: no shutdown, no flush, mid-storm
+        await proc.wait()
+        await sender
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    return clicks
+
+
+async def test_kill_9_mid_vote_storm_ten_times_loses_no_acknowledged_vote(
+    driver: Driver, world: World, tmp_path: Path
+) -> None:
+    """``python -m bot`` is SIGKILLed at a random moment of a vote storm, restarted on the same
+    database, and killed again, ten times. After each kill every vote whose click was confirmed is
+    in the database with its latest side, and the tally matches the stored votes."""
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    db = tmp_path / "storm.sqlite3"
+    async with running_bot(driver, db):
+        _, message = await start_poll(driver, world, hours=48)
+    pid = poll_id_of(message)
+    members = [driver.add_member(world.guild, f"storm{i}") for i in range(STORM_VOTERS)]
+    # What the database may hold for each member: one side once a click was confirmed; after an
+    # unanswered click, either the side before it or the side clicked.
+    allowed: dict[int, set[str | None]] = {m.id: {None} for m in members}
+    confirmed_total = 0
+
+    async with asyncio.timeout(90):
+        for round_no in range(KILL_ROUNDS):
+            clicks = await storm_then_kill(
+                driver, db, tmp_path, message, rng.sample(members, CLICKS_PER_ROUND), rng
+            )
+            stored, (kpop, classic) = await stored_sides(db, pid)
+            promised = 0
+            for click, side in clicks:
+                member_id = click.member.id
+                promise = confirmed_side(click, side)
+                if promise is not None:
+                    allowed[member_id] = {promise}
+                    promised += 1
+                else:
+                    allowed[member_id] = allowed[member_id] | {side}
+            context = f"round {round_no + 1}, seed {seed}"
+            assert 10 <= promised < len(clicks), f"{context}: the kill did not land mid-storm"
+            lost = [m for m, sides in allowed.items() if stored.get(m) not in sides]
+            assert not lost, f"{context}: {len(lost)} acknowledged votes lost or wrong"
+            expected = list(stored.values())
+            assert (kpop, classic) == (expected.count("kpop"), expected.count("classic"))
+            # What is stored now is what every later round starts from.
+            allowed = {m: {stored.get(m)} for m in allowed}
+            confirmed_total += promised
+
+        # A last restart: the bot's own results agree with the database.
+        async with running_bot(driver, db) as restarted:
+            ended = await driver.invoke("poll end", member=world.moderator, channel=world.general)
+            assert "closed early" in ended.text
+            poll = await PollStore(restarted.db).get(pid)
+            assert poll is not None and poll.final is not None
+            assert (poll.final.kpop, poll.final.classic) == (kpop, classic)
+            result = await driver.wait_for_message(lambda m: "Listening poll result" in m.text())
+            assert f"({kpop})" in result.text() and f"({classic})" in result.text()
+    assert confirmed_total >= KILL_ROUNDS * 10
+    # Clicks a killed process never answered are Discord's "interaction failed" for those users
+    # (nothing was promised to them); they are not bot errors.
+    driver.violations[:] = [v for v in driver.violations if v.code != 10062]
