@@ -488,7 +488,7 @@ async def test_many_servers_due_at_once_stay_within_discord_rate_limits(
     bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:
     """Fan-out is bounded: 120 servers due at 09:00 against Discord's 50 requests/second
-    (a thousand behave the same, only slower: ~25 s at 40 posts/second)."""
+    (a thousand behave the same, only slower: see benchmarks/daily_posts.py)."""
     bot.daily.register("quote", make_builder())
     guilds = [driver.add_guild(f"Fan Club {i}", channels=("daily",)) for i in range(120)]
     await until(lambda: all(bot.get_guild(g.id) is not None for g in guilds), timeout=10)
@@ -508,4 +508,4 @@ async def test_many_servers_due_at_once_stay_within_discord_rate_limits(
     posted = [r.at for r in driver.requests if r.method == "POST" and "/messages" in r.path]
     assert len(posted) == 120
     worst = max(sum(1 for t in posted if start <= t < start + 1.0) for start in posted)
-    assert worst <= 45
+    assert worst < limits.GLOBAL_REQUESTS_PER_SECOND  # room left for the bot's other requests
