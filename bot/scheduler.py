@@ -59,6 +59,9 @@ POST_BURST = 2
 BUILD_TIMEOUT_SECONDS = 30.0
 TICK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 15.0  # on shutdown, let posts already claimed finish
+# A claim still unfinished after this long belongs to a process that stopped mid-post.
+UNFINISHED_AFTER = timedelta(minutes=10)
+INTERRUPTED = "interrupted: kpops-bot stopped while posting; the post may not have gone out"
 
 SKIPPED = "skipped"  # an outcome only: another process (or run) had already claimed the day
 
@@ -276,6 +279,11 @@ class DailyScheduler:
         async with self._run_lock:
             self.runs += 1
             now = self.bot.clock.now()
+            unfinished = await self.ledger.fail_unfinished(
+                claimed_before=now - UNFINISHED_AFTER, detail=INTERRUPTED, at=now
+            )
+            if unfinished:
+                log.warning("%d daily posts were interrupted by a stop; not resending", unfinished)
             jobs, missed = await self._find_due(now)
             outcomes = list(missed)
             if jobs:

@@ -424,6 +424,15 @@ class DailyPostStore:
         )
         return changed == 1
 
+    async def fail_unfinished(self, *, claimed_before: datetime, detail: str, at: datetime) -> int:
+        """Record claims left unfinished (the process stopped between claim and send) as failed:
+        the post may or may not have gone out, so it is not sent again, but it is shown."""
+        return await self.db.execute(
+            "UPDATE daily_posts SET status = ?, detail = ?, finished_at = ? "
+            "WHERE status = ? AND claimed_at < ?",
+            (FAILED, detail, to_text(at), CLAIMED, to_text(claimed_before)),
+        )
+
     async def release_failed(self, guild_id: int, feature: str, local_date: date) -> bool:
         """Forget a failed day after its cause was fixed, so the post can still go out."""
         changed = await self.db.execute(

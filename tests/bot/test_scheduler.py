@@ -378,6 +378,29 @@ async def test_a_channel_deleted_while_offline_fails_once_and_is_unset(
         assert (await ConfigStore(bot.db).feature(world.guild.id, "quote")).channel_id is None
 
 
+async def test_a_post_interrupted_by_a_crash_is_shown_not_sent_twice(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        await configure(driver, world, at="09:00")
+        clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+        # The process claims the day and dies before Discord answers (as kill -9 would).
+        ledger = DailyPostStore(bot.db)
+        assert await ledger.claim(
+            world.guild.id, "quote", date(2026, 3, 2), channel_id=world.daily.id, at=clock.now()
+        )
+    clock.advance(minutes=2)
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        bot.daily.register("quote", make_builder())
+        scheduler = scheduler_of(bot)
+        assert await scheduler.run_due() == []  # the day is taken: perhaps it did go out
+        clock.advance(minutes=10)
+        assert await scheduler.run_due() == []
+        shown = await driver.invoke("config show", member=world.moderator, channel=world.general)
+        assert "interrupted" in shown.text
+    assert posts(driver, world.daily) == []
+
+
 async def test_leaving_a_server_stops_its_posts(
     bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:

@@ -193,3 +193,21 @@ async def test_failures_and_missed_days(db: Database) -> None:
     assert last_sent is not None and last_sent.local_date == DAY
     assert problem is not None and (problem.status, problem.local_date) == (MISSED, later)
     assert [r.local_date for r in await ledger.history(G1, "quote")] == [DAY, later]
+
+
+async def test_unfinished_claims_are_recorded_as_failed_not_resent(db: Database) -> None:
+    ledger = DailyPostStore(db)
+    assert await ledger.claim(G1, "quote", DAY, channel_id=5, at=T0)  # the process then died
+    assert await ledger.claim(G2, "quote", DAY, channel_id=9, at=T0 + timedelta(minutes=9))
+    assert await ledger.claim(G2, "fact", DAY, channel_id=9, at=T0)
+    await ledger.mark_sent(G2, "fact", DAY, message_id=1, at=T0)
+    later = T0 + timedelta(minutes=10)
+    cutoff = later - timedelta(minutes=5)  # younger claims may still be in flight
+    assert await ledger.fail_unfinished(claimed_before=cutoff, detail="interrupted", at=later) == 1
+    record = await ledger.get(G1, "quote", DAY)
+    assert record is not None and (record.status, record.detail) == (FAILED, "interrupted")
+    recent = await ledger.get(G2, "quote", DAY)  # maybe still being sent by another process
+    assert recent is not None and recent.status == "claimed"
+    sent = await ledger.get(G2, "fact", DAY)
+    assert sent is not None and sent.status == SENT
+    assert not await ledger.claim(G1, "quote", DAY, channel_id=5, at=later)  # never resent

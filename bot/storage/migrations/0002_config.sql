@@ -43,3 +43,5 @@ CREATE TABLE daily_posts (
     PRIMARY KEY (guild_id, feature, local_date)
 ) STRICT;
 CREATE INDEX daily_posts_by_date ON daily_posts(local_date);
+-- Claims never finished (the process died mid-post), found cheaply every minute.
+CREATE INDEX daily_posts_unfinished ON daily_posts(claimed_at) WHERE status = 'claimed';
