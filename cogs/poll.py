@@ -202,6 +202,12 @@ class PollCog(commands.Cog, name="Poll"):
         timer = loop.call_later(self.timings.ack_budget, slow_commit)
         try:
             outcome = await future
+        except Exception:
+            # A deferral already on its way must land first, so that the error is reported as
+            # its follow-up instead of racing it as a second initial response (40060).
+            if deferred:
+                await asyncio.gather(deferred[0], return_exceptions=True)
+            raise
         finally:
             timer.cancel()
         text = vote_text(outcome, side)

@@ -14,12 +14,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot import poll_runtime
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Driver, InteractionResult, Member, Message
@@ -401,3 +403,40 @@ async def test_kill_9_mid_vote_storm_ten_times_loses_no_acknowledged_vote(
     # Clicks a killed process never answered are Discord's "interaction failed" for those users
     # (nothing was promised to them); they are not bot errors.
     driver.violations[:] = [v for v in driver.violations if v.code != 10062]
+
+
+async def test_a_vote_deferred_as_its_database_wait_fails_is_answered_once(
+    bot: KpopsBot, driver: Driver, world: World, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A click defers ("thinking") when its commit is slow; if the commit then fails while the
+    deferral is still on its way to Discord, the error must follow the deferral, not race it
+    with a second initial response (Discord refuses that: 40060, already acknowledged)."""
+    _, poll_message = await start_poll(driver, world)
+    cog = bot.get_cog("Poll")
+    timings = getattr(cog, "timings", None)
+    assert isinstance(timings, poll_runtime.PollTimings)
+    # The click defers just before its database wait gives up...
+    monkeypatch.setattr(cog, "timings", replace(timings, ack_budget=BUSY_SECONDS - 0.05))
+    # ...and Discord takes its time to answer the deferral (the emulator's callback route slowed).
+    slow: set[int] = set()
+
+    def slowed(handler: Any) -> Any:
+        async def slow_callback(request: Any, match: Any) -> Any:
+            if int(match.group(1)) in slow:
+                await asyncio.sleep(0.3)
+            return await handler(request, match)
+
+        return slow_callback
+
+    routes = [
+        (method, pattern, slowed(handler) if "callback" in pattern.pattern else handler, auth)
+        for method, pattern, handler, auth in driver._routes
+    ]
+    monkeypatch.setattr(driver, "_routes", routes)
+    with locked_database(db_path, BUSY_SECONDS + 1):
+        click = await vote(driver, poll_message, world.fan, "kpop", wait=False)
+        slow.add(click.id)
+        await click.settled(timeout=BUSY_SECONDS + 3)
+    assert click.response_type == 5  # deferred, then the error as the follow-up
+    assert "something went wrong" in click.text
+    assert await store(bot).vote_of(poll_id_of(poll_message), world.fan.id) is None
