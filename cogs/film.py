@@ -48,6 +48,8 @@ from bot.storage.film import AnswerOutcome, FilmStore, NewQuestion, TriviaQuesti
 log = logging.getLogger(__name__)
 
 TRIVIA_SECONDS = 60
+# Every custom_id this cog's buttons use starts with one of these.
+CUSTOM_ID_PREFIXES = ("film:", "trivia:")
 CLOSE_CHECK_SECONDS = 2.0  # how often the loop looks for questions past their deadline
 CLOSE_ATTEMPTS = 5  # transient failures to show a result before giving up on that message
 # An interaction's token lasts 15 minutes; edit through it only well inside that.
@@ -203,18 +205,20 @@ class FilmCog(
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer a click on one of our custom_ids that is not on the clicked message.
+        """Answer clicks in our custom_id namespaces that discord.py will not dispatch.
 
-        discord.py only dispatches dynamic items found on the message, and silently drops the rest
-        (a forged or replayed custom_id); without this the user would see "interaction failed".
+        discord.py only dispatches a dynamic item whose custom_id matches its template and is on
+        the clicked message; it silently drops the rest (forged, garbled or replayed custom_ids),
+        and the user would see "interaction failed".
         """
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = str((interaction.data or {}).get("custom_id", ""))
-        ours = (AnotherFactButton, TriviaChoiceButton)
-        if not any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in ours):
+        if not custom_id.startswith(CUSTOM_ID_PREFIXES):
             return
-        if custom_id in _custom_ids(interaction.message):
+        ours = (AnotherFactButton, TriviaChoiceButton)
+        known = any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in ours)
+        if known and custom_id in _custom_ids(interaction.message):
             return  # discord.py dispatches it to the button's callback
         await interaction.response.send_message(
             "That button doesn't belong to this message.", ephemeral=True

@@ -359,8 +359,21 @@ async def test_forged_answers_are_refused(bot: KpopsBot, driver: Driver, world: 
     message = await start_trivia(driver, world)
     other = await start_trivia(driver, world, channel=world.daily)
     # A modified client sends custom_ids that are not on the message it clicked.
-    for custom_id in ("trivia:999999:0", other.buttons()[0]["custom_id"], "film:fact:any"):
+    forgeries = [
+        "trivia:999999:0",
+        other.buttons()[0]["custom_id"],  # another question's button
+        "film:fact:any",
+        "film:fact",
+        "trivia:1:9",
+        "trivia:" + "9" * 90,
+        "film:fact:MUSIC\u200b",
+    ]
+    for custom_id in forgeries:
         forged = await driver.click(message, custom_id=custom_id, member=world.fan)
+        assert forged.ephemeral and "doesn't belong to this message" in forged.text
+    about = await driver.invoke("film about", member=world.fan, channel=world.general)
+    for custom_id in ("film:fact:any", message.buttons()[0]["custom_id"]):
+        forged = await driver.click(about.message, custom_id=custom_id, member=world.fan)
         assert forged.ephemeral and "doesn't belong to this message" in forged.text
     # Nothing was recorded: the fan's real answer still counts as a first answer.
     real = await driver.click(message, member=world.fan, index=0)
