@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import pkgutil
+import re
 from typing import Any
 
 import discord
@@ -18,12 +19,15 @@ from discord.http import Route
 import cogs
 from bot.clock import Clock, SystemClock
 from bot.daily import DailyRegistry
-from bot.errors import report_error
+from bot.errors import report_error, send_ephemeral
 from bot.health import heartbeat
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
 
 log = logging.getLogger(__name__)
+
+UNKNOWN_BUTTON = "That button doesn't work any more: run the command again for a fresh one."
+_NAMESPACE = re.compile(r"[\w-]+:")
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
@@ -69,6 +73,7 @@ class KpopsBot(commands.Bot):
         self.force_sync = False  # set by `python -m bot sync`
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
+        self._button_types: set[type[discord.ui.DynamicItem[Any]]] = set()
 
     async def open_storage(self) -> None:
         """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
@@ -110,6 +115,41 @@ class KpopsBot(commands.Bot):
         await self.meta.set_command_hash(scope, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
         return True
+
+    # ------------------------------------------------------------------ clicks no cog owns
+    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().add_dynamic_items(*items)
+        self._button_types.update(items)
+
+    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
+        super().remove_dynamic_items(*items)
+        self._button_types.difference_update(items)
+
+    def owns_custom_id(self, custom_id: str) -> bool:
+        """True if a cog answers clicks on ``custom_id``. A cog whose button template starts
+        with a namespace ("poll:", "film:") answers every click in it, garbled ones included."""
+        for item in self._button_types:
+            template: re.Pattern[str] = item.__discord_ui_compiled_template__
+            namespace = _NAMESPACE.match(template.pattern)
+            if template.fullmatch(custom_id) or (
+                namespace is not None and custom_id.startswith(namespace.group(0))
+            ):
+                return True
+        return any(
+            getattr(item, "custom_id", None) == custom_id
+            for view in self.persistent_views
+            for item in view.children
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer a click no cog owns (garbage from a modified client, or a button of a feature
+        that is gone): discord.py drops it, and the user would see "This interaction failed"."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        custom_id = (interaction.data or {}).get("custom_id")
+        if isinstance(custom_id, str) and self.owns_custom_id(custom_id):
+            return
+        await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
     async def close(self) -> None:
         if self._heartbeat is not None:
