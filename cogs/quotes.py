@@ -184,6 +184,7 @@ def search_embed(
 # ---------------------------------------------------------------------------------------------
 # Search pages: buttons that still work after a restart (the words travel in the custom_id)
 # ---------------------------------------------------------------------------------------------
+CUSTOM_ID_PREFIX = "quote:"  # every custom_id this cog makes starts so; it answers them all
 SEARCH_PAGE_ID = re.compile(r"quote:search:(?P<page>[0-9]{1,3}):(?P<words>[^:]{1,90})")
 
 
@@ -244,12 +245,22 @@ class SearchPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         await show_search_page(interaction, self.page, self.words)
 
 
+def component_ids(message: discord.Message) -> list[str]:
+    return [
+        custom_id
+        for row in message.components
+        for child in getattr(row, "children", [row])
+        if isinstance(custom_id := getattr(child, "custom_id", None), str)
+    ]
+
+
 def has_component(message: discord.Message, custom_id: str) -> bool:
-    for row in message.components:
-        for child in getattr(row, "children", [row]):
-            if getattr(child, "custom_id", None) == custom_id:
-                return True
-    return False
+    return custom_id in component_ids(message)
+
+
+def is_search_message(message: discord.Message) -> bool:
+    """A page of /quote search results (it carries page buttons)."""
+    return any(SEARCH_PAGE_ID.fullmatch(c) for c in component_ids(message))
 
 
 def pager(words: tuple[str, ...], page: int, total: int) -> discord.ui.View | None:
@@ -292,17 +303,24 @@ class Quotes(commands.Cog):
 
     @commands.Cog.listener()
     async def on_interaction(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        """Answer page clicks whose custom_id is not on the message (a forged or modified
-        client): discord.py's dynamic items ignore those, which would leave the user hanging."""
+        """Answer clicks in the quote: namespace that discord.py's dynamic items ignore (not on
+        the message, or garbled), which would leave the user hanging. A page click forged onto a
+        search message turns its page; forged onto any other message it is refused, so that no
+        one can overwrite a poll, a question or a fact with search results."""
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = (interaction.data or {}).get("custom_id")
-        if not isinstance(custom_id, str):
+        if not isinstance(custom_id, str) or not custom_id.startswith(CUSTOM_ID_PREFIX):
             return
+        message = interaction.message
         match = SEARCH_PAGE_ID.fullmatch(custom_id)
-        if match is None:
+        if match is None or message is None or not is_search_message(message):
+            await interaction.response.send_message(
+                "That button doesn't belong to this message: run `/quote search` again.",
+                ephemeral=True,
+            )
             return
-        if interaction.message is not None and has_component(interaction.message, custom_id):
+        if has_component(message, custom_id):
             return  # SearchPageButton answers it
         await show_search_page(interaction, int(match["page"]), search_words(match["words"]))
 
