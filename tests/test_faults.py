@@ -2,7 +2,8 @@
 by another process, and kill -9 in the middle of a vote storm (ten times in a row).
 
 Each test drives the real bot as Discord would and checks that nothing acknowledged is lost, that
-the daily post goes out exactly once, and that whoever hits the fault gets a clean answer.
+the daily post goes out exactly once, and that whoever hits the fault gets a clean answer in time
+(the emulator records any late or double acknowledgement as a violation).
 """
 
 from __future__ import annotations
