@@ -132,6 +132,14 @@ async def test_moderator_commands_are_discovered(setup: Setup) -> None:
         elif leaf.path not in found.paths:
             # A member command must stay visible to members.
             assert not leaf.hidden_by_default, f"/{leaf.path} is hidden from members"
+    # /help marks exactly the moderator commands.
+    shown = (await s.driver.invoke("help", member=s.a.fan, channel=s.a.general)).text
+    marked = {
+        line.split("`")[1].lstrip("/"): "🛡️" in line
+        for line in shown.splitlines()
+        if line.startswith("`/")
+    }
+    assert marked == {leaf.path: leaf.path in found.paths for leaf in leaves}
     # A top-level command whose every subcommand is for moderators is hidden from members.
     for root in {leaf.path.split()[0] for leaf in leaves}:
         subs = [leaf for leaf in leaves if leaf.path.split()[0] == root]
