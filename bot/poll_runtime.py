@@ -36,6 +36,8 @@ class PollTimings:
     turnout_interval: float = 5.0
     #: ...and the first edit after a quiet spell waits this long to gather the burst.
     turnout_settle: float = 1.0
+    #: Votes arriving within this many seconds of a group's first vote share its transaction.
+    vote_window: float = 0.005
     #: A click still waiting for its COMMIT after this long is deferred ("thinking") so Discord's
     #: 3-second deadline is never missed; its confirmation still comes only after the COMMIT.
     ack_budget: float = 2.0

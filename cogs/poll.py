@@ -155,7 +155,7 @@ class PollCog(commands.Cog, name="Poll"):
         self.bot = bot
         self.matchups = matchups
         self.store = PollStore(bot.db)
-        self.batcher = VoteBatcher(self.store, bot.clock)
+        self.batcher = VoteBatcher(self.store, bot.clock, window=poll_runtime.TIMINGS.vote_window)
         self.timings = poll_runtime.TIMINGS
         self.turnout: Debouncer[discord.Interaction[Any]] = Debouncer(
             self._edit_turnout,

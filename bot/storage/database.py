@@ -6,11 +6,11 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -51,6 +51,7 @@ def latest_version() -> int:
 
 
 Row = sqlite3.Row
+T = TypeVar("T")
 
 
 class Database:
@@ -159,6 +160,30 @@ class Database:
                 raise
             else:
                 await self._conn.execute("COMMIT")
+
+    async def run_in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work(connection)`` atomically in ONE hand-off to the database thread.
+
+        For hot paths (a group of poll votes): each awaited statement of :meth:`transaction` is a
+        thread hand-off costing far more CPU than the statement itself. ``work`` runs in the
+        database thread between BEGIN IMMEDIATE and COMMIT (ROLLBACK if it raises); it must only
+        run SQL on the connection it is given and must not touch the event loop.
+        """
+        conn = self._conn._conn  # the sqlite3 connection aiosqlite drives from its thread
+
+        def in_thread() -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(conn)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return result
+
+        async with self.lock:
+            return await self._conn._execute(in_thread)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         async with self.lock, self._conn.execute(sql, params) as cur:

@@ -121,6 +121,70 @@ class VoteOutcome:
         return self.status in (VoteStatus.RECORDED, VoteStatus.MOVED)
 
 
+def _record_group(
+    conn: sqlite3.Connection, votes: list[VoteRequest], stamp: int
+) -> list[VoteOutcome]:
+    """Decide and store a group of votes (runs in the database thread, inside a transaction)."""
+    poll_ids = sorted({v.poll_id for v in votes})
+    users = sorted({v.user_id for v in votes})
+    # One read for the polls and the members' current votes; lists travel as one JSON parameter
+    # (no SQL is ever built from values).
+    rows = conn.execute(
+        "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "
+        "LEFT JOIN poll_votes AS v ON v.poll_id = p.id "
+        "AND v.user_id IN (SELECT value FROM json_each(?)) "
+        "WHERE p.id IN (SELECT value FROM json_each(?))",
+        (json.dumps(users), json.dumps(poll_ids)),
+    ).fetchall()
+    polls: dict[int, Poll] = {}
+    current: dict[tuple[int, int], str] = {}
+    for row in rows:
+        poll_id = int(row["id"])
+        if poll_id not in polls:
+            polls[poll_id] = _poll(row)
+        if row["voter"] is not None:
+            current[(poll_id, int(row["voter"]))] = str(row["voted"])
+    outcomes: list[VoteOutcome] = []
+    writes: dict[tuple[int, int], str] = {}
+    for vote in votes:
+        poll = polls.get(vote.poll_id)
+        if (
+            poll is None
+            or poll.guild_id != vote.guild_id
+            or poll.close_reason == "unposted"
+            or (
+                vote.message_id is not None
+                and poll.message_id is not None
+                and poll.message_id != vote.message_id
+            )
+        ):
+            outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
+            continue
+        if not poll.is_open:
+            outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
+            continue
+        key = (vote.poll_id, vote.user_id)
+        before = current.get(key)
+        if before == vote.side:
+            status = VoteStatus.UNCHANGED
+        elif before is None:
+            status = VoteStatus.RECORDED
+        else:
+            status = VoteStatus.MOVED
+        if status is not VoteStatus.UNCHANGED:
+            current[key] = vote.side
+            writes[key] = vote.side
+        outcomes.append(VoteOutcome(status, poll))
+    if writes:
+        conn.executemany(
+            "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
+            "voted_at = excluded.voted_at",
+            [(pid, uid, side, stamp) for (pid, uid), side in writes.items()],
+        )
+    return outcomes
+
+
 class PollStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -236,75 +300,16 @@ class PollStore:
         """Store a group of votes in one transaction; one outcome per vote, in order.
 
         When this returns, every stored vote is committed. Votes for a poll that is closed, that
-        does not exist, or that belongs to another server store nothing.
+        does not exist, or that belongs to another server store nothing. The whole group is one
+        hand-off to the database thread (a read, a write, BEGIN and COMMIT together).
         """
         if not votes:
             return []
         if len(votes) > MAX_GROUP:
             raise ValueError(f"at most {MAX_GROUP} votes per group")
-        poll_ids = sorted({v.poll_id for v in votes})
+        group = list(votes)
         stamp = to_epoch(now)
-        outcomes: list[VoteOutcome] = []
-        users = sorted({v.user_id for v in votes})
-        async with self.db.transaction() as tx:
-            # One read for the polls and the members' current votes (lists travel as one JSON
-            # parameter: no SQL is ever built from values). Each statement is a hop to SQLite's
-            # thread, so a group costs four: BEGIN, this read, the write, COMMIT.
-            rows = await tx.execute_fetchall(
-                "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "
-                "LEFT JOIN poll_votes AS v ON v.poll_id = p.id "
-                "AND v.user_id IN (SELECT value FROM json_each(?)) "
-                "WHERE p.id IN (SELECT value FROM json_each(?))",
-                (json.dumps(users), json.dumps(poll_ids)),
-            )
-            polls: dict[int, Poll] = {}
-            current: dict[tuple[int, int], str] = {}
-            for row in rows:
-                poll_id = int(row["id"])
-                if poll_id not in polls:
-                    polls[poll_id] = _poll(row)
-                if row["voter"] is not None:
-                    current[(poll_id, int(row["voter"]))] = str(row["voted"])
-            writes: dict[tuple[int, int], str] = {}
-            for vote in votes:
-                poll = polls.get(vote.poll_id)
-                if (
-                    poll is None
-                    or poll.guild_id != vote.guild_id
-                    or (
-                        vote.message_id is not None
-                        and poll.message_id is not None
-                        and poll.message_id != vote.message_id
-                    )
-                ):
-                    outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
-                    continue
-                if poll.close_reason == "unposted":
-                    outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
-                    continue
-                if not poll.is_open:
-                    outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
-                    continue
-                key = (vote.poll_id, vote.user_id)
-                before = current.get(key)
-                if before == vote.side:
-                    status = VoteStatus.UNCHANGED
-                elif before is None:
-                    status = VoteStatus.RECORDED
-                else:
-                    status = VoteStatus.MOVED
-                if status is not VoteStatus.UNCHANGED:
-                    current[key] = vote.side
-                    writes[key] = vote.side
-                outcomes.append(VoteOutcome(status, poll))
-            if writes:
-                await tx.executemany(
-                    "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
-                    "voted_at = excluded.voted_at",
-                    [(pid, uid, side, stamp) for (pid, uid), side in writes.items()],
-                )
-        return outcomes
+        return await self.db.run_in_transaction(lambda conn: _record_group(conn, group, stamp))
 
     async def vote_of(self, poll_id: int, user_id: int) -> Side | None:
         row = await self.db.fetchone(

@@ -192,3 +192,28 @@ async def test_close_rejects_unknown_reason(store: PollStore) -> None:
     pid = await open_poll(store)
     with pytest.raises(ValueError):
         await store.close(pid, NOW, "because")
+
+
+async def test_run_in_transaction_commits_or_rolls_back(store: PollStore) -> None:
+    """The one-hop transaction that vote groups use (Database.run_in_transaction)."""
+    pid = await open_poll(store)
+
+    def write(conn: sqlite3.Connection, user: int) -> int:
+        conn.execute(
+            "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, 'kpop', 0)",
+            (pid, user),
+        )
+        return user
+
+    assert await store.db.run_in_transaction(lambda conn: write(conn, 1)) == 1
+
+    def fail(conn: sqlite3.Connection) -> None:
+        write(conn, 2)
+        raise RuntimeError("half-way")
+
+    with pytest.raises(RuntimeError):
+        await store.db.run_in_transaction(fail)
+    assert await store.turnout(pid) == 1  # the failed one left nothing behind
+    # The connection is usable afterwards (no transaction left open).
+    assert await store.db.run_in_transaction(lambda conn: write(conn, 3)) == 3
+    assert await store.turnout(pid) == 2
