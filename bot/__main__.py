@@ -28,6 +28,7 @@ async def _run(settings: Settings, *, force_sync_only: bool) -> int:
 
     use_endpoints(settings.api_base, settings.gateway_url)
     bot = KpopsBot(settings)
+    bot.freeze_gc = True
     loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
     closing: set[asyncio.Task[None]] = set()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -71,6 +72,7 @@ class KpopsBot(commands.Bot):
         self.clock: Clock = clock or SystemClock()
         self.synced: bool | None = None  # None until the start-up sync check has run
         self.force_sync = False  # set by `python -m bot sync`
+        self.freeze_gc = False  # set by `python -m bot` (one bot per process, unlike the tests)
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
         self._button_types: set[type[discord.ui.DynamicItem[Any]]] = set()
@@ -88,6 +90,13 @@ class KpopsBot(commands.Bot):
         self.tree.on_error = report_error
         self.synced = await self.sync_commands(force=self.force_sync)
         self._heartbeat = asyncio.create_task(heartbeat(self, self.meta), name="gateway-heartbeat")
+        if self.freeze_gc:
+            # What start-up loaded (content, search indexes, the command tree) lives as long as
+            # the process: keep it out of the garbage collector's full scans, which a burst of
+            # interactions triggers again and again (benchmarks/vote_storm.py: ~5-10% of the
+            # CPU per vote). Not in tests: they start many bots in one process.
+            gc.collect()
+            gc.freeze()
 
     # ------------------------------------------------------------------ command sync
     def _sync_target(self) -> discord.Object | None:
