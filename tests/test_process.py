@@ -134,3 +134,14 @@ async def test_sandbox_script_prints_the_replies(tmp_path: Path) -> None:
     assert code == 0, err
     assert out.count("== kpops-bot commands ==") == 2
     assert "(you are now fan)" in out
+
+
+async def test_sync_subcommand_forces_a_sync_and_exits(
+    driver: Driver, world: World, tmp_path: Path
+) -> None:
+    env = clean_env(**driver.env(), DATABASE_PATH=str(tmp_path / "kpops.sqlite3"))
+    for expected in (1, 2):  # the first run would sync anyway; the second only because it is forced
+        code, _, err = await run_cli("sync", env=env, cwd=tmp_path)
+        assert code == 0, err
+        assert len(driver.command_syncs) == expected
+    assert driver.identifies == 0  # a sync needs no gateway connection
