@@ -225,7 +225,7 @@ class PollCog(commands.Cog, name="Poll"):
         """Answer poll custom_ids the DynamicItem cannot take: forged, malformed or not on the message."""
         if interaction.type is not discord.InteractionType.component:
             return
-        data: dict[str, Any] = dict(interaction.data or {})
+        data: Any = interaction.data or {}
         custom_id = data.get("custom_id")
         if not isinstance(custom_id, str) or not custom_id.startswith(VOTE_PREFIX):
             return
