@@ -9,6 +9,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -157,42 +158,49 @@ class Match:
     score: int
 
 
-def _word_score(word: str, tokens: Collection[str]) -> int:
-    if word in tokens:
-        return EXACT_WORD
-    if len(word) >= PREFIX_MIN and any(token.startswith(word) for token in tokens):
-        return PREFIX_WORD
-    return 0
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """One field's words, prepared once: joined (phrases), a set (exact words), sorted (prefixes)."""
+
+    joined: str
+    words: frozenset[str]
+    ordered: tuple[str, ...]
+
+    def score(self, word: str) -> int:
+        if word in self.words:
+            return EXACT_WORD
+        if len(word) >= PREFIX_MIN:
+            # The first word not before ``word`` in sorted order is the only candidate prefix match.
+            i = bisect_left(self.ordered, word)
+            if i < len(self.ordered) and self.ordered[i].startswith(word):
+                return PREFIX_WORD
+        return 0
 
 
 @lru_cache(maxsize=8192)
-def _indexed(text: str) -> tuple[str, frozenset[str]]:
-    """A field's words joined (for phrases) and as a set; folding is the costly part of a search,
-    and quotes rarely change, so each text is folded once."""
+def _indexed(text: str) -> _Field:
+    """Folding is the costly part of a search and quotes rarely change: each text is folded once."""
     tokens = words_of(text)
-    return " ".join(tokens), frozenset(tokens)
+    return _Field(" ".join(tokens), frozenset(tokens), tuple(sorted(set(tokens))))
 
 
 def score_quote(words: Sequence[str], quote: Searchable) -> Match:
     """How well ``quote`` answers ``words``: words matched first, then a weighted score."""
-    fields = {
-        "speaker": _indexed(quote.speaker),
-        "text": _indexed(quote.text),
-        "context": _indexed(quote.context),
-    }
-    token_sets = {name: tokens for name, (_, tokens) in fields.items()}
+    fields = (
+        (FIELD_WEIGHTS["speaker"], _indexed(quote.speaker)),
+        (FIELD_WEIGHTS["text"], _indexed(quote.text)),
+        (FIELD_WEIGHTS["context"], _indexed(quote.context)),
+    )
     matched = 0
     score = 0
     for word in words:
-        word_score = sum(
-            FIELD_WEIGHTS[name] * _word_score(word, tokens) for name, tokens in token_sets.items()
-        )
+        word_score = sum(weight * field.score(word) for weight, field in fields)
         if word_score:
             matched += 1
             score += word_score
     if len(words) > 1 and matched == len(words):
         phrase = " ".join(words)
-        if any(phrase in joined for joined, _ in fields.values()):
+        if any(phrase in field.joined for _, field in fields):
             score += PHRASE_BONUS
     return Match(quote.key, matched, score)
 

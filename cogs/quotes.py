@@ -292,6 +292,9 @@ class Quotes(commands.Cog):
         self.book = book
         self.store = QuoteStore(bot.db)
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
+        # guild -> (local date, rotation key): the day's pick, once read from SQLite, is served from
+        # memory; only this cog changes a server's quotes, and it forgets the entry when it does.
+        self._picks: dict[int, tuple[date, str]] = {}
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(SearchPageButton)
@@ -347,7 +350,13 @@ class Quotes(commands.Cog):
 
     async def pick_for(self, guild_id: int, day: date) -> ShownQuote:
         """The server's quote for its local ``day`` (picked once, then kept)."""
-        key = await self.store.day_pick(guild_id, day, self._curated.keys())
+        cached = self._picks.get(guild_id)
+        if cached is not None and cached[0] == day:
+            key: str | None = cached[1]
+        else:
+            key = await self.store.day_pick(guild_id, day, self._curated.keys())
+            if key is not None:
+                self._picks[guild_id] = (day, key)
         quote = None if key is None else await self.resolve(guild_id, key)
         if quote is None:
             raise UserFacingError("There are no quotes to show yet.")
@@ -474,6 +483,7 @@ class Quotes(commands.Cog):
     async def remove(self, interaction: discord.Interaction[KpopsBot], quote_id: int) -> None:
         guild_id = _guild(interaction)
         removed = await self.store.remove(guild_id, quote_id)
+        self._picks.pop(guild_id, None)  # after the commit, so no reader re-caches a removed pick
         if removed is None:
             raise UserFacingError(
                 f"This server has no quote #{quote_id}. Only quotes added with `/quote add` can be "
