@@ -155,8 +155,8 @@ class PollCog(commands.Cog, name="Poll"):
         self.bot = bot
         self.matchups = matchups
         self.store = PollStore(bot.db)
-        self.batcher = VoteBatcher(self.store, bot.clock, window=poll_runtime.TIMINGS.vote_window)
         self.timings = poll_runtime.TIMINGS
+        self.batcher = VoteBatcher(self.store, bot.clock, window=self.timings.vote_window)
         self.turnout: Debouncer[discord.Interaction[Any]] = Debouncer(
             self._edit_turnout,
             interval=self.timings.turnout_interval,
