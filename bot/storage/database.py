@@ -186,12 +186,15 @@ class Database:
             return await self._conn._execute(in_thread)
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self.lock, self._conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        conn = self._conn._conn
+        # One hand-off to the database thread (aiosqlite's cursor API costs three).
+        async with self.lock:
+            return await self._conn._execute(lambda: conn.execute(sql, params).fetchone())
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self.lock, self._conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        conn = self._conn._conn
+        async with self.lock:
+            return await self._conn._execute(lambda: conn.execute(sql, params).fetchall())
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One statement in its own transaction; returns the number of rows changed."""
