@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import pkgutil
-import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -28,7 +28,8 @@ from bot.storage import Database, MetaStore
 log = logging.getLogger(__name__)
 
 UNKNOWN_BUTTON = "That button doesn't work any more: run the command again for a fresh one."
-_NAMESPACE = re.compile(r"[\w-]+:")
+# A cog's answer to a click in its namespace that none of its buttons takes (see add_click_fallback).
+ClickFallback = Callable[[discord.Interaction[Any]], Awaitable[None]]
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
@@ -76,6 +77,7 @@ class KpopsBot(commands.Bot):
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
         self._button_types: set[type[discord.ui.DynamicItem[Any]]] = set()
+        self._click_fallbacks: dict[str, ClickFallback] = {}
 
     async def open_storage(self) -> None:
         """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
@@ -125,7 +127,33 @@ class KpopsBot(commands.Bot):
         log.info("synced %d commands (%s)", len(synced), scope)
         return True
 
-    # ------------------------------------------------------------------ clicks no cog owns
+    # ------------------------------------------------------------------ clicks no button answers
+    def add_click_fallback(self, prefixes: tuple[str, ...], handler: ClickFallback) -> None:
+        """Let a cog answer clicks in its custom_id namespaces that no button of its will take.
+
+        discord.py silently drops a click whose custom_id matches no DynamicItem template or is
+        not on the clicked message (forged, garbled, or from a removed button); the user would see
+        "This interaction failed". One listener for the whole bot (not one per cog: every
+        listener is a task on every interaction) routes such clicks by prefix.
+        """
+        for prefix in prefixes:
+            self._click_fallbacks[prefix] = handler
+
+    def remove_click_fallback(self, prefixes: tuple[str, ...]) -> None:
+        for prefix in prefixes:
+            self._click_fallbacks.pop(prefix, None)
+
+    def answers_custom_id(self, custom_id: str) -> bool:
+        """True if a DynamicItem template or a persistent view takes this custom_id."""
+        for item in self._button_types:
+            if item.__discord_ui_compiled_template__.fullmatch(custom_id):
+                return True
+        return any(
+            getattr(item, "custom_id", None) == custom_id
+            for view in self.persistent_views
+            for item in view.children
+        )
+
     def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
         super().add_dynamic_items(*items)
         self._button_types.update(items)
@@ -134,31 +162,19 @@ class KpopsBot(commands.Bot):
         super().remove_dynamic_items(*items)
         self._button_types.difference_update(items)
 
-    def owns_custom_id(self, custom_id: str) -> bool:
-        """True if a cog answers clicks on ``custom_id``. A cog whose button template starts
-        with a namespace ("poll:", "film:") answers every click in it, garbled ones included."""
-        for item in self._button_types:
-            template: re.Pattern[str] = item.__discord_ui_compiled_template__
-            namespace = _NAMESPACE.match(template.pattern)
-            if template.fullmatch(custom_id) or (
-                namespace is not None and custom_id.startswith(namespace.group(0))
-            ):
-                return True
-        return any(
-            getattr(item, "custom_id", None) == custom_id
-            for view in self.persistent_views
-            for item in view.children
-        )
-
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer a click no cog owns (garbage from a modified client, or a button of a feature
-        that is gone): discord.py drops it, and the user would see "This interaction failed"."""
         if interaction.type is not discord.InteractionType.component:
             return
         custom_id = (interaction.data or {}).get("custom_id")
-        if isinstance(custom_id, str) and self.owns_custom_id(custom_id):
+        if not isinstance(custom_id, str):
+            await send_ephemeral(interaction, UNKNOWN_BUTTON)
             return
-        await send_ephemeral(interaction, UNKNOWN_BUTTON)
+        for prefix, handler in self._click_fallbacks.items():
+            if custom_id.startswith(prefix):
+                await handler(interaction)  # the cog decides: its button answers, or it does
+                return
+        if not self.answers_custom_id(custom_id):
+            await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
     async def close(self) -> None:
         if self._heartbeat is not None:

@@ -194,17 +194,18 @@ class FilmCog(
         super().__init__()
 
     async def cog_load(self) -> None:
+        self.bot.add_click_fallback(CUSTOM_ID_PREFIXES, self.on_stale_click)
         self.bot.add_dynamic_items(AnotherFactButton, TriviaChoiceButton)
         self.bot.daily.register("fact", self.daily_fact)
         self.closer.start()
 
     async def cog_unload(self) -> None:
+        self.bot.remove_click_fallback(CUSTOM_ID_PREFIXES)
         self.closer.cancel()
         self.bot.daily.unregister("fact")
         self.bot.remove_dynamic_items(AnotherFactButton, TriviaChoiceButton)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
         """Answer clicks in our custom_id namespaces that discord.py will not dispatch.
 
         discord.py only dispatches a dynamic item whose custom_id matches its template and is on

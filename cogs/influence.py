@@ -505,13 +505,14 @@ class Influence(
         super().__init__()
 
     async def cog_load(self) -> None:
+        self.bot.add_click_fallback(("inf:",), self.on_stale_click)
         self.bot.add_dynamic_items(*_TEMPLATES)
 
     async def cog_unload(self) -> None:
+        self.bot.remove_click_fallback(("inf:",))
         self.bot.remove_dynamic_items(*_TEMPLATES)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
         if is_stale_click(interaction):
             await interaction.response.send_message(
                 "That button no longer works: try `/influence artist` again.", ephemeral=True

@@ -169,6 +169,7 @@ class PollCog(commands.Cog, name="Poll"):
         self.message_edits = 0
 
     async def cog_load(self) -> None:
+        self.bot.add_click_fallback((VOTE_PREFIX,), self.on_stale_click)
         self.bot.add_dynamic_items(VoteButton)
         self.batcher.start()
         self._closer = asyncio.get_running_loop().create_task(
@@ -176,6 +177,7 @@ class PollCog(commands.Cog, name="Poll"):
         )
 
     async def cog_unload(self) -> None:
+        self.bot.remove_click_fallback((VOTE_PREFIX,))
         if self._closer is not None:
             self._closer.cancel()
             await asyncio.gather(self._closer, return_exceptions=True)
@@ -220,8 +222,7 @@ class PollCog(commands.Cog, name="Poll"):
             self._latest_token[poll_id] = interaction
             self.turnout.touch(poll_id, interaction)
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
         """Answer poll custom_ids the DynamicItem cannot take: forged, malformed or not on the message."""
         if interaction.type is not discord.InteractionType.component:
             return

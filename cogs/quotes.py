@@ -297,15 +297,16 @@ class Quotes(commands.Cog):
         self._picks: dict[int, tuple[date, str]] = {}
 
     async def cog_load(self) -> None:
+        self.bot.add_click_fallback((CUSTOM_ID_PREFIX,), self.on_stale_click)
         self.bot.add_dynamic_items(SearchPageButton)
         self.bot.daily.register("quote", self.daily_post)
 
     async def cog_unload(self) -> None:
+        self.bot.remove_click_fallback((CUSTOM_ID_PREFIX,))
         self.bot.remove_dynamic_items(SearchPageButton)
         self.bot.daily.unregister("quote")
 
-    @commands.Cog.listener()
-    async def on_interaction(self, interaction: discord.Interaction[KpopsBot]) -> None:
+    async def on_stale_click(self, interaction: discord.Interaction[KpopsBot]) -> None:
         """Answer clicks in the quote: namespace that discord.py's dynamic items ignore (not on
         the message, or garbled), which would leave the user hanging. A page click forged onto a
         search message turns its page; forged onto any other message it is refused, so that no
