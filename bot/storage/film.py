@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-
-import aiosqlite
 
 from bot.film_logic import ShowRecord
 from bot.storage.database import Database, Row
@@ -115,17 +114,27 @@ class FilmStore:
         Read, choice and write happen in one transaction, so two requests at once never both
         take the same "next" fact.
         """
-        async with self.db.transaction() as tx:
-            history = await _fact_history(tx, guild_id)
-            fact_id = choose(candidates, history)
+
+        def work(conn: sqlite3.Connection) -> str:
+            # One hand-off to the database thread for the whole read-choose-write: this runs on
+            # every /film fact and every daily fact.
+            rows = conn.execute(
+                "SELECT fact_id, times, last_seq FROM film_fact_shows WHERE guild_id = ?",
+                (guild_id,),
+            ).fetchall()
+            history = {str(r[0]): ShowRecord(int(r[1]), int(r[2])) for r in rows}
+            chosen = choose(candidates, history)
             seq = max((r.last_seq for r in history.values()), default=0) + 1
-            await tx.execute(
+            conn.execute(
                 "INSERT INTO film_fact_shows (guild_id, fact_id, times, last_seq) "
                 "VALUES (?, ?, 1, ?) "
                 "ON CONFLICT (guild_id, fact_id) "
                 "DO UPDATE SET times = film_fact_shows.times + 1, last_seq = excluded.last_seq",
-                (guild_id, fact_id, seq),
+                (guild_id, chosen, seq),
             )
+            return chosen
+
+        fact_id = await self.db.run_in_transaction(work)
         return fact_id
 
     # ------------------------------------------------------------------ trivia questions
@@ -297,13 +306,3 @@ class FilmStore:
             return None
         score = Score(user_id, int(row["points"]), int(row["answered"]))
         return Standing(score, int(row["above"]) + 1)
-
-
-async def _fact_history(tx: aiosqlite.Connection, guild_id: int) -> dict[str, ShowRecord]:
-    cur = await tx.execute(
-        "SELECT fact_id, times, last_seq FROM film_fact_shows WHERE guild_id = ?", (guild_id,)
-    )
-    return {
-        str(r["fact_id"]): ShowRecord(int(r["times"]), int(r["last_seq"]))
-        for r in await cur.fetchall()
-    }
