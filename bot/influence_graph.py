@@ -425,6 +425,15 @@ class NameIndex:
         stripped = text.strip()
         if stripped in self._by_id:
             return Resolution(stripped)
+        query = normalise(text)
+        if query:  # an exact name or alias needs no ranking (and no typo search)
+            exact_ids = {
+                self._entities[self._keys[n].entity].id
+                for q in {query, query.replace(" ", "")}
+                for n in self._exact(q)
+            }
+            if len(exact_ids) == 1:
+                return Resolution(exact_ids.pop())
         matches = self.search(text, max(suggestions, 1))
         exact = {m.entity_id for m in matches if m.tier == 0}
         if len(exact) == 1:

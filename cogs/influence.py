@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import discord
@@ -137,6 +138,8 @@ class InfluenceLookup:
             (Named(e.id, e.name, tuple(e.aliases)) for e in graph.entities.values()), popularity
         )
         self._links = {(k.source_id, k.target_id): k for k in graph.links}
+        # (entity id, page) -> the rendered embed and its buttons; see profile().
+        self.rendered: dict[tuple[str, int], tuple[discord.Embed, list[ButtonFactory]]] = {}
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.graph.entities.get(entity_id)
@@ -218,9 +221,28 @@ def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neig
     return pages
 
 
+ButtonFactory = Callable[[], "GoToEntity | TurnPage"]
+
+
 def profile(
     lookup: InfluenceLookup, entity: Entity, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
+    """A profile page. The graph never changes while the bot runs, so each page is rendered once;
+    only the view (which discord.py binds to one message) is built fresh each time."""
+    key = (entity.id, page)
+    rendered = lookup.rendered.get(key)
+    if rendered is None:
+        rendered = lookup.rendered[key] = _render_profile(lookup, entity, page)
+    embed, buttons = rendered
+    view = discord.ui.View(timeout=None)
+    for make in buttons:
+        view.add_item(make())
+    return embed, view
+
+
+def _render_profile(
+    lookup: InfluenceLookup, entity: Entity, page: int
+) -> tuple[discord.Embed, list[ButtonFactory]]:
     neighbours = lookup.neighbours(entity.id)
     pages = profile_pages(entity, neighbours)
     page = min(max(page, 0), len(pages) - 1)
@@ -237,22 +259,29 @@ def profile(
             f"of {len(neighbours)} · {footer}"
         )
     embed.set_footer(text=footer)
-    view = discord.ui.View(timeout=None)
+    buttons: list[ButtonFactory] = []
     seen: set[str] = set()
     for neighbour in pages[page]:
         if neighbour.other.id in seen:
             continue
         seen.add(neighbour.other.id)
         arrow = "⬅️" if neighbour.incoming else "➡️"
-        view.add_item(GoToEntity(neighbour.other.id, f"{arrow} {neighbour.other.name}"))
+        buttons.append(partial(GoToEntity, neighbour.other.id, f"{arrow} {neighbour.other.name}"))
     if len(pages) > 1:
-        view.add_item(TurnPage(entity.id, max(page - 1, 0), "◀ Previous", page == 0, row=4))
-        view.add_item(
-            TurnPage(
-                entity.id, min(page + 1, len(pages) - 1), "Next ▶", page == len(pages) - 1, row=4
+        buttons.append(
+            partial(TurnPage, entity.id, max(page - 1, 0), "◀ Previous", page == 0, row=4)
+        )
+        buttons.append(
+            partial(
+                TurnPage,
+                entity.id,
+                min(page + 1, len(pages) - 1),
+                "Next ▶",
+                page == len(pages) - 1,
+                row=4,
             )
         )
-    return embed, view
+    return embed, buttons
 
 
 # ---------------------------------------------------------------------------------------------
