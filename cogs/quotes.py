@@ -295,6 +295,8 @@ class Quotes(commands.Cog):
         # guild -> (local date, rotation key): the day's pick, once read from SQLite, is served from
         # memory; only this cog changes a server's quotes, and it forgets the entry when it does.
         self._picks: dict[int, tuple[date, str]] = {}
+        self._own: dict[int, list[ShownQuote]] = {}  # guild -> its own quotes, same rule
+        self._versions: dict[int, int] = {}  # guild -> adds/removes so far (for safe caching)
 
     async def cog_load(self) -> None:
         self.bot.add_click_fallback((CUSTOM_ID_PREFIX,), self.on_stale_click)
@@ -331,8 +333,19 @@ class Quotes(commands.Cog):
     # ------------------------------------------------------------------ data
     async def pool(self, guild_id: int) -> list[ShownQuote]:
         """Every quote this server can see: curated in file order, then its own by number."""
-        own = [from_server(q) for q in await self.store.server_quotes(guild_id)]
+        own = self._own.get(guild_id)
+        if own is None:
+            version = self._versions.get(guild_id, 0)
+            own = [from_server(q) for q in await self.store.server_quotes(guild_id)]
+            if self._versions.get(guild_id, 0) == version:  # no add/remove finished meanwhile
+                self._own[guild_id] = own
         return [*self._curated.values(), *own]
+
+    def _forget(self, guild_id: int) -> None:
+        """After an add or remove commits: drop what was cached for the server."""
+        self._versions[guild_id] = self._versions.get(guild_id, 0) + 1
+        self._picks.pop(guild_id, None)
+        self._own.pop(guild_id, None)
 
     async def resolve(self, guild_id: int, key: str) -> ShownQuote | None:
         if curated_id(key) is not None:
@@ -355,8 +368,9 @@ class Quotes(commands.Cog):
         if cached is not None and cached[0] == day:
             key: str | None = cached[1]
         else:
+            version = self._versions.get(guild_id, 0)
             key = await self.store.day_pick(guild_id, day, self._curated.keys())
-            if key is not None:
+            if key is not None and self._versions.get(guild_id, 0) == version:
                 self._picks[guild_id] = (day, key)
         quote = None if key is None else await self.resolve(guild_id, key)
         if quote is None:
@@ -459,6 +473,7 @@ class Quotes(commands.Cog):
             added_at=self.bot.clock.now(),
             limit=SERVER_QUOTES_MAX,
         )
+        self._forget(guild_id)
         if added is None:
             raise UserFacingError(
                 f"This server already has {SERVER_QUOTES_MAX} quotes of its own: "
@@ -484,7 +499,7 @@ class Quotes(commands.Cog):
     async def remove(self, interaction: discord.Interaction[KpopsBot], quote_id: int) -> None:
         guild_id = _guild(interaction)
         removed = await self.store.remove(guild_id, quote_id)
-        self._picks.pop(guild_id, None)  # after the commit, so no reader re-caches a removed pick
+        self._forget(guild_id)  # after the commit, so no reader re-caches a removed quote
         if removed is None:
             raise UserFacingError(
                 f"This server has no quote #{quote_id}. Only quotes added with `/quote add` can be "
