@@ -185,6 +185,7 @@ class Driver(Emulator):
         }
         result = InteractionResult(iid, token, itype, member, channel, payload)
         self.interactions[iid] = result
+        self._by_token[token] = result
         return result
 
     async def _send(self, result: InteractionResult, wait: bool) -> InteractionResult:

@@ -139,6 +139,7 @@ class Emulator:
         self.violations: list[Violation] = []
         self.requests: list[RequestRecord] = []
         self.interactions: dict[int, InteractionResult] = {}
+        self._by_token: dict[str, InteractionResult] = {}
         self.faults: list[Fault] = []
         self.identifies = 0
         self.resumes = 0
@@ -702,10 +703,10 @@ class Emulator:
 
     # ------------------------------------------------------------------ REST: interactions
     def _interaction(self, interaction_id: int | None, token: str) -> InteractionResult:
-        for result in self.interactions.values():
-            if result.token == token and (interaction_id is None or result.id == interaction_id):
-                return result
-        raise ApiError(404, 10062, "Unknown interaction")
+        result = self._by_token.get(token)
+        if result is None or (interaction_id is not None and result.id != interaction_id):
+            raise ApiError(404, 10062, "Unknown interaction")
+        return result
 
     async def _callback(self, request: web.Request, m: re.Match[str]) -> web.Response:
         result = self._interaction(int(m.group(1)), m.group(2))
