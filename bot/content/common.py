@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 # A source date as the page shows it: a year, a year and month, or a full ISO date.
 _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,3 +122,50 @@ def entry_name(kind: str, index: int, raw: object) -> str:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
         return f"{kind} '{raw['id']}'"
     return f"{kind} #{index + 1}"
+
+
+def normalized(text: str) -> str:
+    """Text folded for duplicate detection: case-insensitive, runs of whitespace collapsed."""
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def check_document(
+    problems: list[Problem],
+    raw: object,
+    file: str,
+    allowed: frozenset[str] | set[str],
+    arrays: tuple[str, ...],
+) -> dict[str, list[Any]] | None:
+    """The shape every content file shares: a table with known top-level keys whose ``arrays``
+    are non-empty arrays of tables. Returns the arrays that are usable (None: not a table)."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, "file", "top level must be a table"))
+        return None
+    unknown_top = set(raw) - set(allowed)
+    if unknown_top:
+        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
+    found: dict[str, list[Any]] = {}
+    for key in arrays:
+        entries = raw.get(key)
+        if not isinstance(entries, list) or not entries:
+            problems.append(Problem(file, "file", f"'{key}' must be a non-empty array of tables"))
+        else:
+            found[key] = entries
+    return found
+
+
+T = TypeVar("T")
+
+
+def load_checked(
+    path: Path,
+    check: Callable[[dict[str, Any], str], list[Problem]],
+    build: Callable[[dict[str, Any]], T],
+) -> T:
+    """Read a content file, check it, and build it; ``ValueError`` listing every problem."""
+    raw = read_toml(path)
+    problems = check(raw, path.name)
+    if problems:
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
+    return build(raw)

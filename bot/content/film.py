@@ -19,7 +19,8 @@ from bot.content.common import (
     check_source,
     check_text,
     entry_name,
-    read_toml,
+    load_checked,
+    normalized,
     source_from,
 )
 
@@ -138,9 +139,7 @@ class FilmContent:
         return sorted({topic for fact in self.facts for topic in fact.topics})
 
 
-def _normalise(text: str) -> str:
-    """Case- and space-insensitive form of a text, for duplicate detection."""
-    return " ".join(text.split()).casefold()
+_normalise = normalized
 
 
 def _check_unknown(
@@ -388,9 +387,4 @@ def _build(raw: dict[str, Any]) -> FilmContent:
 
 def load_film(path: Path = DEFAULT_PATH) -> FilmContent:
     """Load and check the film content; raise ``ValueError`` listing every problem found."""
-    raw = read_toml(path)
-    problems = check_film(raw, path.name)
-    if problems:
-        listing = "\n".join(f"- {problem}" for problem in problems)
-        raise ValueError(f"{len(problems)} problem(s) in {path}:\n{listing}")
-    return _build(raw)
+    return load_checked(path, check_film, _build)

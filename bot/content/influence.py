@@ -19,11 +19,13 @@ import bot
 from bot.content.common import (
     Problem,
     Source,
+    check_document,
     check_id,
     check_source,
     check_text,
     entry_name,
-    read_toml,
+    load_checked,
+    normalized,
     source_from,
 )
 
@@ -48,7 +50,6 @@ DISPUTED_MAX = 300
 _TOP_LEVEL_KEYS = frozenset({"entities", "links"})
 _ENTITY_KEYS = frozenset({"id", "name", "kind", "origin", "active", "as_of", "aliases", "source"})
 _LINK_KEYS = frozenset({"from", "to", "kind", "note", "disputed", "source"})
-_SPACES = re.compile(r"\s+")
 _AS_OF = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 # An open-ended range ("2013–present") describes something still changing: it needs an as_of date.
 _STILL_ACTIVE = re.compile(r"present\s*$", re.IGNORECASE)
@@ -115,29 +116,14 @@ class Graph:
             raise KeyError(entity_id)
 
 
-def normalized(text: str) -> str:
-    """Text folded for collision checks: case-insensitive, runs of whitespace collapsed."""
-    return _SPACES.sub(" ", text).strip().casefold()
-
-
 def check_influence(raw: dict[str, Any], file: str) -> list[Problem]:
     """Every problem in a raw influence table; never raises."""
-    if not isinstance(raw, dict):
-        return [Problem(file, "file", "top level must be a table")]
     problems: list[Problem] = []
-    unknown_top = set(raw) - _TOP_LEVEL_KEYS
-    if unknown_top:
-        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
-    entities = raw.get("entities")
-    if not isinstance(entities, list) or not entities:
-        problems.append(Problem(file, "file", "'entities' must be a non-empty array of tables"))
-        entities = []
-    links = raw.get("links")
-    if not isinstance(links, list) or not links:
-        problems.append(Problem(file, "file", "'links' must be a non-empty array of tables"))
-        links = []
-    ids = _check_entities(problems, file, entities)
-    _check_links(problems, file, links, ids)
+    arrays = check_document(problems, raw, file, _TOP_LEVEL_KEYS, ("entities", "links"))
+    if arrays is None:
+        return problems
+    ids = _check_entities(problems, file, arrays.get("entities", []))
+    _check_links(problems, file, arrays.get("links", []), ids)
     return problems
 
 
@@ -321,9 +307,4 @@ def graph_from(raw: dict[str, Any]) -> Graph:
 
 def load_influence(path: Path = DEFAULT_PATH) -> Graph:
     """Read and check the influence file; ``ValueError`` listing every problem if any."""
-    raw = read_toml(path)
-    problems = check_influence(raw, path.name)
-    if problems:
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
-    return graph_from(raw)
+    return load_checked(path, check_influence, graph_from)

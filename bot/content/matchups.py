@@ -6,7 +6,6 @@ table without raising; :func:`load_matchups` returns a :class:`Matchups` or rais
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +15,14 @@ import bot
 from bot.content.common import (
     Problem,
     Source,
+    check_document,
     check_id,
     check_source,
     check_text,
     entry_name,
     is_https_url,
-    read_toml,
+    load_checked,
+    normalized,
     source_from,
 )
 
@@ -43,7 +44,6 @@ _TOP_LEVEL_KEYS = frozenset({"matchups"})
 _ENTRY_KEYS = frozenset({"id", "connection", "note", "disputed", "kpop", "classic", "source"})
 _TRACK_KEYS = frozenset({"title", "artist", "year", "listen"})
 _TRACK_SIDES = ("kpop", "classic")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,23 +102,13 @@ class Matchups:
         return iter(self.items)
 
 
-def normalized(text: str) -> str:
-    """Text folded for duplicate detection: case-insensitive, runs of whitespace collapsed."""
-    return _SPACES.sub(" ", text).strip().casefold()
-
-
 def check_matchups(raw: dict[str, Any], file: str) -> list[Problem]:
     """Every problem in a raw matchups table; never raises."""
     problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        return [Problem(file, "file", "top level must be a table")]
-    unknown_top = set(raw) - _TOP_LEVEL_KEYS
-    if unknown_top:
-        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
-    entries = raw.get("matchups")
-    if not isinstance(entries, list) or not entries:
-        problems.append(Problem(file, "file", "'matchups' must be a non-empty array of tables"))
+    arrays = check_document(problems, raw, file, _TOP_LEVEL_KEYS, ("matchups",))
+    if not arrays or "matchups" not in arrays:
         return problems
+    entries = arrays["matchups"]
 
     seen_ids: set[str] = set()
     seen_pairs: dict[tuple[str, ...], str] = {}
@@ -256,9 +246,4 @@ def matchups_from(raw: dict[str, Any]) -> Matchups:
 
 def load_matchups(path: Path = DEFAULT_PATH) -> Matchups:
     """Read and check the matchups file; ``ValueError`` listing every problem if any."""
-    raw = read_toml(path)
-    problems = check_matchups(raw, path.name)
-    if problems:
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
-    return matchups_from(raw)
+    return load_checked(path, check_matchups, matchups_from)

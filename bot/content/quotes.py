@@ -6,7 +6,6 @@ table without raising; :func:`load_quotes` returns a :class:`QuoteBook` or raise
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,11 +14,13 @@ import bot
 from bot.content.common import (
     Problem,
     Source,
+    check_document,
     check_id,
     check_source,
     check_text,
     entry_name,
-    read_toml,
+    load_checked,
+    normalized,
     source_from,
 )
 
@@ -35,7 +36,6 @@ _ALLOWED_KEYS = {"id", "text", "speaker", "context", "translated", "source"}
 _TOP_LEVEL_KEYS = {"quotes"}
 # Quote marks a writer might wrap around the text by mistake; the text must be the bare words.
 _WRAPPING_QUOTES = ('"', "“", "”")
-_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,23 +67,16 @@ class QuoteBook:
         return len(self.quotes)
 
 
-def normalized_text(text: str) -> str:
-    """Text folded for duplicate detection: case-insensitive, runs of whitespace collapsed."""
-    return _SPACES.sub(" ", text).strip().casefold()
+normalized_text = normalized  # the name the quote checks were written with
 
 
 def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
     """Every problem in a raw quotes table; never raises."""
     problems: list[Problem] = []
-    if not isinstance(raw, dict):
-        return [Problem(file, "file", "top level must be a table")]
-    unknown_top = set(raw) - _TOP_LEVEL_KEYS
-    if unknown_top:
-        problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown_top)}"))
-    entries = raw.get("quotes")
-    if not isinstance(entries, list) or not entries:
-        problems.append(Problem(file, "file", "'quotes' must be a non-empty array of tables"))
+    arrays = check_document(problems, raw, file, _TOP_LEVEL_KEYS, ("quotes",))
+    if not arrays or "quotes" not in arrays:
         return problems
+    entries = arrays["quotes"]
 
     seen_ids: set[str] = set()
     seen_texts: dict[str, str] = {}
@@ -157,9 +150,4 @@ def quotes_from(raw: dict[str, Any]) -> QuoteBook:
 
 def load_quotes(path: Path = DEFAULT_PATH) -> QuoteBook:
     """Read and check the quotes file; ``ValueError`` listing every problem if any."""
-    raw = read_toml(path)
-    problems = check_quotes(raw, path.name)
-    if problems:
-        listing = "\n".join(f"  - {problem}" for problem in problems)
-        raise ValueError(f"{len(problems)} problem(s) in {path.name}:\n{listing}")
-    return quotes_from(raw)
+    return load_checked(path, check_quotes, quotes_from)
