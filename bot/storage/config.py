@@ -95,6 +95,10 @@ class ConfigStore:
 
     # ------------------------------------------------------------------ reading
     async def mod_role(self, guild_id: int) -> int | None:
+        # Read on every moderator check: cached until a settings change (see _changed).
+        return await self.db.cached(("mod_role", guild_id), lambda: self._mod_role(guild_id))
+
+    async def _mod_role(self, guild_id: int) -> int | None:
         row = await self.db.fetchone(
             "SELECT mod_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
@@ -115,6 +119,13 @@ class ConfigStore:
 
     async def feature_timezone(self, guild_id: int, feature: str) -> ZoneInfo:
         """The time zone a feature's day follows (its own, else the server's, else UTC)."""
+        # Read on every /quote today: cached until a settings change (see _changed).
+        return await self.db.cached(
+            ("feature_timezone", guild_id, feature),
+            lambda: self._feature_timezone(guild_id, feature),
+        )
+
+    async def _feature_timezone(self, guild_id: int, feature: str) -> ZoneInfo:
         # One query for both settings: this runs on every /quote today.
         row = await self.db.fetchone(
             "SELECT "
@@ -210,14 +221,17 @@ class ConfigStore:
         at: datetime | None = None,
         summary: str | None = None,
     ) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
-                "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
-                (guild_id, role_id),
-            )
-            if summary is not None and at is not None:
-                await self._log(tx, guild_id, actor_id, summary, at)
+        try:
+            async with self.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
+                    "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
+                    (guild_id, role_id),
+                )
+                if summary is not None and at is not None:
+                    await self._log(tx, guild_id, actor_id, summary, at)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def set_channel(
         self,
@@ -229,13 +243,16 @@ class ConfigStore:
         at: datetime,
         summary: str,
     ) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO feature_settings(guild_id, feature, channel_id) VALUES (?, ?, ?) "
-                "ON CONFLICT(guild_id, feature) DO UPDATE SET channel_id = excluded.channel_id",
-                (guild_id, feature, channel_id),
-            )
-            await self._log(tx, guild_id, actor_id, summary, at)
+        try:
+            async with self.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO feature_settings(guild_id, feature, channel_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT(guild_id, feature) DO UPDATE SET channel_id = excluded.channel_id",
+                    (guild_id, feature, channel_id),
+                )
+                await self._log(tx, guild_id, actor_id, summary, at)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def set_schedule(
         self,
@@ -249,20 +266,23 @@ class ConfigStore:
         summary: str,
     ) -> None:
         """Set a feature's time; the time zone also becomes the server's (for 'today' elsewhere)."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO feature_settings(guild_id, feature, post_time, timezone, schedule_since) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature) DO UPDATE SET "
-                "post_time = excluded.post_time, timezone = excluded.timezone, "
-                "schedule_since = excluded.schedule_since",
-                (guild_id, feature, post_time, timezone, to_text(at)),
-            )
-            await tx.execute(
-                "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
-                "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
-                (guild_id, timezone),
-            )
-            await self._log(tx, guild_id, actor_id, summary, at)
+        try:
+            async with self.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO feature_settings(guild_id, feature, post_time, timezone, schedule_since) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature) DO UPDATE SET "
+                    "post_time = excluded.post_time, timezone = excluded.timezone, "
+                    "schedule_since = excluded.schedule_since",
+                    (guild_id, feature, post_time, timezone, to_text(at)),
+                )
+                await tx.execute(
+                    "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
+                    "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
+                    (guild_id, timezone),
+                )
+                await self._log(tx, guild_id, actor_id, summary, at)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def set_enabled(
         self,
@@ -274,54 +294,66 @@ class ConfigStore:
         at: datetime,
         summary: str,
     ) -> None:
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO feature_settings(guild_id, feature, enabled) VALUES (?, ?, ?) "
-                "ON CONFLICT(guild_id, feature) DO UPDATE SET enabled = excluded.enabled",
-                (guild_id, feature, int(enabled)),
-            )
-            await self._log(tx, guild_id, actor_id, summary, at)
+        try:
+            async with self.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO feature_settings(guild_id, feature, enabled) VALUES (?, ?, ?) "
+                    "ON CONFLICT(guild_id, feature) DO UPDATE SET enabled = excluded.enabled",
+                    (guild_id, feature, int(enabled)),
+                )
+                await self._log(tx, guild_id, actor_id, summary, at)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def detach_channel(
         self, guild_id: int, channel_id: int, *, at: datetime, describe: Callable[[list[str]], str]
     ) -> list[str]:
         """Unset a (deleted) channel for every feature using it; logs ``describe(features)``."""
-        async with self.db.transaction() as tx:
-            async with tx.execute(
-                "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
-                "ORDER BY feature",
-                (guild_id, channel_id),
-            ) as cur:
-                features = [str(row[0]) for row in await cur.fetchall()]
-            if features:
-                await tx.execute(
-                    "UPDATE feature_settings SET channel_id = NULL "
-                    "WHERE guild_id = ? AND channel_id = ?",
+        try:
+            async with self.db.transaction() as tx:
+                async with tx.execute(
+                    "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
+                    "ORDER BY feature",
                     (guild_id, channel_id),
-                )
-                await self._log(tx, guild_id, None, describe(features), at)
-        return features
+                ) as cur:
+                    features = [str(row[0]) for row in await cur.fetchall()]
+                if features:
+                    await tx.execute(
+                        "UPDATE feature_settings SET channel_id = NULL "
+                        "WHERE guild_id = ? AND channel_id = ?",
+                        (guild_id, channel_id),
+                    )
+                    await self._log(tx, guild_id, None, describe(features), at)
+            return features
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def mark_left(self, guild_id: int, *, at: datetime, summary: str) -> None:
         """The bot was removed from the server: no daily posts there until it is added back."""
-        async with self.db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO guild_settings(guild_id, left_at) VALUES (?, ?) "
-                "ON CONFLICT(guild_id) DO UPDATE SET left_at = excluded.left_at",
-                (guild_id, to_text(at)),
-            )
-            await self._log(tx, guild_id, None, summary, at)
+        try:
+            async with self.db.transaction() as tx:
+                await tx.execute(
+                    "INSERT INTO guild_settings(guild_id, left_at) VALUES (?, ?) "
+                    "ON CONFLICT(guild_id) DO UPDATE SET left_at = excluded.left_at",
+                    (guild_id, to_text(at)),
+                )
+                await self._log(tx, guild_id, None, summary, at)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def mark_joined(self, guild_id: int, *, at: datetime, summary: str) -> bool:
         """The bot is back in a server it had left; returns whether it had left."""
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
-                "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
-                (guild_id,),
-            )
-            if cur.rowcount:
-                await self._log(tx, guild_id, None, summary, at)
-            return bool(cur.rowcount)
+        try:
+            async with self.db.transaction() as tx:
+                cur = await tx.execute(
+                    "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+                    (guild_id,),
+                )
+                if cur.rowcount:
+                    await self._log(tx, guild_id, None, summary, at)
+                return bool(cur.rowcount)
+        finally:
+            self.db.forget()  # cached settings (see Database.cached) are stale now
 
     async def record_change(
         self, guild_id: int, actor_id: int | None, summary: str, *, at: datetime

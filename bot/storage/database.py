@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -65,6 +65,10 @@ class Database:
         self._conn = conn
         self.path = path
         self.lock = asyncio.Lock()
+        # Read caches shared by every store instance on this connection (stores are cheap objects
+        # made per use). A store that changes what it caches calls forget() after the commit.
+        self.cache: dict[tuple[Any, ...], Any] = {}
+        self.cache_generation = 0
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -115,6 +119,22 @@ class Database:
                 "INSERT INTO meta(key, value) VALUES ('last_open', datetime('now')) "
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
             )
+
+    def forget(self) -> None:
+        """Drop every cached read (after a commit that changed cached settings; these are rare)."""
+        self.cache.clear()
+        self.cache_generation += 1
+
+    async def cached(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
+        """``load()``'s result, kept until the next forget(); a load that overlapped a forget()
+        is returned but not kept, so a stale read never outlives the write that replaced it."""
+        if key in self.cache:
+            return self.cache[key]
+        generation = self.cache_generation
+        value = await load()
+        if generation == self.cache_generation:
+            self.cache[key] = value
+        return value
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cur:

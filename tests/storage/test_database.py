@@ -100,3 +100,55 @@ async def test_one_coroutines_commit_never_commits_anothers_half_done_work(db_pa
         assert await meta.get("half") is None
     finally:
         await db.close()
+
+
+async def test_cached_reads_are_dropped_by_forget_and_never_outlive_a_concurrent_write(
+    db_path: Path,
+) -> None:
+    db = await Database.open(db_path)
+    calls = 0
+
+    async def load() -> int:
+        nonlocal calls
+        calls += 1
+        return calls
+
+    try:
+        assert await db.cached(("k",), load) == 1
+        assert await db.cached(("k",), load) == 1  # served from memory
+        db.forget()
+        assert await db.cached(("k",), load) == 2
+
+        async def load_during_a_write() -> int:
+            db.forget()  # a settings write commits while this read is in flight
+            return -1
+
+        db.forget()
+        assert await db.cached(("k",), load_during_a_write) == -1
+        assert ("k",) not in db.cache  # the stale read was not kept
+    finally:
+        await db.close()
+
+
+async def test_settings_reads_see_every_change(db_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.storage.config import ConfigStore
+
+    db = await Database.open(db_path)
+    try:
+        config = ConfigStore(db)
+        at = datetime(2026, 3, 2, tzinfo=UTC)
+        assert str(await config.feature_timezone(1, "quote")) == "UTC"
+        assert await config.mod_role(1) is None
+        await config.set_schedule(
+            1, "quote", "09:00", "Asia/Seoul", actor_id=None, at=at, summary="s"
+        )
+        await config.set_mod_role(1, 42)
+        assert str(await config.feature_timezone(1, "quote")) == "Asia/Seoul"
+        assert await config.mod_role(1) == 42
+        # A new store object (as cogs make per use) shares the connection's cache and its updates.
+        await ConfigStore(db).set_mod_role(1, None)
+        assert await config.mod_role(1) is None
+    finally:
+        await db.close()
