@@ -410,8 +410,7 @@ class FilmCog(
     )
     async def leaderboard_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild_id = _guild_id(interaction)
-        top = await self.store.leaderboard(guild_id, limit=10)
-        standing = await self.store.standing(guild_id, interaction.user.id)
+        top, standing = await self.store.board(guild_id, interaction.user.id, limit=10)
         name = interaction.guild.name if interaction.guild is not None else "this server"
         await interaction.response.send_message(
             embed=leaderboard_embed(name, top, interaction.user.id, standing)

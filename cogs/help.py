@@ -46,10 +46,18 @@ def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
 class Help(commands.Cog):
     def __init__(self, bot: KpopsBot) -> None:
         self.bot = bot
+        # The tree only changes when cogs load or unload: rebuild the embed only then.
+        self._cached: tuple[tuple[int, ...], discord.Embed] | None = None
+
+    def embed(self) -> discord.Embed:
+        key = tuple(id(command) for command in self.bot.tree.get_commands())
+        if self._cached is None or self._cached[0] != key:
+            self._cached = (key, help_embed(self.bot.tree))
+        return self._cached[1]
 
     @app_commands.command(name="help", description="List every kpops-bot command and what it does.")
     async def help(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        await interaction.response.send_message(embed=help_embed(self.bot.tree), ephemeral=True)
+        await interaction.response.send_message(embed=self.embed(), ephemeral=True)
 
 
 async def setup(bot: KpopsBot) -> None:

@@ -205,6 +205,13 @@ class Database:
         async with self.lock:
             return await self._conn._execute(in_thread)
 
+    async def run_read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run several reads in ONE hand-off to the database thread (no transaction needed: the
+        lock keeps other statements out meanwhile). ``work`` must only read."""
+        conn = self._conn._conn
+        async with self.lock:
+            return await self._conn._execute(lambda: work(conn))
+
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         conn = self._conn._conn
         # One hand-off to the database thread (aiosqlite's cursor API costs three).

@@ -285,24 +285,39 @@ class FilmStore:
     # ------------------------------------------------------------------ leaderboard
     async def leaderboard(self, guild_id: int, limit: int = 10) -> list[Score]:
         """The server's top scorers; on equal points, whoever got there first ranks higher."""
-        rows = await self.db.fetchall(
-            "SELECT user_id, points, answered FROM film_trivia_scores "
-            "WHERE guild_id = ? AND points > 0 "
-            "ORDER BY points DESC, reached_at, user_id LIMIT ?",
-            (guild_id, limit),
-        )
-        return [Score(int(r["user_id"]), int(r["points"]), int(r["answered"])) for r in rows]
+        return await self.db.run_read(lambda conn: _top(conn, guild_id, limit))
 
     async def standing(self, guild_id: int, user_id: int) -> Standing | None:
         """A member's score and rank (1 + how many have more points); None before any answer."""
-        row = await self.db.fetchone(
-            "SELECT s.points, s.answered, "
-            "(SELECT COUNT(*) FROM film_trivia_scores AS o "
-            " WHERE o.guild_id = s.guild_id AND o.points > s.points) AS above "
-            "FROM film_trivia_scores AS s WHERE s.guild_id = ? AND s.user_id = ?",
-            (guild_id, user_id),
+        return await self.db.run_read(lambda conn: _standing(conn, guild_id, user_id))
+
+    async def board(
+        self, guild_id: int, user_id: int, limit: int = 10
+    ) -> tuple[list[Score], Standing | None]:
+        """The top scorers and one member's standing, in one hand-off (what /film leaderboard shows)."""
+        return await self.db.run_read(
+            lambda conn: (_top(conn, guild_id, limit), _standing(conn, guild_id, user_id))
         )
-        if row is None:
-            return None
-        score = Score(user_id, int(row["points"]), int(row["answered"]))
-        return Standing(score, int(row["above"]) + 1)
+
+
+def _top(conn: sqlite3.Connection, guild_id: int, limit: int) -> list[Score]:
+    rows = conn.execute(
+        "SELECT user_id, points, answered FROM film_trivia_scores "
+        "WHERE guild_id = ? AND points > 0 "
+        "ORDER BY points DESC, reached_at, user_id LIMIT ?",
+        (guild_id, limit),
+    ).fetchall()
+    return [Score(int(r[0]), int(r[1]), int(r[2])) for r in rows]
+
+
+def _standing(conn: sqlite3.Connection, guild_id: int, user_id: int) -> Standing | None:
+    row = conn.execute(
+        "SELECT s.points, s.answered, "
+        "(SELECT COUNT(*) FROM film_trivia_scores AS o "
+        " WHERE o.guild_id = s.guild_id AND o.points > s.points) AS above "
+        "FROM film_trivia_scores AS s WHERE s.guild_id = ? AND s.user_id = ?",
+        (guild_id, user_id),
+    ).fetchone()
+    if row is None:
+        return None
+    return Standing(Score(user_id, int(row[0]), int(row[1])), int(row[2]) + 1)

@@ -27,3 +27,22 @@ async def test_help_flags_every_moderator_command(
         assert "🛡️" in lines[name], name
     for name in ("/help", "/quote today", "/film fact", "/influence artist"):
         assert "🛡️" not in lines[name], name
+
+
+async def test_help_follows_changes_to_the_command_tree(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    from discord import app_commands
+
+    first = await driver.invoke("help", member=world.fan, channel=world.general)
+    assert "/encore" not in first.text
+
+    async def encore(interaction) -> None:  # type: ignore[no-untyped-def]
+        await interaction.response.send_message("again!")
+
+    bot.tree.add_command(
+        app_commands.Command(name="encore", description="One more song.", callback=encore)
+    )
+    await bot.sync_commands(force=False)
+    again = await driver.invoke("help", member=world.fan, channel=world.general)
+    assert "`/encore` — One more song." in again.text
