@@ -205,6 +205,34 @@ def score_quote(words: Sequence[str], quote: Searchable) -> Match:
     return Match(quote.key, matched, score)
 
 
+class WordIndex:
+    """Which quotes hold which words, so a search scores only quotes that can match.
+
+    Built once for the curated collection; a quote is a candidate when one of its fields holds a
+    searched word, or (for words of PREFIX_MIN letters or more) a word starting with it: exactly
+    the quotes ``score_quote`` can give a score, so ranking over the candidates changes nothing.
+    """
+
+    def __init__(self, quotes: Sequence[Searchable]) -> None:
+        self._keys: dict[str, set[str]] = {}
+        for quote in quotes:
+            for text in (quote.speaker, quote.text, quote.context):
+                for word in _indexed(text).words:
+                    self._keys.setdefault(word, set()).add(quote.key)
+        self._vocabulary = sorted(self._keys)
+
+    def candidates(self, words: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for word in words:
+            found |= self._keys.get(word, set())
+            if len(word) >= PREFIX_MIN:
+                i = bisect_left(self._vocabulary, word)
+                while i < len(self._vocabulary) and self._vocabulary[i].startswith(word):
+                    found |= self._keys[self._vocabulary[i]]
+                    i += 1
+        return found
+
+
 def rank_quotes(words: Sequence[str], quotes: Sequence[Searchable]) -> list[Match]:
     """Every quote matching at least one word, best first (ties keep the given order)."""
     if not words:

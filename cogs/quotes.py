@@ -29,6 +29,7 @@ from bot.quote_logic import (
     SERVER_QUOTES_MAX,
     QuoteRejected,
     Searchable,
+    WordIndex,
     check_new_quote,
     clamp_page,
     curated_id,
@@ -292,6 +293,7 @@ class Quotes(commands.Cog):
         self.book = book
         self.store = QuoteStore(bot.db)
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
+        self._index = WordIndex([q.searchable for q in self._curated.values()])
         # guild -> (local date, rotation key): the day's pick, once read from SQLite, is served from
         # memory; only this cog changes a server's quotes, and it forgets the entry when it does.
         self._picks: dict[int, tuple[date, str]] = {}
@@ -385,7 +387,10 @@ class Quotes(commands.Cog):
         self, guild_id: int, words: tuple[str, ...], page: int
     ) -> tuple[discord.Embed | None, discord.ui.View | None]:
         pool = {q.key: q for q in await self.pool(guild_id)}
-        matches = rank_quotes(words, [q.searchable for q in pool.values()])
+        # Curated quotes come pre-indexed; a server's own (few) are always scored.
+        hits = self._index.candidates(words)
+        searched = [q.searchable for q in pool.values() if q.key in hits or q.number is not None]
+        matches = rank_quotes(words, searched)
         if not matches:
             return None, None
         page = clamp_page(page, len(matches))

@@ -148,3 +148,34 @@ def test_bad_new_quotes_are_refused(text: str, speaker: str, source: str | None,
 def test_same_words_ignores_case_and_punctuation() -> None:
     assert same_words("Music is LIFE!", "music, is life")
     assert not same_words("Music is life", "Music is love")
+
+
+def test_word_index_ranks_exactly_like_a_full_scan() -> None:
+    from bot.content.quotes import load_quotes
+    from bot.quote_logic import Searchable, WordIndex, curated_key, rank_quotes, search_words
+
+    quotes = [
+        Searchable(curated_key(q.id), q.text, q.speaker, q.context) for q in load_quotes().quotes
+    ]
+    index = WordIndex(quotes)
+    queries = [
+        "music",
+        "motown",
+        "produc",
+        "jackson",
+        "new jack swing",
+        "hip hop korea",
+        "paak son",
+        "방탄",
+        "father",
+        "zzzz",
+        "mus",
+        "the",
+        "black music influence",
+    ]
+    for query in queries:
+        words = search_words(query)
+        hits = index.candidates(words)
+        full = rank_quotes(words, quotes)
+        indexed = rank_quotes(words, [q for q in quotes if q.key in hits])
+        assert indexed == full, query
