@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,6 +19,9 @@ from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, Guild, Member, Role
 from bot.sandbox.harness import running_bot
+
+if TYPE_CHECKING:
+    from tests.command_surface import Servers
 
 
 @dataclass
@@ -80,3 +84,11 @@ async def bot(
 ) -> AsyncIterator[KpopsBot]:
     async with running_bot(driver, db_path, clock=clock) as running:
         yield running
+
+
+@pytest.fixture
+def servers(driver: Driver, world: World) -> Servers:
+    """This server and a second one, with every kind of member (tests/command_surface.py)."""
+    from tests.command_surface import build_servers  # it imports World from here
+
+    return build_servers(driver, world)

@@ -43,7 +43,6 @@ from tests.command_surface import (
     ModeratorCommands,
     Servers,
     all_pings,
-    build_servers,
     command_leaves,
     custom_ids,
     diff,
@@ -221,11 +220,6 @@ class Harness:
 
 async def _as_coroutine(awaitable: Awaitable[None]) -> None:
     await awaitable
-
-
-@pytest.fixture
-def servers(driver: Driver, world: World) -> Servers:
-    return build_servers(driver, world)
 
 
 @pytest.fixture

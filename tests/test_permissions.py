@@ -36,7 +36,6 @@ from tests.command_surface import (
     ModeratorCommands,
     Servers,
     all_pings,
-    build_servers,
     command_leaves,
     custom_ids,
     diff,
@@ -86,11 +85,6 @@ class Setup:
     async def set_mod_role(self, role: Role | None) -> None:
         if await ConfigStore(self.bot.db).mod_role(self.a.guild.id) != (role and role.id):
             await self.as_owner("config modrole", {"role": role} if role else {})
-
-
-@pytest.fixture
-def servers(driver: Driver, world: World) -> Servers:
-    return build_servers(driver, world)
 
 
 @pytest.fixture

@@ -129,6 +129,25 @@ def normalized(text: str) -> str:
     return _SPACES.sub(" ", text).strip().casefold()
 
 
+def check_unique_text(
+    problems: list[Problem],
+    file: str,
+    entry: str,
+    text: object,
+    seen: dict[str, str],
+    message: str,
+) -> None:
+    """Report a text that repeats an earlier entry's, case and spacing ignored; ``message`` is a
+    template naming the earlier entry as ``{}``. Blank or missing texts are left to check_text."""
+    if not isinstance(text, str) or not text.strip():
+        return
+    key = normalized(text)
+    if key in seen:
+        problems.append(Problem(file, entry, message.format(seen[key])))
+    else:
+        seen[key] = entry
+
+
 def check_document(
     problems: list[Problem],
     raw: object,

@@ -18,6 +18,7 @@ from bot.content.common import (
     check_id,
     check_source,
     check_text,
+    check_unique_text,
     entry_name,
     load_checked,
     normalized,
@@ -139,9 +140,6 @@ class FilmContent:
         return sorted({topic for fact in self.facts for topic in fact.topics})
 
 
-_normalise = normalized
-
-
 def _check_unknown(
     problems: list[Problem], file: str, entry: str, table: dict[str, Any], allowed: frozenset[str]
 ) -> None:
@@ -255,13 +253,7 @@ def _check_facts(problems: list[Problem], file: str, raw: object) -> None:
         _check_unknown(problems, file, entry, fact, _FACT_KEYS)
         check_id(problems, file, entry, fact.get("id"), ids)
         check_text(problems, file, entry, fact, "text", limit=FACT_TEXT_MAX)
-        text = fact.get("text")
-        if isinstance(text, str) and text.strip():
-            key = _normalise(text)
-            if key in texts:
-                problems.append(Problem(file, entry, f"same text as {texts[key]}"))
-            else:
-                texts[key] = entry
+        check_unique_text(problems, file, entry, fact.get("text"), texts, "same text as {}")
         _check_topics(problems, file, entry, fact.get("topics"))
         if "as_of" in fact:
             as_of = fact["as_of"]
@@ -283,7 +275,7 @@ def _check_choices(problems: list[Problem], file: str, entry: str, item: dict[st
             Problem(file, entry, f"'wrong' has {len(wrong)} answers (exactly {WRONG_ANSWERS})")
         )
     answer = item.get("answer")
-    answer_key = _normalise(answer) if isinstance(answer, str) else None
+    answer_key = normalized(answer) if isinstance(answer, str) else None
     seen: set[str] = set()
     for index, choice in enumerate(wrong):
         if not isinstance(choice, str) or not choice.strip():
@@ -297,7 +289,7 @@ def _check_choices(problems: list[Problem], file: str, entry: str, item: dict[st
                     f"wrong answer {index + 1} is {len(choice)} characters (max {CHOICE_MAX})",
                 )
             )
-        key = _normalise(choice)
+        key = normalized(choice)
         if key == answer_key:
             problems.append(Problem(file, entry, f"the answer {answer!r} is also a wrong answer"))
         elif key in seen:
@@ -321,13 +313,9 @@ def _check_trivia(problems: list[Problem], file: str, raw: object) -> None:
         check_text(problems, file, entry, item, "question", limit=QUESTION_MAX)
         check_text(problems, file, entry, item, "answer", limit=CHOICE_MAX)
         check_text(problems, file, entry, item, "explanation", limit=EXPLANATION_MAX)
-        question = item.get("question")
-        if isinstance(question, str) and question.strip():
-            key = _normalise(question)
-            if key in questions:
-                problems.append(Problem(file, entry, f"same question as {questions[key]}"))
-            else:
-                questions[key] = entry
+        check_unique_text(
+            problems, file, entry, item.get("question"), questions, "same question as {}"
+        )
         _check_choices(problems, file, entry, item)
         check_source(problems, file, entry, item.get("source"))
 

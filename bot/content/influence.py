@@ -23,6 +23,7 @@ from bot.content.common import (
     check_id,
     check_source,
     check_text,
+    check_unique_text,
     entry_name,
     load_checked,
     normalized,
@@ -252,13 +253,7 @@ def _check_links(problems: list[Problem], file: str, links: list[Any], ids: set[
                 seen_pairs[pair] = name
         _check_kind(problems, file, name, entry.get("kind"), LINK_KINDS)
         check_text(problems, file, name, entry, "note", limit=NOTE_MAX)
-        note = entry.get("note")
-        if isinstance(note, str) and note.strip():
-            key = normalized(note)
-            if key in seen_notes:
-                problems.append(Problem(file, name, f"same note as {seen_notes[key]}"))
-            else:
-                seen_notes[key] = name
+        check_unique_text(problems, file, name, entry.get("note"), seen_notes, "same note as {}")
         _check_disputed(problems, file, name, entry)
         check_source(problems, file, name, entry.get("source"))
         unknown = set(entry) - _LINK_KEYS

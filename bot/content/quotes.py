@@ -18,6 +18,7 @@ from bot.content.common import (
     check_id,
     check_source,
     check_text,
+    check_unique_text,
     entry_name,
     load_checked,
     normalized,
@@ -90,7 +91,9 @@ def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
             check_text(problems, file, name, entry, key, limit=limit)
         _check_translated(problems, file, name, entry)
         _check_bare_text(problems, file, name, entry.get("text"))
-        _check_duplicate_text(problems, file, name, entry.get("text"), seen_texts)
+        check_unique_text(
+            problems, file, name, entry.get("text"), seen_texts, "duplicate text (same words as {})"
+        )
         check_source(problems, file, name, entry.get("source"))
         unknown = set(entry) - _ALLOWED_KEYS
         if unknown:
@@ -117,18 +120,6 @@ def _check_bare_text(problems: list[Problem], file: str, name: str, text: object
         problems.append(Problem(file, name, "'text' has leading or trailing whitespace"))
     if stripped.startswith(_WRAPPING_QUOTES) and stripped.endswith(_WRAPPING_QUOTES):
         problems.append(Problem(file, name, "'text' must not be wrapped in quote marks"))
-
-
-def _check_duplicate_text(
-    problems: list[Problem], file: str, name: str, text: object, seen: dict[str, str]
-) -> None:
-    if not isinstance(text, str) or not text.strip():
-        return
-    key = normalized_text(text)
-    if key in seen:
-        problems.append(Problem(file, name, f"duplicate text (same words as {seen[key]})"))
-    else:
-        seen[key] = name
 
 
 def quotes_from(raw: dict[str, Any]) -> QuoteBook:

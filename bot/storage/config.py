@@ -7,7 +7,8 @@ what keeps daily posts exactly-once across restarts and across processes sharing
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -212,6 +213,15 @@ class ConfigStore:
         return row is not None and row["left_at"] is not None
 
     # ------------------------------------------------------------------ changing (each one logged)
+    @asynccontextmanager
+    async def _changing(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A settings transaction; afterwards (committed or not) cached settings are dropped."""
+        try:
+            async with self.db.transaction() as tx:
+                yield tx
+        finally:
+            self.db.forget()  # see Database.cached
+
     async def set_mod_role(
         self,
         guild_id: int,
@@ -221,17 +231,14 @@ class ConfigStore:
         at: datetime | None = None,
         summary: str | None = None,
     ) -> None:
-        try:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
-                    "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
-                    (guild_id, role_id),
-                )
-                if summary is not None and at is not None:
-                    await self._log(tx, guild_id, actor_id, summary, at)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, mod_role_id) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET mod_role_id = excluded.mod_role_id",
+                (guild_id, role_id),
+            )
+            if summary is not None and at is not None:
+                await self._log(tx, guild_id, actor_id, summary, at)
 
     async def set_channel(
         self,
@@ -243,16 +250,13 @@ class ConfigStore:
         at: datetime,
         summary: str,
     ) -> None:
-        try:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO feature_settings(guild_id, feature, channel_id) VALUES (?, ?, ?) "
-                    "ON CONFLICT(guild_id, feature) DO UPDATE SET channel_id = excluded.channel_id",
-                    (guild_id, feature, channel_id),
-                )
-                await self._log(tx, guild_id, actor_id, summary, at)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, channel_id) VALUES (?, ?, ?) "
+                "ON CONFLICT(guild_id, feature) DO UPDATE SET channel_id = excluded.channel_id",
+                (guild_id, feature, channel_id),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
 
     async def set_schedule(
         self,
@@ -266,23 +270,20 @@ class ConfigStore:
         summary: str,
     ) -> None:
         """Set a feature's time; the time zone also becomes the server's (for 'today' elsewhere)."""
-        try:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO feature_settings(guild_id, feature, post_time, timezone, schedule_since) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature) DO UPDATE SET "
-                    "post_time = excluded.post_time, timezone = excluded.timezone, "
-                    "schedule_since = excluded.schedule_since",
-                    (guild_id, feature, post_time, timezone, to_text(at)),
-                )
-                await tx.execute(
-                    "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
-                    "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
-                    (guild_id, timezone),
-                )
-                await self._log(tx, guild_id, actor_id, summary, at)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, post_time, timezone, schedule_since) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature) DO UPDATE SET "
+                "post_time = excluded.post_time, timezone = excluded.timezone, "
+                "schedule_since = excluded.schedule_since",
+                (guild_id, feature, post_time, timezone, to_text(at)),
+            )
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, timezone) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET timezone = excluded.timezone",
+                (guild_id, timezone),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
 
     async def set_enabled(
         self,
@@ -294,66 +295,54 @@ class ConfigStore:
         at: datetime,
         summary: str,
     ) -> None:
-        try:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO feature_settings(guild_id, feature, enabled) VALUES (?, ?, ?) "
-                    "ON CONFLICT(guild_id, feature) DO UPDATE SET enabled = excluded.enabled",
-                    (guild_id, feature, int(enabled)),
-                )
-                await self._log(tx, guild_id, actor_id, summary, at)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO feature_settings(guild_id, feature, enabled) VALUES (?, ?, ?) "
+                "ON CONFLICT(guild_id, feature) DO UPDATE SET enabled = excluded.enabled",
+                (guild_id, feature, int(enabled)),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
 
     async def detach_channel(
         self, guild_id: int, channel_id: int, *, at: datetime, describe: Callable[[list[str]], str]
     ) -> list[str]:
         """Unset a (deleted) channel for every feature using it; logs ``describe(features)``."""
-        try:
-            async with self.db.transaction() as tx:
-                async with tx.execute(
-                    "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
-                    "ORDER BY feature",
+        async with self._changing() as tx:
+            async with tx.execute(
+                "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
+                "ORDER BY feature",
+                (guild_id, channel_id),
+            ) as cur:
+                features = [str(row[0]) for row in await cur.fetchall()]
+            if features:
+                await tx.execute(
+                    "UPDATE feature_settings SET channel_id = NULL "
+                    "WHERE guild_id = ? AND channel_id = ?",
                     (guild_id, channel_id),
-                ) as cur:
-                    features = [str(row[0]) for row in await cur.fetchall()]
-                if features:
-                    await tx.execute(
-                        "UPDATE feature_settings SET channel_id = NULL "
-                        "WHERE guild_id = ? AND channel_id = ?",
-                        (guild_id, channel_id),
-                    )
-                    await self._log(tx, guild_id, None, describe(features), at)
-            return features
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+                )
+                await self._log(tx, guild_id, None, describe(features), at)
+        return features
 
     async def mark_left(self, guild_id: int, *, at: datetime, summary: str) -> None:
         """The bot was removed from the server: no daily posts there until it is added back."""
-        try:
-            async with self.db.transaction() as tx:
-                await tx.execute(
-                    "INSERT INTO guild_settings(guild_id, left_at) VALUES (?, ?) "
-                    "ON CONFLICT(guild_id) DO UPDATE SET left_at = excluded.left_at",
-                    (guild_id, to_text(at)),
-                )
-                await self._log(tx, guild_id, None, summary, at)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, left_at) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET left_at = excluded.left_at",
+                (guild_id, to_text(at)),
+            )
+            await self._log(tx, guild_id, None, summary, at)
 
     async def mark_joined(self, guild_id: int, *, at: datetime, summary: str) -> bool:
         """The bot is back in a server it had left; returns whether it had left."""
-        try:
-            async with self.db.transaction() as tx:
-                cur = await tx.execute(
-                    "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
-                    (guild_id,),
-                )
-                if cur.rowcount:
-                    await self._log(tx, guild_id, None, summary, at)
-                return bool(cur.rowcount)
-        finally:
-            self.db.forget()  # cached settings (see Database.cached) are stale now
+        async with self._changing() as tx:
+            cur = await tx.execute(
+                "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
+                (guild_id,),
+            )
+            if cur.rowcount:
+                await self._log(tx, guild_id, None, summary, at)
+            return bool(cur.rowcount)
 
     async def record_change(
         self, guild_id: int, actor_id: int | None, summary: str, *, at: datetime
@@ -406,13 +395,12 @@ class DailyPostStore:
         self, guild_id: int, feature: str, local_date: date, *, channel_id: int, at: datetime
     ) -> bool:
         """Take the day's post for this process; False if anyone (any process) already has."""
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
-                "INSERT INTO daily_posts(guild_id, feature, local_date, status, claimed_at, channel_id) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature, local_date) DO NOTHING",
-                (guild_id, feature, local_date.isoformat(), CLAIMED, to_text(at), channel_id),
-            )
-            return cur.rowcount == 1
+        inserted = await self.db.execute(
+            "INSERT INTO daily_posts(guild_id, feature, local_date, status, claimed_at, channel_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(guild_id, feature, local_date) DO NOTHING",
+            (guild_id, feature, local_date.isoformat(), CLAIMED, to_text(at), channel_id),
+        )
+        return inserted == 1
 
     async def mark_sent(
         self, guild_id: int, feature: str, local_date: date, *, message_id: int, at: datetime
