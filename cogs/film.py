@@ -204,6 +204,7 @@ class FilmCog(
         self.closer.cancel()
         self.bot.daily.unregister("fact")
         self.bot.remove_dynamic_items(AnotherFactButton, TriviaChoiceButton)
+        await self.store.close()  # the fact rotation's last records
 
     async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
         """Answer clicks in our custom_id namespaces that discord.py will not dispatch.

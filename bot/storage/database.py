@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.storage.cache import ReadCache
+
 log = logging.getLogger(__name__)
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -65,10 +67,9 @@ class Database:
         self._conn = conn
         self.path = path
         self.lock = asyncio.Lock()
-        # Read caches shared by every store instance on this connection (stores are cheap objects
-        # made per use). A store that changes what it caches calls forget() after the commit.
-        self.cache: dict[tuple[Any, ...], Any] = {}
-        self.cache_generation = 0
+        # Settings read on every command, shared by every store instance on this connection
+        # (stores are cheap objects made per use). A store that changes them calls forget().
+        self.cache: ReadCache[tuple[Any, ...], Any] = ReadCache()
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
@@ -122,19 +123,11 @@ class Database:
 
     def forget(self) -> None:
         """Drop every cached read (after a commit that changed cached settings; these are rare)."""
-        self.cache.clear()
-        self.cache_generation += 1
+        self.cache.forget()
 
     async def cached(self, key: tuple[Any, ...], load: Callable[[], Awaitable[T]]) -> T:
-        """``load()``'s result, kept until the next forget(); a load that overlapped a forget()
-        is returned but not kept, so a stale read never outlives the write that replaced it."""
-        if key in self.cache:
-            return self.cache[key]
-        generation = self.cache_generation
-        value = await load()
-        if generation == self.cache_generation:
-            self.cache[key] = value
-        return value
+        """``load()``'s result, kept until the next forget() (see :class:`ReadCache`)."""
+        return await self.cache.get(key, load)
 
     async def schema_version(self) -> int:
         async with self._conn.execute("PRAGMA user_version") as cur:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import sqlite3
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
 from bot.film_logic import ShowRecord
+from bot.storage.cache import ReadCache
 from bot.storage.database import Database, Row
+
+log = logging.getLogger(__name__)
 
 # Picks one of the candidate ids given how often and how recently each was shown.
 Chooser = Callable[[Sequence[str], Mapping[str, ShowRecord]], str]
@@ -103,39 +110,166 @@ _QUESTION_COLUMNS = (
 )
 
 
+# Fact-rotation writes wait this long to be grouped into one transaction. A crash inside the window
+# only means a fact may come round again sooner: nothing a member sent or was promised is lost.
+ROTATION_WRITE_DELAY = 1.0
+# Servers whose rotation stays in memory (the least recently used beyond this are read again).
+ROTATION_SERVERS = 512
+# Servers whose trivia scores stay in memory for /film leaderboard.
+SCOREBOARD_SERVERS = 256
+
+
+@dataclass(slots=True)
+class _Rotation:
+    shows: dict[str, ShowRecord]
+    last_seq: int
+
+
+class FactRotation:
+    """Each server's fact rotation, served from memory and written to the database behind.
+
+    /film fact runs often; a read-choose-write transaction per call cost more CPU than the rest of
+    the command. A server's history is read once, picks are made in memory (no await between
+    reading the history and recording the pick, so two requests at once never take the same
+    fact), and the new records are written in groups a moment later, and on :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        write_delay: float = ROTATION_WRITE_DELAY,
+        max_servers: int = ROTATION_SERVERS,
+    ) -> None:
+        self.db = db
+        self.write_delay = write_delay
+        self.max_servers = max_servers
+        self._loaded: OrderedDict[int, _Rotation] = OrderedDict()
+        self._pending: dict[tuple[int, str], ShowRecord] = {}
+        self._writing: dict[tuple[int, str], ShowRecord] = {}
+        self._write_lock = asyncio.Lock()
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def next(self, guild_id: int, candidates: Sequence[str], choose: Chooser) -> str:
+        """Choose one of ``candidates`` for this server and record that it was shown."""
+        rotation = self._loaded.get(guild_id)
+        if rotation is None:
+            rotation = await self._load(guild_id)
+        else:
+            self._loaded.move_to_end(guild_id)
+        chosen = choose(candidates, rotation.shows)
+        previous = rotation.shows.get(chosen)
+        rotation.last_seq += 1
+        record = ShowRecord((previous.times if previous else 0) + 1, rotation.last_seq)
+        rotation.shows[chosen] = record
+        self._pending[(guild_id, chosen)] = record
+        if self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.write_delay, self._write_soon)
+        return chosen
+
+    async def _load(self, guild_id: int) -> _Rotation:
+        rows = await self.db.fetchall(
+            "SELECT fact_id, times, last_seq FROM film_fact_shows WHERE guild_id = ?", (guild_id,)
+        )
+        loaded = self._loaded.get(guild_id)
+        if loaded is not None:  # another request read it meanwhile: its picks count
+            return loaded
+        shows = {str(r[0]): ShowRecord(int(r[1]), int(r[2])) for r in rows}
+        # Records not committed yet (or being committed) are newer than what was read.
+        for unwritten in (self._writing, self._pending):
+            for (guild, fact_id), record in unwritten.items():
+                if guild == guild_id:
+                    shows[fact_id] = record
+        rotation = _Rotation(shows, max((r.last_seq for r in shows.values()), default=0))
+        self._loaded[guild_id] = rotation
+        if len(self._loaded) > self.max_servers:
+            self._loaded.popitem(last=False)
+        return rotation
+
+    def _write_soon(self) -> None:
+        self._timer = None
+        task = asyncio.get_running_loop().create_task(self.flush(), name="fact-rotation-write")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def flush(self) -> None:
+        """Write every pending record now, in one transaction."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        async with self._write_lock:
+            if not self._pending:
+                return
+            batch, self._pending = self._pending, {}
+            self._writing = batch
+            try:
+                await self.db.executemany(
+                    "INSERT INTO film_fact_shows (guild_id, fact_id, times, last_seq) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (guild_id, fact_id) "
+                    "DO UPDATE SET times = excluded.times, last_seq = excluded.last_seq",
+                    [(g, f, r.times, r.last_seq) for (g, f), r in batch.items()],
+                )
+            except sqlite3.Error as exc:
+                # Keep them for the next write (a pick made since is newer and wins).
+                for key, record in batch.items():
+                    self._pending.setdefault(key, record)
+                log.warning("fact rotation not saved yet, will retry: %s", exc)
+                if self._timer is None:
+                    loop = asyncio.get_running_loop()
+                    self._timer = loop.call_later(self.write_delay, self._write_soon)
+            finally:
+                self._writing = {}
+
+    async def close(self) -> None:
+        """Write what is pending and stop (before the database closes)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.flush()
+
+
+@dataclass(frozen=True, slots=True)
+class Scoreboard:
+    """A server's trivia scores, ranked once so /film leaderboard needs no query per call."""
+
+    ranked: tuple[Score, ...]  # members with points, best first (ties: who got there first)
+    by_user: Mapping[int, Score]
+    points_ascending: tuple[int, ...]  # every member's points, for ranks by bisection
+
+    @classmethod
+    def from_scores(cls, scores: Sequence[Score]) -> Scoreboard:
+        """``scores`` in leaderboard order: points high to low, then who reached them first."""
+        return cls(
+            ranked=tuple(s for s in scores if s.points > 0),
+            by_user={s.user_id: s for s in scores},
+            points_ascending=tuple(sorted(s.points for s in scores)),
+        )
+
+    def top(self, limit: int) -> list[Score]:
+        return list(self.ranked[:limit])
+
+    def standing(self, user_id: int) -> Standing | None:
+        """A member's score and rank (1 + how many have more points); None before any answer."""
+        score = self.by_user.get(user_id)
+        if score is None:
+            return None
+        above = len(self.points_ascending) - bisect_right(self.points_ascending, score.points)
+        return Standing(score, above + 1)
+
+
 class FilmStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.rotation = FactRotation(db)
+        self._scoreboards: ReadCache[int, Scoreboard] = ReadCache(SCOREBOARD_SERVERS)
 
     # ------------------------------------------------------------------ fact rotation
     async def next_fact(self, guild_id: int, candidates: Sequence[str], choose: Chooser) -> str:
-        """Choose one of ``candidates`` for this server and record that it was shown.
+        """Choose one of ``candidates`` for this server and record that it was shown (see
+        :class:`FactRotation`; :meth:`close` writes the last records)."""
+        return await self.rotation.next(guild_id, candidates, choose)
 
-        Read, choice and write happen in one transaction, so two requests at once never both
-        take the same "next" fact.
-        """
-
-        def work(conn: sqlite3.Connection) -> str:
-            # One hand-off to the database thread for the whole read-choose-write: this runs on
-            # every /film fact and every daily fact.
-            rows = conn.execute(
-                "SELECT fact_id, times, last_seq FROM film_fact_shows WHERE guild_id = ?",
-                (guild_id,),
-            ).fetchall()
-            history = {str(r[0]): ShowRecord(int(r[1]), int(r[2])) for r in rows}
-            chosen = choose(candidates, history)
-            seq = max((r.last_seq for r in history.values()), default=0) + 1
-            conn.execute(
-                "INSERT INTO film_fact_shows (guild_id, fact_id, times, last_seq) "
-                "VALUES (?, ?, 1, ?) "
-                "ON CONFLICT (guild_id, fact_id) "
-                "DO UPDATE SET times = film_fact_shows.times + 1, last_seq = excluded.last_seq",
-                (guild_id, chosen, seq),
-            )
-            return chosen
-
-        fact_id = await self.db.run_in_transaction(work)
-        return fact_id
+    async def close(self) -> None:
+        await self.rotation.close()
 
     # ------------------------------------------------------------------ trivia questions
     async def open_question(
@@ -247,7 +381,8 @@ class FilmStore:
                 "ELSE film_trivia_scores.reached_at END",
                 (guild_id, user_id, correct, _iso(now)),
             )
-            return AnswerOutcome.RIGHT if correct else AnswerOutcome.WRONG
+        self._scoreboards.forget(guild_id)  # committed: the cached leaderboard is stale
+        return AnswerOutcome.RIGHT if correct else AnswerOutcome.WRONG
 
     async def due_questions(self, now: datetime, limit: int = 50) -> list[TriviaQuestion]:
         """Questions past their deadline whose result has not been shown yet, oldest first."""
@@ -283,41 +418,28 @@ class FilmStore:
         return [int(r["user_id"]) for r in rows if r["correct"]], len(rows)
 
     # ------------------------------------------------------------------ leaderboard
+    async def scoreboard(self, guild_id: int) -> Scoreboard:
+        return await self._scoreboards.get(guild_id, lambda: self._read_scoreboard(guild_id))
+
+    async def _read_scoreboard(self, guild_id: int) -> Scoreboard:
+        rows = await self.db.fetchall(
+            "SELECT user_id, points, answered FROM film_trivia_scores WHERE guild_id = ? "
+            "ORDER BY points DESC, reached_at, user_id",
+            (guild_id,),
+        )
+        return Scoreboard.from_scores([Score(int(r[0]), int(r[1]), int(r[2])) for r in rows])
+
     async def leaderboard(self, guild_id: int, limit: int = 10) -> list[Score]:
         """The server's top scorers; on equal points, whoever got there first ranks higher."""
-        return await self.db.run_read(lambda conn: _top(conn, guild_id, limit))
+        return (await self.scoreboard(guild_id)).top(limit)
 
     async def standing(self, guild_id: int, user_id: int) -> Standing | None:
         """A member's score and rank (1 + how many have more points); None before any answer."""
-        return await self.db.run_read(lambda conn: _standing(conn, guild_id, user_id))
+        return (await self.scoreboard(guild_id)).standing(user_id)
 
     async def board(
         self, guild_id: int, user_id: int, limit: int = 10
     ) -> tuple[list[Score], Standing | None]:
-        """The top scorers and one member's standing, in one hand-off (what /film leaderboard shows)."""
-        return await self.db.run_read(
-            lambda conn: (_top(conn, guild_id, limit), _standing(conn, guild_id, user_id))
-        )
-
-
-def _top(conn: sqlite3.Connection, guild_id: int, limit: int) -> list[Score]:
-    rows = conn.execute(
-        "SELECT user_id, points, answered FROM film_trivia_scores "
-        "WHERE guild_id = ? AND points > 0 "
-        "ORDER BY points DESC, reached_at, user_id LIMIT ?",
-        (guild_id, limit),
-    ).fetchall()
-    return [Score(int(r[0]), int(r[1]), int(r[2])) for r in rows]
-
-
-def _standing(conn: sqlite3.Connection, guild_id: int, user_id: int) -> Standing | None:
-    row = conn.execute(
-        "SELECT s.points, s.answered, "
-        "(SELECT COUNT(*) FROM film_trivia_scores AS o "
-        " WHERE o.guild_id = s.guild_id AND o.points > s.points) AS above "
-        "FROM film_trivia_scores AS s WHERE s.guild_id = ? AND s.user_id = ?",
-        (guild_id, user_id),
-    ).fetchone()
-    if row is None:
-        return None
-    return Standing(Score(user_id, int(row[0]), int(row[1])), int(row[2]) + 1)
+        """The top scorers and one member's standing (what /film leaderboard shows)."""
+        board = await self.scoreboard(guild_id)
+        return board.top(limit), board.standing(user_id)

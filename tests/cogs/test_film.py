@@ -243,6 +243,29 @@ async def test_another_fact_button_works_after_a_restart(
         assert fact_of(again).id != fact_of(first).id  # the rotation survived the restart
 
 
+async def test_a_round_carries_on_across_a_restart(
+    bot: KpopsBot, driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    # The rotation is written behind in groups; stopping the bot writes what is pending.
+    cast_facts = sorted(f.id for f in CONTENT.facts if "cast" in f.topics)
+    half = len(cast_facts) // 2
+    options = {"topic": "cast"}
+    shown = [
+        fact_of(
+            await driver.invoke("film fact", options, member=world.fan, channel=world.general)
+        ).id
+        for _ in range(half)
+    ]
+    await bot.close()
+    async with running_bot(driver, db_path, clock=clock):
+        for _ in range(len(cast_facts) - half):
+            result = await driver.invoke(
+                "film fact", options, member=world.fan, channel=world.general
+            )
+            shown.append(fact_of(result).id)
+    assert sorted(shown) == cast_facts  # no fact came round twice before the round ended
+
+
 async def test_daily_fact_uses_the_same_rotation(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:

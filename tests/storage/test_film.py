@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,16 @@ import pytest
 
 from bot.film_logic import ShowRecord, least_shown
 from bot.storage import Database
-from bot.storage.film import AnswerOutcome, Chooser, FilmStore, NewQuestion, TriviaQuestion
+from bot.storage.film import (
+    AnswerOutcome,
+    Chooser,
+    FactRotation,
+    FilmStore,
+    NewQuestion,
+    Score,
+    Scoreboard,
+    TriviaQuestion,
+)
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 GUILD, OTHER_GUILD = 1001, 2002
@@ -24,9 +34,11 @@ TRIVIA_IDS = ("q-one", "q-two", "q-three")
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[FilmStore]:
     db = await Database.open(tmp_path / "film.sqlite3")
+    store = FilmStore(db)
     try:
-        yield FilmStore(db)
+        yield store
     finally:
+        await store.close()
         await db.close()
 
 
@@ -97,6 +109,54 @@ async def test_concurrent_requests_never_take_the_same_fact(store: FilmStore) ->
     choose = chooser(4)
     picked = await asyncio.gather(*(store.next_fact(GUILD, facts, choose) for _ in facts))
     assert sorted(picked) == sorted(facts)
+
+
+async def test_rotation_is_written_behind_and_kept_by_a_new_store(store: FilmStore) -> None:
+    facts = [f"fact-{n}" for n in range(6)]
+    choose = chooser(5)
+    shown = [await store.next_fact(GUILD, facts, choose) for _ in range(3)]
+    written = await store.db.fetchall("SELECT fact_id FROM film_fact_shows")
+    assert written == []  # not yet: picks are grouped into one later write
+    await store.rotation.flush()
+    rows = await store.db.fetchall("SELECT fact_id, times FROM film_fact_shows ORDER BY last_seq")
+    assert [(r[0], r[1]) for r in rows] == [(fact_id, 1) for fact_id in shown]
+    fresh = FilmStore(store.db)  # as after a restart
+    rest = [await fresh.next_fact(GUILD, facts, choose) for _ in range(3)]
+    assert sorted(shown + rest) == facts
+    await fresh.close()
+
+
+async def test_a_server_read_again_keeps_its_unwritten_picks(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "small.sqlite3")
+    rotation = FactRotation(db, max_servers=1)
+    facts = ["a", "b", "c", "d"]
+    choose = chooser(6)
+    try:
+        shown = [await rotation.next(GUILD, facts, choose) for _ in range(2)]
+        await rotation.next(OTHER_GUILD, facts, choose)  # pushes GUILD out of memory, unwritten
+        shown += [await rotation.next(GUILD, facts, choose) for _ in range(2)]
+        assert sorted(shown) == facts
+    finally:
+        await rotation.close()
+        await db.close()
+
+
+async def test_a_failed_rotation_write_is_kept_and_tried_again(
+    store: FilmStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = ["a", "b", "c"]
+    picked = await store.next_fact(GUILD, facts, chooser(7))
+    real_executemany = store.db.executemany
+
+    async def locked(sql: str, rows: object) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(store.db, "executemany", locked)
+    await store.rotation.flush()
+    monkeypatch.setattr(store.db, "executemany", real_executemany)
+    await store.rotation.flush()
+    rows = await store.db.fetchall("SELECT fact_id FROM film_fact_shows")
+    assert [r[0] for r in rows] == [picked]
 
 
 # ---------------------------------------------------------------------- trivia questions
@@ -189,11 +249,15 @@ async def test_discarded_question_ids_are_never_reused(store: FilmStore) -> None
 async def test_leaderboard_ranks_ties_by_who_got_there_first(store: FilmStore) -> None:
     at = NOW
     for user in [OTHER_FAN, FAN, THIRD_FAN, OTHER_FAN, FAN]:  # OTHER_FAN reaches 2 points first
+        before = await store.standing(GUILD, user)  # read (and cached) before each answer
         question, _ = await ask(store, at=at)
         outcome = await store.answer(
             question_id=question.id, guild_id=GUILD, user_id=user, choice_index=0, now=at
         )
         assert outcome is AnswerOutcome.RIGHT
+        after = await store.standing(GUILD, user)
+        assert after is not None  # the answer replaced the cached board
+        assert after.score.points == (before.score.points if before else 0) + 1
         at += timedelta(minutes=2)
     board = await store.leaderboard(GUILD)
     assert [(s.user_id, s.points) for s in board] == [(OTHER_FAN, 2), (FAN, 2), (THIRD_FAN, 1)]
@@ -203,6 +267,16 @@ async def test_leaderboard_ranks_ties_by_who_got_there_first(store: FilmStore) -
     assert third is not None and third.rank == 3
     assert await store.standing(GUILD, 9999) is None
     assert await store.leaderboard(OTHER_GUILD) == []
+
+
+def test_scoreboard_ranks_by_points_and_shares_ranks_on_ties() -> None:
+    board = Scoreboard.from_scores(
+        [Score(1, 5, 5), Score(2, 3, 4), Score(3, 3, 3), Score(4, 1, 2), Score(5, 0, 2)]
+    )
+    assert [s.user_id for s in board.top(3)] == [1, 2, 3]
+    assert [s.user_id for s in board.top(10)] == [1, 2, 3, 4]  # no points: not on the board
+    ranks = {user: board.standing(user) for user in range(1, 7)}
+    assert [r.rank if r else None for r in ranks.values()] == [1, 2, 2, 4, 5, None]
 
 
 async def test_leaderboard_is_limited(store: FilmStore) -> None:
