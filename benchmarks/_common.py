@@ -38,17 +38,20 @@ def machine() -> str:
 @dataclass
 class Scene:
     guild: Guild
-    channel: Channel
+    channel: Channel  # where the measured commands run
+    side_channel: Channel  # where other things happen (past polls, trivia)
     members: list[Member]
     moderator: Member
 
 
 def build_scene(driver: Driver, members: int = 50, channels: int = 2) -> Scene:
-    guild = driver.add_guild("Bench", channels=tuple(f"c{i}" for i in range(channels)))
+    guild = driver.add_guild("Bench", channels=tuple(f"c{i}" for i in range(max(2, channels))))
     mods = driver.add_role(guild, "Mods", limits.MANAGE_GUILD)
+    first, second, *_ = guild.channels.values()
     return Scene(
         guild,
-        next(iter(guild.channels.values())),
+        first,
+        second,
         [driver.add_member(guild, f"m{i}") for i in range(members)],
         driver.add_member(guild, "mod", roles=(mods,)),
     )

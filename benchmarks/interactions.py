@@ -1,9 +1,13 @@
 """Interactions per second, time to first response and CPU per interaction, for each command kind.
 
-kpops-bot and a bare discord.py bot that only acknowledges run, one after the other, as subprocesses
-against the same emulator; the figures and the ratios come from the same run.
+kpops-bot and a bare discord.py bot that only acknowledges run side by side as subprocesses, each
+against its own emulator. For each command kind they take turns (a batch for one, a batch for the
+other, the order swapped every round), so a busy spell on the machine weighs on both alike; the
+figures and the ratios come from the same run. Before measuring, kpops-bot's server is given a
+lived-in state through ordinary commands and clicks: two finished poll rounds, an open poll with
+votes, and trivia scores.
 
-    python benchmarks/interactions.py [--count 200] [--concurrency 4]
+    python -m benchmarks.interactions [--count 1000] [--rounds 5] [--concurrency 4]
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import asyncio
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from benchmarks._common import BotProcess, Scene, build_scene, machine, percentile
-from bot.sandbox import CommandUsageError, Driver
+from bot.sandbox import Channel, Driver
+from bot.sandbox.state import Message
 
 Action = Callable[[Driver, Scene, int], Awaitable[Any]]
 
@@ -57,17 +62,29 @@ SCENARIOS: list[tuple[str, Action]] = [
 
 @dataclass
 class Figures:
-    rate: float
-    latencies: list[float]
-    cpu_per: float
+    count: int = 0
+    wall: float = 0.0
+    cpu: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.wall
+
+    @property
+    def cpu_per(self) -> float:
+        return self.cpu / self.count
 
 
 async def measure(
-    driver: Driver, scene: Scene, bot: BotProcess, action: Action, count: int, concurrency: int
-) -> Figures:
-    for i in range(10):  # warm-up
-        await action(driver, scene, i)
-    latencies: list[float] = []
+    driver: Driver,
+    scene: Scene,
+    bot: BotProcess,
+    action: Action,
+    count: int,
+    concurrency: int,
+    into: Figures,
+) -> None:
     queue = list(range(count))
 
     async def worker() -> None:
@@ -78,48 +95,94 @@ async def measure(
             result = await action(driver, scene, i)
             if isinstance(result, list):  # autocomplete: read the interaction's own timing
                 interaction = list(driver.interactions.values())[before]
-                latencies.append((interaction.acked_at or started) - interaction.created)
+                into.latencies.append((interaction.acked_at or started) - interaction.created)
             else:
-                latencies.append((result.acked_at or started) - result.created)
+                into.latencies.append((result.acked_at or started) - result.created)
 
     cpu0, wall0 = bot.cpu_seconds(), time.monotonic()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    wall, cpu = time.monotonic() - wall0, bot.cpu_seconds() - cpu0
-    return Figures(count / wall, latencies, cpu / count)
+    into.wall += time.monotonic() - wall0
+    into.cpu += bot.cpu_seconds() - cpu0
+    into.count += count
 
 
-async def run(count: int, concurrency: int) -> None:
-    driver = Driver()
-    await driver.start()
-    scene = build_scene(driver)
+async def start_poll(driver: Driver, scene: Scene, channel: Channel) -> Message:
+    before = {m.id for m in driver.channel_messages(channel)}
+    await driver.invoke("poll start", member=scene.moderator, channel=channel)
+    return next(m for m in driver.channel_messages(channel) if m.id not in before and m.buttons())
+
+
+async def prepare(driver: Driver, scene: Scene) -> None:
+    """Give kpops-bot's server a lived-in state, through commands and clicks as members make them."""
+    for _ in range(2):  # two finished rounds for the standings
+        poll = await start_poll(driver, scene, scene.side_channel)
+        for i, member in enumerate(scene.members[:20]):
+            await driver.click(poll, member=member, index=i % 3 % 2)
+        await driver.invoke("poll end", member=scene.moderator, channel=scene.side_channel)
+    poll = await start_poll(driver, scene, scene.channel)  # and one open, with votes
+    for i, member in enumerate(scene.members[:30]):
+        await driver.click(poll, member=member, index=i % 2)
+    trivia = await driver.invoke("film trivia", member=scene.moderator, channel=scene.side_channel)
+    for i, member in enumerate(scene.members[:24]):
+        await driver.click(trivia.message, member=member, index=i % 4)
+
+
+async def run(count: int, rounds: int, concurrency: int) -> None:
+    labels = ("kpops-bot", "bare")
+    drivers = {label: Driver() for label in labels}
+    scenes: dict[str, Scene] = {}
+    bots: dict[str, BotProcess] = {}
     results: dict[str, dict[str, Figures]] = {}
+    batch = max(1, count // rounds)
     with tempfile.TemporaryDirectory() as tmp:
-        for label, bare in (("kpops-bot", False), ("bare", True)):
-            bot = BotProcess(driver, Path(tmp) / f"{label}.sqlite3", bare=bare)
-            await bot.start()
-            try:
-                await bot.wait_ready(
-                    lambda: driver.invoke("help", member=scene.members[0], channel=scene.channel)
+        try:
+            for label in labels:
+                driver = drivers[label]
+                await driver.start()
+                scene = scenes[label] = build_scene(driver)
+                bot = bots[label] = BotProcess(
+                    driver, Path(tmp) / f"{label}.sqlite3", bare=label == "bare"
                 )
-                for name, action in SCENARIOS:
-                    try:
-                        results.setdefault(name, {})[label] = await measure(
-                            driver, scene, bot, action, count, concurrency
+                await bot.start()
+                if label == "bare":  # it registers nothing: users see kpops-bot's commands
+                    driver.global_commands = drivers["kpops-bot"].global_commands
+                await bot.wait_ready(
+                    lambda d=driver, s=scene: d.invoke(
+                        "help", member=s.members[0], channel=s.channel
+                    )
+                )
+            await prepare(drivers["kpops-bot"], scenes["kpops-bot"])
+            for name, action in SCENARIOS:
+                pair = results[name] = {label: Figures() for label in labels}
+                for label in labels:  # warm-up (first reads fill the caches)
+                    for i in range(10):
+                        await action(drivers[label], scenes[label], i)
+                for round_ in range(rounds):
+                    for label in labels if round_ % 2 == 0 else labels[::-1]:
+                        await measure(
+                            drivers[label],
+                            scenes[label],
+                            bots[label],
+                            action,
+                            batch,
+                            concurrency,
+                            pair[label],
                         )
-                    except CommandUsageError as exc:
-                        print(f"skipped {name}: {exc}")
-            finally:
-                await bot.stop()
-    await driver.stop()
+        finally:
+            for label in bots:
+                await bots[label].stop()
+            for driver in drivers.values():
+                await driver.stop()
 
     print(f"machine: {machine()}")
-    print(f"{count} interactions per command kind, {concurrency} at a time\n")
+    print(
+        f"{batch * rounds} interactions per command kind and bot ({rounds} alternating rounds "
+        f"of {batch}), {concurrency} at a time\n"
+    )
     header = f"{'command':32} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} | {'bare rate':>9} {'bare CPU':>9} | {'rate x':>6} {'CPU x':>6}"
     print(header)
     print("-" * len(header))
     for name, pair in results.items():
-        if "kpops-bot" not in pair or "bare" not in pair:
-            continue
         k, b = pair["kpops-bot"], pair["bare"]
         print(
             f"{name:32} {k.rate:8.1f} {percentile(k.latencies, 50) * 1000:8.2f} {percentile(k.latencies, 99) * 1000:8.2f}"
@@ -129,10 +192,11 @@ async def run(count: int, concurrency: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=4)
     args = parser.parse_args()
-    asyncio.run(run(args.count, args.concurrency))
+    asyncio.run(run(args.count, args.rounds, args.concurrency))
 
 
 if __name__ == "__main__":
