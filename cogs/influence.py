@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import discord
@@ -40,6 +40,7 @@ from bot.influence_graph import (
     Resolution,
     Step,
 )
+from bot.views import static_view
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 300  # headroom below 6,000 for page and footer text
@@ -47,6 +48,7 @@ LINKS_PER_PAGE = 8  # link fields on one profile page (fewer if their text would
 SUGGESTIONS = 5
 NEAREST = 6
 PATH_BUTTONS = 15  # three rows of entity buttons under a path
+RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
 ALIASES_SHOWN_MAX = 300
 WALK_LINE_MAX = 1000
@@ -139,7 +141,10 @@ class InfluenceLookup:
         )
         self._links = {(k.source_id, k.target_id): k for k in graph.links}
         # (entity id, page) -> the rendered embed and its buttons; see profile().
-        self.rendered: dict[tuple[str, int], tuple[discord.Embed, list[ButtonFactory]]] = {}
+        self.rendered: dict[tuple[str, int], tuple[discord.Embed, discord.ui.View]] = {}
+        # (from, to) -> the rendered path; the busiest pairs are kept (see path_reply()).
+        self.rendered_paths: OrderedDict[tuple[str, str], tuple[discord.Embed, discord.ui.View]]
+        self.rendered_paths = OrderedDict()
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.graph.entities.get(entity_id)
@@ -221,28 +226,21 @@ def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neig
     return pages
 
 
-ButtonFactory = Callable[[], "GoToEntity | TurnPage"]
-
-
 def profile(
     lookup: InfluenceLookup, entity: Entity, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """A profile page. The graph never changes while the bot runs, so each page is rendered once;
-    only the view (which discord.py binds to one message) is built fresh each time."""
+    """A profile page. The graph never changes while the bot runs, so each page (its embed and
+    its view of DynamicItems, see static_view) is rendered once and sent as often as asked."""
     key = (entity.id, page)
     rendered = lookup.rendered.get(key)
     if rendered is None:
         rendered = lookup.rendered[key] = _render_profile(lookup, entity, page)
-    embed, buttons = rendered
-    view = discord.ui.View(timeout=None)
-    for make in buttons:
-        view.add_item(make())
-    return embed, view
+    return rendered
 
 
 def _render_profile(
     lookup: InfluenceLookup, entity: Entity, page: int
-) -> tuple[discord.Embed, list[ButtonFactory]]:
+) -> tuple[discord.Embed, discord.ui.View]:
     neighbours = lookup.neighbours(entity.id)
     pages = profile_pages(entity, neighbours)
     page = min(max(page, 0), len(pages) - 1)
@@ -259,21 +257,18 @@ def _render_profile(
             f"of {len(neighbours)} · {footer}"
         )
     embed.set_footer(text=footer)
-    buttons: list[ButtonFactory] = []
+    buttons: list[GoToEntity | TurnPage] = []
     seen: set[str] = set()
     for neighbour in pages[page]:
         if neighbour.other.id in seen:
             continue
         seen.add(neighbour.other.id)
         arrow = "⬅️" if neighbour.incoming else "➡️"
-        buttons.append(partial(GoToEntity, neighbour.other.id, f"{arrow} {neighbour.other.name}"))
+        buttons.append(GoToEntity(neighbour.other.id, f"{arrow} {neighbour.other.name}"))
     if len(pages) > 1:
+        buttons.append(TurnPage(entity.id, max(page - 1, 0), "◀ Previous", page == 0, row=4))
         buttons.append(
-            partial(TurnPage, entity.id, max(page - 1, 0), "◀ Previous", page == 0, row=4)
-        )
-        buttons.append(
-            partial(
-                TurnPage,
+            TurnPage(
                 entity.id,
                 min(page + 1, len(pages) - 1),
                 "Next ▶",
@@ -281,7 +276,7 @@ def _render_profile(
                 row=4,
             )
         )
-    return embed, buttons
+    return embed, static_view(buttons)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -379,10 +374,29 @@ def path_view(
     for entity_id in [*walk, start.id, end.id]:
         if entity_id not in order:
             order.append(entity_id)
-    view = discord.ui.View(timeout=None)
-    for entity_id in order[:PATH_BUTTONS]:
-        view.add_item(GoToEntity(entity_id, entity_name(lookup, entity_id)))
-    return view
+    return static_view(
+        GoToEntity(entity_id, entity_name(lookup, entity_id)) for entity_id in order[:PATH_BUTTONS]
+    )
+
+
+def path_reply(
+    lookup: InfluenceLookup, start: Entity, end: Entity
+) -> tuple[discord.Embed, discord.ui.View]:
+    """The path between two entries, rendered once per pair while it stays among the busiest."""
+    key = (start.id, end.id)
+    rendered = lookup.rendered_paths.get(key)
+    if rendered is None:
+        connection = lookup.paths.connection(start.id, end.id)
+        rendered = (
+            path_embed(lookup, start, end, connection),
+            path_view(lookup, start, end, connection),
+        )
+        lookup.rendered_paths[key] = rendered
+        if len(lookup.rendered_paths) > RENDERED_PATHS:
+            lookup.rendered_paths.popitem(last=False)
+    else:
+        lookup.rendered_paths.move_to_end(key)
+    return rendered
 
 
 # ---------------------------------------------------------------------------------------------
@@ -597,11 +611,8 @@ class Influence(
                 f"That is **{escaped(start.name)}** twice: pick two different entries, "
                 "or use `/influence artist` for one profile."
             )
-        connection = self.lookup.paths.connection(start.id, end.id)
-        await interaction.response.send_message(
-            embed=path_embed(self.lookup, start, end, connection),
-            view=path_view(self.lookup, start, end, connection),
-        )
+        embed, view = path_reply(self.lookup, start, end)
+        await interaction.response.send_message(embed=embed, view=view)
 
     @artist.autocomplete("name")
     async def artist_name(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -44,10 +45,12 @@ from bot.quote_logic import (
 )
 from bot.storage.config import ConfigStore
 from bot.storage.quotes import QuoteStore, ServerQuote
+from bot.views import static_view
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EXCERPT_CHARS = 240  # of each quote on a search page (shrunk if the page would not fit)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 200  # headroom below Discord's 6,000 for the whole embed
+SEARCH_PAGES_KEPT = 256  # rendered search pages kept for repeated searches
 SEARCH_HINT = (
     "Try a speaker's name (Anderson .Paak, Teddy Riley) or a word such as Motown or hip-hop."
 )
@@ -268,19 +271,23 @@ def pager(words: tuple[str, ...], page: int, total: int) -> discord.ui.View | No
     pages = page_count(total)
     if pages <= 1:
         return None
-    view = discord.ui.View(timeout=None)
-    view.add_item(SearchPageButton(max(page - 1, 0), words, label="◀ Previous", disabled=page == 0))
-    view.add_item(
-        SearchPageButton(
-            min(page + 1, pages - 1), words, label="Next ▶", disabled=page == pages - 1
-        )
+    return static_view(
+        [
+            SearchPageButton(max(page - 1, 0), words, label="◀ Previous", disabled=page == 0),
+            SearchPageButton(
+                min(page + 1, pages - 1), words, label="Next ▶", disabled=page == pages - 1
+            ),
+        ]
     )
-    return view
 
 
 # ---------------------------------------------------------------------------------------------
 # The cog
 # ---------------------------------------------------------------------------------------------
+SearchKey = tuple[int, int, tuple[str, ...], int]
+SearchPage = tuple[discord.Embed | None, discord.ui.View | None]
+
+
 class Quotes(commands.Cog):
     quote = app_commands.Group(
         name="quote",
@@ -299,6 +306,9 @@ class Quotes(commands.Cog):
         self._picks: dict[int, tuple[date, str]] = {}
         self._own: dict[int, list[ShownQuote]] = {}  # guild -> its own quotes, same rule
         self._versions: dict[int, int] = {}  # guild -> adds/removes so far (for safe caching)
+        # (guild, its version, words, page) -> a rendered page of search results: fans repeat
+        # the same searches, and a changed collection changes the version (old pages age out).
+        self._search_pages: OrderedDict[SearchKey, SearchPage] = OrderedDict()
 
     async def cog_load(self) -> None:
         self.bot.add_click_fallback((CUSTOM_ID_PREFIX,), self.on_stale_click)
@@ -383,9 +393,22 @@ class Quotes(commands.Cog):
         quote = await self.pick_for(guild_id, day)
         return DailyPost(embed=quote_embed(quote, f"Quote of the day · {long_date(day)}"))
 
-    async def search_page(
+    async def search_page(self, guild_id: int, words: tuple[str, ...], page: int) -> SearchPage:
+        key = (guild_id, self._versions.get(guild_id, 0), words, page)
+        rendered = self._search_pages.get(key)
+        if rendered is not None:
+            self._search_pages.move_to_end(key)
+            return rendered
+        rendered = await self._render_search_page(guild_id, words, page)
+        if key[1] == self._versions.get(guild_id, 0):  # no add/remove finished meanwhile
+            self._search_pages[key] = rendered
+            if len(self._search_pages) > SEARCH_PAGES_KEPT:
+                self._search_pages.popitem(last=False)
+        return rendered
+
+    async def _render_search_page(
         self, guild_id: int, words: tuple[str, ...], page: int
-    ) -> tuple[discord.Embed | None, discord.ui.View | None]:
+    ) -> SearchPage:
         pool = {q.key: q for q in await self.pool(guild_id)}
         # Curated quotes come pre-indexed; a server's own (few) are always scored.
         hits = self._index.candidates(words)

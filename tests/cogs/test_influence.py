@@ -175,6 +175,36 @@ async def test_buttons_walk_the_graph_privately(
     assert again.message.embeds[0]["title"] == expected
 
 
+async def test_a_rendered_page_serves_every_message_that_shows_it(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    # Profiles and paths are rendered once, view included, and sent again and again.
+    lookup = cog_of(bot).lookup
+    ask = {"name": "bts"}
+    copies = [
+        await driver.invoke("influence artist", ask, member=member, channel=world.general)
+        for member in (world.fan, world.moderator)
+    ]
+    route = {"from": "The Jackson 5", "to": "BTS"}
+    paths = [
+        await driver.invoke("influence path", route, member=member, channel=world.general)
+        for member in (world.fan, world.moderator)
+    ]
+    for result in [*copies, *paths]:
+        clicked = await driver.click(result.message, index=0, member=world.owner)
+        assert (
+            clicked.ephemeral and clicked.message.embeds
+        )  # a private page, sent with a cached view
+        onward = await driver.click(clicked.message, index=0, member=world.owner)
+        assert onward.response_type == 7 and onward.message.embeds
+    bts = lookup.entity(lookup.resolve("BTS").entity_id or "")
+    assert bts is not None
+    embed, view = profile(lookup, bts, 0)
+    assert embed.title == "BTS" and len(lookup.rendered_paths) == 1
+    # Ephemeral sends did not give the shared view a timeout (it would then expire for all).
+    assert view.timeout is None and view.is_finished()
+
+
 async def test_buttons_work_after_a_restart(
     driver: Driver, world: World, db_path: Path, clock: ManualClock
 ) -> None:

@@ -302,6 +302,8 @@ async def test_added_quotes_are_shown_exactly_never_ping_and_can_be_found(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
     text = "@everyone <@123> **Motown** _forever_ [click](https://evil.example) 한국 힙합"
+    before = await search(driver, world, "한국 힙합")  # (search pages are kept rendered)
+    assert before.ephemeral and not before.message.embeds
     result = await add(driver, world, text, "Yoon Mirae", source="https://example.com/a_(b)")
     assert result.ephemeral and "#1" in result.text
     description = result.message.embeds[0]["description"]
