@@ -28,9 +28,13 @@ from bot.sandbox.state import Message
 Action = Callable[[Driver, Scene, int], Awaitable[Any]]
 
 
-def command(path: str, **options: Any) -> Action:
+def command(path: str, *variants: dict[str, Any]) -> Action:
+    """Run ``path`` by members in turn, with the option sets in turn (none: no options)."""
+    choices = variants or ({},)
+
     async def act(driver: Driver, scene: Scene, i: int) -> Any:
         member = scene.members[i % len(scene.members)]
+        options = choices[i % len(choices)]
         return await driver.invoke(path, options, member=member, channel=scene.channel)
 
     return act
@@ -44,6 +48,22 @@ def complete(path: str, option: str, typed: str) -> Action:
     return act
 
 
+# What fans would type, several of each, so no single cached answer is measured.
+SEARCHES = ["music", "Motown", "Teddy Riley", "family", "hip-hop", "Jackson", "Seoul", "dance"]
+ARTISTS = ["BTS", "Motown", "Teddy Riley", "New jack swing", "SWV", "BIGBANG", "TLC", "Rain"]
+PATHS = [
+    ("The Jackson 5", "BTS"),
+    ("Motown", "TWICE"),
+    ("New Edition", "H.O.T."),
+    ("Hip-hop", "Epik High"),
+    ("James Brown", "BLACKPINK"),
+    ("Teddy Riley", "SHINee"),
+]
+# Words that do occur in the quotes, paired so that (nearly) every search is new: what a
+# search costs when its page is not kept rendered.
+WORDS = ["music", "family", "Motown", "dance", "Seoul", "soul", "father", "drums", "love", "Korea"]
+NEW_SEARCHES = [f"{a} {b} {c}" for a in WORDS for b in WORDS for c in WORDS if len({a, b, c}) == 3]
+
 SCENARIOS: list[tuple[str, Action]] = [
     ("/help", command("help")),
     ("/film about", command("film about")),
@@ -51,9 +71,13 @@ SCENARIOS: list[tuple[str, Action]] = [
     ("/film leaderboard", command("film leaderboard")),
     ("/quote today", command("quote today")),
     ("/quote random", command("quote random")),
-    ("/quote search", command("quote search", text="music")),
-    ("/influence artist", command("influence artist", name="BTS")),
-    ("/influence path", command("influence path", **{"from": "The Jackson 5", "to": "BTS"})),
+    ("/quote search", command("quote search", *({"text": t} for t in SEARCHES))),
+    (
+        "/quote search (all new words)",
+        command("quote search", *({"text": t} for t in NEW_SEARCHES)),
+    ),
+    ("/influence artist", command("influence artist", *({"name": n} for n in ARTISTS))),
+    ("/influence path", command("influence path", *({"from": a, "to": b} for a, b in PATHS))),
     ("autocomplete /influence artist", complete("influence artist", "name", "jakson")),
     ("/poll results", command("poll results")),
     ("/poll standings", command("poll standings")),
