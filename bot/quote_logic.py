@@ -205,32 +205,83 @@ def score_quote(words: Sequence[str], quote: Searchable) -> Match:
     return Match(quote.key, matched, score)
 
 
-class WordIndex:
-    """Which quotes hold which words, so a search scores only quotes that can match.
+_FIELDS = (FIELD_WEIGHTS["speaker"], FIELD_WEIGHTS["text"], FIELD_WEIGHTS["context"])
 
-    Built once for the curated collection; a quote is a candidate when one of its fields holds a
-    searched word, or (for words of PREFIX_MIN letters or more) a word starting with it: exactly
-    the quotes ``score_quote`` can give a score, so ranking over the candidates changes nothing.
+
+def _mask_score(exact: int, prefix: int) -> int:
+    """A word's score in a quote from which of its fields (speaker, text, context as bits 0-2)
+    hold the word itself and which only a word starting with it: what score_quote adds up."""
+    return sum(
+        weight * (EXACT_WORD if exact >> bit & 1 else PREFIX_WORD if prefix >> bit & 1 else 0)
+        for bit, weight in enumerate(_FIELDS)
+    )
+
+
+_MASK_SCORES = [[_mask_score(exact, prefix) for prefix in range(8)] for exact in range(8)]
+
+
+class WordIndex:
+    """Which quotes hold which words, in which fields: a search reads only these postings.
+
+    Built once for the curated collection. :meth:`rank` gives exactly what ``rank_quotes`` gives
+    over all the indexed quotes (a test compares them), at the cost of the searched words' postings
+    instead of scoring every quote that holds one of them.
     """
 
     def __init__(self, quotes: Sequence[Searchable]) -> None:
-        self._keys: dict[str, set[str]] = {}
-        for quote in quotes:
-            for text in (quote.speaker, quote.text, quote.context):
-                for word in _indexed(text).words:
-                    self._keys.setdefault(word, set()).add(quote.key)
-        self._vocabulary = sorted(self._keys)
+        self._postings: dict[str, dict[str, int]] = {}  # word -> quote key -> field bits
+        self._joined: dict[str, tuple[str, ...]] = {}  # quote key -> folded fields (phrases)
+        self._position: dict[str, int] = {}  # quote key -> place in the given order (ties)
+        for position, quote in enumerate(quotes):
+            self._position[quote.key] = position
+            fields = [_indexed(quote.speaker), _indexed(quote.text), _indexed(quote.context)]
+            self._joined[quote.key] = tuple(field.joined for field in fields)
+            for bit, field in enumerate(fields):
+                for word in field.words:
+                    posting = self._postings.setdefault(word, {})
+                    posting[quote.key] = posting.get(quote.key, 0) | 1 << bit
+        self._vocabulary = sorted(self._postings)
+
+    def _fields_of(self, word: str) -> tuple[dict[str, int], dict[str, int]]:
+        """For one searched word: the field bits holding it, and those holding a longer word
+        starting with it (only for words of PREFIX_MIN letters or more), by quote key."""
+        exact = self._postings.get(word, {})
+        prefixed: dict[str, int] = {}
+        if len(word) >= PREFIX_MIN:
+            i = bisect_left(self._vocabulary, word)
+            while i < len(self._vocabulary) and self._vocabulary[i].startswith(word):
+                if self._vocabulary[i] != word:
+                    for key, bits in self._postings[self._vocabulary[i]].items():
+                        prefixed[key] = prefixed.get(key, 0) | bits
+                i += 1
+        return exact, prefixed
 
     def candidates(self, words: Sequence[str]) -> set[str]:
+        """Every indexed quote that one of the words (or a word starting with it) matches."""
         found: set[str] = set()
         for word in words:
-            found |= self._keys.get(word, set())
-            if len(word) >= PREFIX_MIN:
-                i = bisect_left(self._vocabulary, word)
-                while i < len(self._vocabulary) and self._vocabulary[i].startswith(word):
-                    found |= self._keys[self._vocabulary[i]]
-                    i += 1
+            exact, prefixed = self._fields_of(word)
+            found.update(exact, prefixed)
         return found
+
+    def rank(self, words: Sequence[str]) -> list[Match]:
+        """The indexed quotes matching at least one word, best first (ties: the given order)."""
+        matched: dict[str, int] = {}
+        scores: dict[str, int] = {}
+        for word in words:
+            exact, prefixed = self._fields_of(word)
+            for key in exact.keys() | prefixed.keys():
+                score = _MASK_SCORES[exact.get(key, 0)][prefixed.get(key, 0)]
+                if score:
+                    matched[key] = matched.get(key, 0) + 1
+                    scores[key] = scores.get(key, 0) + score
+        if len(words) > 1:
+            phrase = " ".join(words)
+            for key, count in matched.items():
+                if count == len(words) and any(phrase in f for f in self._joined[key]):
+                    scores[key] += PHRASE_BONUS
+        ordered = sorted(matched, key=lambda k: (-matched[k], -scores[k], self._position[k]))
+        return [Match(key, matched[key], scores[key]) for key in ordered]
 
 
 def rank_quotes(words: Sequence[str], quotes: Sequence[Searchable]) -> list[Match]:

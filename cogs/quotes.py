@@ -12,6 +12,7 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -155,6 +156,18 @@ def quote_embed(quote: ShownQuote, title: str) -> discord.Embed:
     return embed
 
 
+@lru_cache(maxsize=2048)
+def result_field(quote: ShownQuote, excerpt: int) -> tuple[str, str]:
+    """A quote as one search result (name, value): escaping is the costly part, done once."""
+    name = shown(quote.speaker)
+    if quote.number is not None:
+        name = f"#{quote.number} · {name}"
+    value = shown(clip(quote.text, excerpt))
+    if quote.source:
+        value += f"\n{quote.source}"
+    return clip(name, limits.EMBED_FIELD_NAME_MAX), clip(value, limits.EMBED_FIELD_VALUE_MAX)
+
+
 def search_embed(
     words: tuple[str, ...], results: list[ShownQuote], page: int, total: int
 ) -> discord.Embed:
@@ -167,17 +180,8 @@ def search_embed(
             colour=EMBED_COLOUR,
         )
         for quote in results:
-            name = shown(quote.speaker)
-            if quote.number is not None:
-                name = f"#{quote.number} · {name}"
-            value = shown(clip(quote.text, excerpt))
-            if quote.source:
-                value += f"\n{quote.source}"
-            embed.add_field(
-                name=clip(name, limits.EMBED_FIELD_NAME_MAX),
-                value=clip(value, limits.EMBED_FIELD_VALUE_MAX),
-                inline=False,
-            )
+            name, value = result_field(quote, excerpt)
+            embed.add_field(name=name, value=value, inline=False)
         matches = "1 match" if total == 1 else f"{total} matches"
         embed.set_footer(text=f"{matches} · page {page + 1} of {pages} · best matches first")
         if len(embed) <= EMBED_BUDGET or excerpt <= 40:
@@ -345,13 +349,17 @@ class Quotes(commands.Cog):
     # ------------------------------------------------------------------ data
     async def pool(self, guild_id: int) -> list[ShownQuote]:
         """Every quote this server can see: curated in file order, then its own by number."""
+        return [*self._curated.values(), *await self.own_quotes(guild_id)]
+
+    async def own_quotes(self, guild_id: int) -> list[ShownQuote]:
+        """The quotes this server's moderators added, by number."""
         own = self._own.get(guild_id)
         if own is None:
             version = self._versions.get(guild_id, 0)
             own = [from_server(q) for q in await self.store.server_quotes(guild_id)]
             if self._versions.get(guild_id, 0) == version:  # no add/remove finished meanwhile
                 self._own[guild_id] = own
-        return [*self._curated.values(), *own]
+        return own
 
     def _forget(self, guild_id: int) -> None:
         """After an add or remove commits: drop what was cached for the server."""
@@ -409,15 +417,18 @@ class Quotes(commands.Cog):
     async def _render_search_page(
         self, guild_id: int, words: tuple[str, ...], page: int
     ) -> SearchPage:
-        pool = {q.key: q for q in await self.pool(guild_id)}
-        # Curated quotes come pre-indexed; a server's own (few) are always scored.
-        hits = self._index.candidates(words)
-        searched = [q.searchable for q in pool.values() if q.key in hits or q.number is not None]
-        matches = rank_quotes(words, searched)
+        own = {q.key: q for q in await self.own_quotes(guild_id)}
+        # Curated quotes are ranked from the word index, a server's own (few) one by one; on a
+        # tie curated ones come first, as in a scan of the whole pool (the sort is stable).
+        matches = self._index.rank(words)
+        matches += rank_quotes(words, [q.searchable for q in own.values()])
+        matches.sort(key=lambda m: (-m.words_matched, -m.score))
         if not matches:
             return None, None
         page = clamp_page(page, len(matches))
-        shown_quotes = [pool[m.key] for m in page_of(matches, page, PAGE_SIZE)]
+        shown_quotes = [
+            self._curated.get(m.key) or own[m.key] for m in page_of(matches, page, PAGE_SIZE)
+        ]
         embed = search_embed(words, shown_quotes, page, len(matches))
         return embed, pager(words, page, len(matches))
 

@@ -179,3 +179,29 @@ def test_word_index_ranks_exactly_like_a_full_scan() -> None:
         full = rank_quotes(words, quotes)
         indexed = rank_quotes(words, [q for q in quotes if q.key in hits])
         assert indexed == full, query
+        assert index.rank(words) == full, query
+
+
+def test_word_index_ranks_like_a_full_scan_on_many_random_queries() -> None:
+    import random
+
+    from bot.content.quotes import load_quotes
+    from bot.quote_logic import Searchable, WordIndex, curated_key, rank_quotes, words_of
+
+    quotes = [
+        Searchable(curated_key(q.id), q.text, q.speaker, q.context) for q in load_quotes().quotes
+    ]
+    index = WordIndex(quotes)
+    vocabulary = sorted({w for q in quotes for t in (q.text, q.speaker) for w in words_of(t)})
+    rng = random.Random(2026)
+    for _ in range(400):
+        words = []
+        for _ in range(rng.randint(1, 4)):
+            word = rng.choice(vocabulary)
+            words.append(word[: rng.randint(1, len(word))] if rng.random() < 0.4 else word)
+        if rng.random() < 0.2:  # a phrase straight from a quote
+            text = words_of(rng.choice(quotes).text)
+            at = rng.randrange(max(1, len(text) - 2))
+            words = text[at : at + 3]
+        words = list(dict.fromkeys(words))
+        assert index.rank(words) == rank_quotes(words, quotes), words
