@@ -44,6 +44,7 @@ from bot.film_logic import (
     truncate,
 )
 from bot.storage.film import AnswerOutcome, FilmStore, NewQuestion, TriviaQuestion
+from bot.views import static_view
 
 log = logging.getLogger(__name__)
 
@@ -162,9 +163,7 @@ def trivia_view(question: TriviaQuestion, *, closed: bool = False) -> discord.ui
 
 
 def fact_view(topic: str | None) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(AnotherFactButton(topic))
-    return view
+    return static_view([AnotherFactButton(topic)])
 
 
 @app_commands.guild_only()
@@ -186,6 +185,9 @@ class FilmCog(
         self.topics = content.topics()
         self.topic_counts = Counter(t for fact in content.facts for t in fact.topics)
         self.about = about_embed(content.film)
+        # Facts never change while the bot runs: each card and each topic's button, made once.
+        self.fact_cards = {fact.id: fact_embed(fact) for fact in content.facts}
+        self.fact_views: dict[str | None, discord.ui.View] = {}
         # The interaction that asked each open question: its token edits the message even where
         # the bot cannot read the channel. Lost on restart; then the channel message is edited.
         self.askers: dict[int, discord.Interaction[Any]] = {}
@@ -263,9 +265,10 @@ class FilmCog(
         if not selected.facts:
             raise UserFacingError(self.no_match(query or ""))
         fact = await self.next_fact(_guild_id(interaction), selected.facts)
-        await interaction.response.send_message(
-            embed=fact_embed(fact), view=fact_view(selected.topic)
-        )
+        view = self.fact_views.get(selected.topic)
+        if view is None:
+            view = self.fact_views[selected.topic] = fact_view(selected.topic)
+        await interaction.response.send_message(embed=self.fact_cards[fact.id], view=view)
 
     def no_match(self, query: str) -> str:
         echo = safe_echo(query)
