@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -24,6 +24,9 @@ from bot.storage.polls import MAX_GROUP, PollStore, VoteOutcome, VoteRequest
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+#: Told about each committed group's votes and their outcomes, before any of them is answered.
+CommitListener = Callable[[Sequence[VoteRequest], Sequence[VoteOutcome]], None]
 
 
 @dataclass
@@ -64,9 +67,11 @@ class VoteBatcher:
         *,
         window: float = 0.005,
         max_group: int = MAX_GROUP,
+        on_commit: CommitListener | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
+        self.on_commit = on_commit
         #: Votes arriving within this many seconds of a group's first vote join that group. Each
         #: transaction costs a few thread hand-offs to SQLite's thread (~0.1 ms of CPU each), so
         #: sharing them is what keeps a storm of clicks cheap; it adds at most this to a reply.
@@ -116,8 +121,9 @@ class VoteBatcher:
                 return
 
     async def _commit(self, group: list[tuple[VoteRequest, asyncio.Future[VoteOutcome]]]) -> None:
+        votes = [vote for vote, _ in group]
         try:
-            outcomes = await self.store.record_votes([vote for vote, _ in group], self.clock.now())
+            outcomes = await self.store.record_votes(votes, self.clock.now())
         except Exception as exc:  # noqa: BLE001 - every waiting click must hear about it
             log.exception("storing a group of %d votes failed; none of them was stored", len(group))
             for _, future in group:
@@ -127,6 +133,12 @@ class VoteBatcher:
         self.stats.groups += 1
         self.stats.votes += len(group)
         self.stats.largest = max(self.stats.largest, len(group))
+        if self.on_commit is not None:
+            # Committed: in-memory views (the live turnout) catch up before anyone is told.
+            try:
+                self.on_commit(votes, outcomes)
+            except Exception:  # noqa: BLE001 - the votes are stored; their clicks must be answered
+                log.exception("a listener failed on a committed group of %d votes", len(group))
         for (_, future), outcome in zip(group, outcomes, strict=True):
             if not future.done():
                 future.set_result(outcome)

@@ -25,7 +25,16 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.content.matchups import Matchup, Matchups, load_matchups
 from bot.errors import UserFacingError, report_error
-from bot.poll_logic import SIDE_NAMES, SIDES, Side, clean_pick, next_matchup, parse_side, standings
+from bot.poll_live import PollBoard
+from bot.poll_logic import (
+    SIDE_NAMES,
+    SIDES,
+    Side,
+    Standings,
+    clean_pick,
+    next_matchup,
+    parse_side,
+)
 from bot.poll_render import (
     literal,
     open_status_embed,
@@ -62,6 +71,20 @@ POLLS_OFF = (
 def shown_label(label: str) -> str:
     """A track label as shown in a vote reply (the same few labels, thousands of clicks)."""
     return literal(label, 200)
+
+
+# Rendered once per closed poll / per record: the same answer is asked for again and again, and
+# building an embed costs more than the rest of the command. Sent embeds are only read, never changed.
+@functools.lru_cache(maxsize=512)
+def shown_result(poll: Poll) -> discord.Embed:
+    final = poll.final
+    assert final is not None, "only a closed poll has a result"
+    return result_embed(poll, final)
+
+
+@functools.lru_cache(maxsize=512)
+def shown_standings(guild_name: str, record: Standings) -> discord.Embed:
+    return standings_embed(guild_name, record)
 
 
 def vote_text(outcome: VoteOutcome, side: Side) -> str:
@@ -155,8 +178,15 @@ class PollCog(commands.Cog, name="Poll"):
         self.bot = bot
         self.matchups = matchups
         self.store = PollStore(bot.db)
+        # Open polls and closed records in memory: /poll results and standings read no database.
+        self.board = PollBoard(self.store)
         self.timings = poll_runtime.TIMINGS
-        self.batcher = VoteBatcher(self.store, bot.clock, window=self.timings.vote_window)
+        self.batcher = VoteBatcher(
+            self.store,
+            bot.clock,
+            window=self.timings.vote_window,
+            on_commit=self.board.committed,
+        )
         self.turnout: Debouncer[discord.Interaction[Any]] = Debouncer(
             self._edit_turnout,
             interval=self.timings.turnout_interval,
@@ -169,6 +199,8 @@ class PollCog(commands.Cog, name="Poll"):
         self.message_edits = 0
 
     async def cog_load(self) -> None:
+        # Before the gateway connects (setup_hook), so no vote can slip past the load.
+        await self.board.load()
         self.bot.add_click_fallback((VOTE_PREFIX,), self.on_stale_click)
         self.bot.add_dynamic_items(VoteButton)
         self.batcher.start()
@@ -253,11 +285,13 @@ class PollCog(commands.Cog, name="Poll"):
     async def _edit_turnout(self, poll_id: int, interaction: discord.Interaction[Any]) -> None:
         """The debounced live edit: the turnout only, through a recent click's token."""
         async with self._lock(poll_id):
-            poll = await self.store.get(poll_id)
-            if poll is None or not poll.is_open or poll.message_id is None:
+            live = self.board.live(poll_id)  # None once the poll closed
+            if live is None:
                 return
-            turnout = await self.store.turnout(poll_id)
-            embed = poll_embed(poll, self._matchup(poll), turnout=turnout)
+            poll = live.poll
+            if poll.message_id is None:
+                return
+            embed = poll_embed(poll, self._matchup(poll), turnout=live.turnout)
             try:
                 await interaction.followup.edit_message(poll.message_id, embed=embed)
                 self.message_edits += 1
@@ -303,7 +337,7 @@ class PollCog(commands.Cog, name="Poll"):
 
     async def finish(self, poll_id: int, reason: str) -> tuple[Poll, bool] | None:
         """Close a poll (soft) and announce it; None if it was already closed."""
-        closed = await self.store.close(poll_id, self.bot.clock.now(), reason)
+        closed = await self.board.close(poll_id, self.bot.clock.now(), reason)
         if closed is None:
             return None
         self.turnout.forget(poll_id)
@@ -497,7 +531,7 @@ class PollCog(commands.Cog, name="Poll"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now()
         try:
-            poll = await self.store.create(
+            poll = await self.board.create(
                 guild_id=guild_id,
                 channel_id=channel_id,
                 matchup_id=chosen.id if chosen else None,
@@ -514,13 +548,13 @@ class PollCog(commands.Cog, name="Poll"):
                 embed=poll_embed(poll, chosen, turnout=0), view=vote_view(poll)
             )
         except discord.HTTPException as exc:
-            await self.store.discard(poll.id, self.bot.clock.now())
+            await self.board.discard(poll.id, self.bot.clock.now())
             log.warning("poll %s: posting the poll message failed: %s", poll.id, exc)
             raise UserFacingError(
                 f"I couldn't post the poll in <#{channel_id}> (Discord said: {exc.status}). "
                 "Check my permissions there and try again."
             ) from None
-        await self.store.set_message(poll.id, message.id)
+        await self.board.set_message(poll, message.id)
         self._wake.set()  # the closer recomputes its next deadline
         await interaction.followup.send(
             f"Poll started in <#{channel_id}>: {literal(kpop_label, 200)} vs "
@@ -568,26 +602,28 @@ class PollCog(commands.Cog, name="Poll"):
         guild_id = interaction.guild_id
         if guild_id is None:
             raise UserFacingError("Polls run in servers only.")
-        open_polls = await self.store.open_in_guild(guild_id)
+        open_polls = self.board.open_in_guild(guild_id)
         if open_polls:
-            here = next((p for p in open_polls if p.channel_id == interaction.channel_id), None)
-            poll = here or open_polls[0]
+            here = next(
+                (p for p in open_polls if p.poll.channel_id == interaction.channel_id), None
+            )
+            live = here or open_polls[0]
             embed = open_status_embed(
-                poll,
-                turnout=await self.store.turnout(poll.id),
+                live.poll,
+                turnout=live.turnout,
                 now=self.bot.clock.now(),
-                others=[p for p in open_polls if p.id != poll.id],
-                own_vote=await self.store.vote_of(poll.id, interaction.user.id),
+                others=[p.poll for p in open_polls if p is not live],
+                own_vote=live.vote_of(interaction.user.id),
             )
             # Private: it may show the member's own vote.
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
-        last = await self.store.latest_closed(guild_id)
+        last = (await self.board.closed(guild_id)).latest
         if last is None or last.final is None:
             raise UserFacingError(
                 "No listening poll has run in this server yet. Moderators start one with `/poll start`."
             )
-        await interaction.response.send_message(embed=result_embed(last, last.final))
+        await interaction.response.send_message(embed=shown_result(last))
 
     @poll.command(name="end", description="Close the open poll now and post its result.")
     @moderator_only()
@@ -630,13 +666,13 @@ class PollCog(commands.Cog, name="Poll"):
         guild_id = interaction.guild_id
         if guild_id is None:
             raise UserFacingError("Polls run in servers only.")
-        rounds = await self.store.rounds(guild_id)
-        if not rounds:
+        record = (await self.board.closed(guild_id)).standings
+        if record.rounds == 0:
             raise UserFacingError(
                 "No listening poll has closed in this server yet, so there are no standings."
             )
         name = interaction.guild.name if interaction.guild else "this server"
-        await interaction.response.send_message(embed=standings_embed(name, standings(rounds)))
+        await interaction.response.send_message(embed=shown_standings(name, record))
 
 
 async def setup(bot: KpopsBot) -> None:

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.poll_logic import Round, Side, Tally
+from bot.poll_logic import Side, Tally
 from bot.storage.database import Database
 
 # The most votes stored in one transaction (a bigger storm is split into several groups).
@@ -260,13 +260,31 @@ class PollStore:
         )
         return [_poll(r) for r in rows]
 
-    async def latest_closed(self, guild_id: int) -> Poll | None:
-        row = await self.db.fetchone(
+    async def open_polls_with_votes(self) -> tuple[list[Poll], list[tuple[int, int, Side]]]:
+        """Every open poll, and every vote on them as (poll id, member, side): one hand-off."""
+
+        def read(conn: sqlite3.Connection) -> tuple[list[Poll], list[tuple[int, int, Side]]]:
+            polls = [_poll(r) for r in conn.execute("SELECT * FROM polls WHERE closed_at IS NULL")]
+            votes: list[tuple[int, int, Side]] = [
+                (int(r["poll_id"]), int(r["user_id"]), "kpop" if r["side"] == "kpop" else "classic")
+                for r in conn.execute(
+                    "SELECT v.poll_id, v.user_id, v.side FROM poll_votes AS v "
+                    "JOIN polls AS p ON p.id = v.poll_id WHERE p.closed_at IS NULL"
+                )
+            ]
+            return polls, votes
+
+        return await self.db.run_read(read)
+
+    async def closed_polls(self, guild_id: int) -> list[Poll]:
+        """A server's closed rounds (discarded ones left out), in the order they closed: the last
+        one is the latest result, all of them make the standings."""
+        rows = await self.db.fetchall(
             "SELECT * FROM polls WHERE guild_id = ? AND closed_at IS NOT NULL "
-            "AND close_reason <> 'unposted' ORDER BY closed_at DESC, id DESC LIMIT 1",
+            "AND close_reason <> 'unposted' ORDER BY closed_at, id",
             (guild_id,),
         )
-        return None if row is None else _poll(row)
+        return [_poll(r) for r in rows]
 
     async def matchups_used(self, guild_id: int) -> dict[str, datetime]:
         """Each pairing this server has polled on, with when it was last opened."""
@@ -277,23 +295,6 @@ class PollStore:
             (guild_id,),
         )
         return {str(r["matchup_id"]): from_epoch(r["last"]) for r in rows}
-
-    async def rounds(self, guild_id: int) -> list[Round]:
-        """Every closed round of a server, for the standings."""
-        rows = await self.db.fetchall(
-            "SELECT id, kpop_label, classic_label, kpop_votes, classic_votes FROM polls "
-            "WHERE guild_id = ? AND closed_at IS NOT NULL AND close_reason <> 'unposted' "
-            "ORDER BY id",
-            (guild_id,),
-        )
-        return [
-            Round(
-                poll_id=int(r["id"]),
-                label=f"{r['kpop_label']} vs {r['classic_label']}",
-                tally=Tally(int(r["kpop_votes"]), int(r["classic_votes"])),
-            )
-            for r in rows
-        ]
 
     # ------------------------------------------------------------------ votes
     async def record_votes(self, votes: Sequence[VoteRequest], now: datetime) -> list[VoteOutcome]:

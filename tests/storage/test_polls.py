@@ -151,8 +151,7 @@ async def test_close_freezes_the_tally_once_and_keeps_the_votes(store: PollStore
     assert [p.id for p in await store.unannounced()] == [pid]
     await store.mark_announced(pid)
     assert await store.unannounced() == []
-    latest = await store.latest_closed(GUILD)
-    assert latest is not None and latest.id == pid
+    assert [p.id for p in await store.closed_polls(GUILD)] == [pid]
 
 
 async def test_due_and_next_deadline(store: PollStore) -> None:
@@ -168,24 +167,42 @@ async def test_unposted_polls_are_closed_and_left_out(store: PollStore) -> None:
     pid = await open_poll(store)
     await store.discard(pid, NOW)
     assert (await store.get(pid)).close_reason == "unposted"  # type: ignore[union-attr]
-    assert await store.rounds(GUILD) == []
-    assert await store.latest_closed(GUILD) is None
+    assert await store.closed_polls(GUILD) == []
+    assert await store.open_polls_with_votes() == ([], [])
     assert await store.matchups_used(GUILD) == {}
     out = await store.record_votes([vote(pid, 1)], NOW)
     assert out[0].status is VoteStatus.UNKNOWN
 
 
-async def test_rounds_and_matchups_used(store: PollStore) -> None:
+async def test_closed_polls_in_closing_order_and_matchups_used(store: PollStore) -> None:
     a = await open_poll(store, matchup_id="m1")
+    b = await open_poll(store, channel=CHANNEL + 1, matchup_id=None)
     await store.record_votes([vote(a, 1, "kpop")], NOW)
-    await store.close(a, NOW, "deadline")
-    b = await open_poll(store, matchup_id=None)
+    # b closes first although a was opened first: the latest result is a's.
     await store.close(b, NOW, "ended")
+    await store.close(a, NOW + timedelta(minutes=5), "deadline")
     other = await open_poll(store, channel=99, guild_id=OTHER_GUILD, matchup_id="m2")
     await store.close(other, NOW, "ended")
-    rounds = await store.rounds(GUILD)
-    assert [(r.poll_id, r.tally) for r in rounds] == [(a, Tally(1, 0)), (b, Tally(0, 0))]
+    closed = await store.closed_polls(GUILD)
+    assert [(p.id, p.final) for p in closed] == [(b, Tally(0, 0)), (a, Tally(1, 0))]
+    assert closed[-1].close_reason == "deadline"
     assert set(await store.matchups_used(GUILD)) == {"m1"}
+
+
+async def test_open_polls_with_votes_leaves_closed_polls_out(store: PollStore) -> None:
+    a = await open_poll(store)
+    b = await open_poll(store, channel=CHANNEL + 1, guild_id=OTHER_GUILD)
+    gone = await open_poll(store, channel=CHANNEL + 2)
+    await store.record_votes(
+        [vote(a, 1, "kpop"), vote(a, 2, "classic"), vote(b, 1, "classic", guild=OTHER_GUILD)],
+        NOW,
+    )
+    await store.record_votes([vote(a, 2, "kpop"), vote(gone, 3, "kpop")], NOW)
+    await store.close(gone, NOW, "ended")
+    polls, votes = await store.open_polls_with_votes()
+    assert sorted(p.id for p in polls) == [a, b]
+    assert all(p.is_open and p.message_id == 5000 + p.id for p in polls)
+    assert sorted(votes) == [(a, 1, "kpop"), (a, 2, "kpop"), (b, 1, "classic")]
 
 
 async def test_close_rejects_unknown_reason(store: PollStore) -> None:
