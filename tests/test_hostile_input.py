@@ -187,6 +187,11 @@ class Harness:
 
         ``forged``: the request could not come from a real button (refused whatever happens)."""
         await settle()
+        # The fact rotation is written behind: what earlier requests queued lands first, so
+        # only this request's own writes are compared.
+        film: Any = self.bot.get_cog("Film")
+        if film is not None:
+            await film.store.rotation.flush()
         before = await snapshot(self.bot.db)
         violations, logged = len(self.driver.violations), len(self.errors.records)
         try:
