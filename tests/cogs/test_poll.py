@@ -9,9 +9,11 @@ import re
 import sqlite3
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -94,6 +96,39 @@ def message_edits(driver: Driver, message: Message) -> list[str]:
         for r in driver.requests
         if r.method == "PATCH" and r.path.endswith(f"/messages/{message.id}")
     ]
+
+
+# What /poll results and /poll standings used to read on every call (get is left out: closing
+# a poll reads it, concurrently with the commands).
+POLL_READS = (
+    "open_in_guild",
+    "open_in_channel",
+    "turnout",
+    "vote_of",
+    "tally",
+    "closed_polls",
+    "open_polls_with_votes",
+)
+
+
+def spy_reads(bot: KpopsBot, monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Count the poll cog's store reads from now on, by method name."""
+    store = getattr(bot.get_cog("Poll"), "store", None)
+    assert isinstance(store, PollStore)
+    calls: Counter[str] = Counter()
+    for name in POLL_READS:
+        original = getattr(store, name)
+
+        async def counted(*args: object, _name: str = name, _original: Any = original) -> Any:
+            calls[_name] += 1
+            return await _original(*args)
+
+        monkeypatch.setattr(store, name, counted)
+    return calls
+
+
+async def ask(driver: Driver, command: str, member: Member, channel: Channel) -> InteractionResult:
+    return await driver.invoke(command, member=member, channel=channel)
 
 
 def batcher(bot: KpopsBot) -> VoteBatcher:
@@ -559,7 +594,191 @@ async def test_results_mention_the_other_open_polls(
     assert FIRST.kpop.artist in r.text  # this channel's poll comes first
 
 
+async def test_results_show_turnout_and_own_vote_without_reading_the_database(
+    bot: KpopsBot, driver: Driver, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, message = await start_poll(driver, world)
+    calls = spy_reads(bot, monkeypatch)
+    before = await ask(driver, "poll results", world.fan, world.general)
+    assert before.ephemeral and "0 votes" in before.text and "Your vote" not in before.text
+    voter = driver.add_member(world.guild, "voter")
+    await vote(driver, message, world.fan, "kpop")
+    await vote(driver, message, world.owner, "classic")
+    await vote(driver, message, voter, "kpop")
+    fan = await ask(driver, "poll results", world.fan, world.general)
+    assert "3 votes" in fan.text and "Your vote" in fan.text
+    assert f"K-pop: {FIRST.kpop.artist}" in fan.text
+    owner = await ask(driver, "poll results", world.owner, world.daily)
+    assert "3 votes" in owner.text and f"Classic: {FIRST.classic.artist}" in owner.text
+    moved = await vote(driver, message, world.fan, "classic")
+    assert "moved" in moved.text
+    fan = await ask(driver, "poll results", world.fan, world.general)
+    assert "3 votes" in fan.text and f"Classic: {FIRST.classic.artist}" in fan.text
+    assert f"K-pop: {FIRST.kpop.artist}" not in fan.text
+    again = await vote(driver, message, world.fan, "classic")  # unchanged: still 3
+    assert "already voted" in again.text
+    bystander = await ask(driver, "poll results", world.moderator, world.general)
+    assert "3 votes" in bystander.text and "Your vote" not in bystander.text
+    assert all(r.ephemeral for r in (fan, owner, bystander))
+    assert sum(calls.values()) == 0, calls  # answered from memory
+    # ...which agrees with the database.
+    pid = poll_id_of(message)
+    assert await store(bot).turnout(pid) == 3
+    assert await store(bot).vote_of(pid, world.fan.id) == "classic"
+
+
+async def test_a_poll_started_while_another_is_open_shows_in_others(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    await start_poll(driver, world)
+    alone = await ask(driver, "poll results", world.fan, world.general)
+    assert "Also open" not in alone.text
+    _, second = await start_poll(driver, world, channel=world.daily)
+    await vote(driver, second, world.fan, "kpop")
+    here = await ask(driver, "poll results", world.fan, world.general)
+    assert FIRST.kpop.artist in here.text and "0 votes" in here.text
+    assert "Also open" in here.text and f"<#{world.daily.id}>" in here.text
+    there = await ask(driver, "poll results", world.fan, world.daily)
+    assert SECOND.kpop.artist in there.text and "1 vote" in there.text
+    assert "Also open" in there.text and f"<#{world.general.id}>" in there.text
+    elsewhere_channel = driver.add_channel(world.guild, "elsewhere")
+    await driver.wait_idle(0.1)
+    elsewhere = await ask(driver, "poll results", world.fan, elsewhere_channel)
+    # From a channel without a poll: the most recently started one, the other listed.
+    assert SECOND.kpop.artist in elsewhere.text
+    assert "Also open" in elsewhere.text and f"<#{world.general.id}>" in elsewhere.text
+    other = driver.add_guild("Other Fans", channels=("general",))
+    await driver.wait_idle(0.2)
+    stranger = driver.add_member(other, "stranger")
+    nothing = await ask(driver, "poll results", stranger, next(iter(other.channels.values())))
+    assert nothing.ephemeral and "No listening poll" in nothing.text  # servers kept apart
+
+
+async def test_results_and_standings_follow_an_end_and_a_deadline_close(
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = spy_reads(bot, monkeypatch)
+    # Asked before anything closed: the empty record is what is cached, and must be replaced.
+    assert "No listening poll" in (await ask(driver, "poll results", world.fan, world.general)).text
+    assert "no standings" in (await ask(driver, "poll standings", world.fan, world.general)).text
+    voters = [driver.add_member(world.guild, f"d{i}") for i in range(5)]
+    _, first = await start_poll(driver, world, hours=2)
+    for member, side in zip(voters, ("kpop", "kpop", "classic"), strict=False):
+        await vote(driver, first, member, side)
+    ended = await driver.invoke("poll end", member=world.moderator, channel=world.general)
+    assert "closed early" in ended.text
+    calls.clear()
+    for _ in range(3):
+        result = await ask(driver, "poll results", world.fan, world.daily)
+        assert not result.ephemeral and "Listening poll result" in result.text
+        assert "67% (2)" in result.text and "33% (1)" in result.text
+        assert "K-pop wins" in result.text and "early by a moderator" in result.text
+        record = await ask(driver, "poll standings", world.fan, world.general)
+        assert "K-pop wins:** 1" in record.text and "3 votes over 1 round " in record.text
+    assert calls == Counter(closed_polls=1), calls  # one read, then memory
+
+    _, second = await start_poll(driver, world, hours=1)
+    for member in voters[:2]:
+        await vote(driver, second, member, "classic")
+    status = await ask(driver, "poll results", world.fan, world.general)
+    assert status.ephemeral and "Listening poll in progress" in status.text
+    assert "2 votes" in status.text
+    clock.advance(hours=1)
+    await driver.wait_for_message(
+        lambda m: (
+            m.channel_id == world.general.id
+            and "Listening poll result" in m.text()
+            and "at its deadline" in m.text()
+        )
+    )
+    calls.clear()
+    for _ in range(3):
+        result = await ask(driver, "poll results", world.fan, world.general)
+        assert not result.ephemeral and "at its deadline" in result.text
+        assert "100% (2)" in result.text and "Classic wins" in result.text
+        record = await ask(driver, "poll standings", world.fan, world.general)
+        assert "K-pop wins:** 1" in record.text and "Classic wins:** 1" in record.text
+        assert "5 votes over 2 rounds" in record.text
+    assert calls == Counter(closed_polls=1), calls
+
+
+async def test_a_discarded_poll_never_appears(bot: KpopsBot, driver: Driver, world: World) -> None:
+    # Warm the closed record first: the discard must not leave it (or the mirror) stale.
+    assert "no standings" in (await ask(driver, "poll standings", world.fan, world.general)).text
+    driver.fail("POST", rf"/channels/{world.general.id}/messages", status=403, times=1)
+    refused = await driver.invoke("poll start", member=world.moderator, channel=world.general)
+    assert refused.ephemeral and "couldn't post the poll" in refused.text
+    polls = await bot.db.fetchall("SELECT close_reason FROM polls")
+    assert [row["close_reason"] for row in polls] == ["unposted"]  # kept, closed, left out
+    nothing = await ask(driver, "poll results", world.fan, world.general)
+    assert nothing.ephemeral and "No listening poll" in nothing.text
+    assert "no standings" in (await ask(driver, "poll standings", world.fan, world.general)).text
+    _, message = await start_poll(driver, world, channel=world.daily)
+    await vote(driver, message, world.fan, "kpop")
+    status = await ask(driver, "poll results", world.fan, world.general)
+    assert f"<#{world.daily.id}>" in status.text and "Also open" not in status.text
+    assert "1 vote" in status.text
+    await driver.invoke("poll end", member=world.moderator, channel=world.daily)
+    record = await ask(driver, "poll standings", world.fan, world.general)
+    assert "1 vote over 1 round " in record.text and "Rounds without votes" not in record.text
+    result = await ask(driver, "poll results", world.fan, world.general)
+    assert "100% (1)" in result.text and f"/{world.daily.id}/{message.id}" in result.text
+
+
+async def test_a_failing_commit_listener_does_not_hold_back_the_answer(
+    bot: KpopsBot, driver: Driver, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, message = await start_poll(driver, world)
+
+    def broken(votes: object, outcomes: object) -> None:
+        raise RuntimeError("listener bug")
+
+    monkeypatch.setattr(batcher(bot), "on_commit", broken)
+    r = await vote(driver, message, world.fan, "kpop")
+    assert "Your vote is in" in r.text  # stored, so confirmed
+    assert await store(bot).vote_of(poll_id_of(message), world.fan.id) == "kpop"
+
+
 # ---------------------------------------------------------------------- restarts
+async def test_results_and_standings_after_a_restart(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    voter = driver.add_member(world.guild, "voter")
+    newcomer = driver.add_member(world.guild, "newcomer")
+    async with running_bot(driver, db_path, clock=clock):
+        _, done = await start_poll(driver, world)
+        await vote(driver, done, world.fan, "kpop")
+        await vote(driver, done, world.owner, "kpop")
+        await driver.invoke("poll end", member=world.moderator, channel=world.general)
+        _, message = await start_poll(driver, world, channel=world.daily, hours=48)
+        await vote(driver, message, world.fan, "classic")
+        await vote(driver, message, world.owner, "kpop")
+        await vote(driver, message, voter, "kpop")
+        warm = await ask(driver, "poll standings", world.fan, world.general)
+        assert "2 votes over 1 round " in warm.text
+    async with running_bot(driver, db_path, clock=clock):
+        fan = await ask(driver, "poll results", world.fan, world.general)
+        assert "3 votes" in fan.text and f"Classic: {SECOND.classic.artist}" in fan.text
+        owner = await ask(driver, "poll results", world.owner, world.daily)
+        assert "3 votes" in owner.text and f"K-pop: {SECOND.kpop.artist}" in owner.text
+        record = await ask(driver, "poll standings", world.fan, world.general)
+        assert "K-pop wins:** 1" in record.text and "2 votes over 1 round " in record.text
+        # Old buttons, votes counted on top of those cast before the restart.
+        assert "moved" in (await vote(driver, message, world.fan, "kpop")).text
+        assert "Your vote is in" in (await vote(driver, message, newcomer, "classic")).text
+        fan = await ask(driver, "poll results", world.fan, world.daily)
+        assert "4 votes" in fan.text and f"K-pop: {SECOND.kpop.artist}" in fan.text
+        await driver.invoke("poll end", member=world.moderator, channel=world.daily)
+        result = await ask(driver, "poll results", world.fan, world.daily)
+        assert "75% (3)" in result.text and "25% (1)" in result.text
+        record = await ask(driver, "poll standings", world.fan, world.general)
+        assert "K-pop wins:** 2" in record.text and "6 votes over 2 rounds" in record.text
+
+
 async def test_old_buttons_work_after_a_restart(
     driver: Driver, world: World, db_path: Path, clock: ManualClock
 ) -> None:
