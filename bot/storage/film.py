@@ -114,7 +114,7 @@ _QUESTION_COLUMNS = (
 # only means a fact may come round again sooner: nothing a member sent or was promised is lost.
 ROTATION_WRITE_DELAY = 1.0
 # Servers whose rotation stays in memory (the least recently used beyond this are read again).
-ROTATION_SERVERS = 512
+ROTATION_SERVERS = 256
 # Servers whose trivia scores stay in memory for /film leaderboard.
 SCOREBOARD_SERVERS = 256
 
