@@ -8,11 +8,11 @@ work), so these two commands read nothing per call once warm:
   discarded or closed, and every vote group the ``VoteBatcher`` commits.
 - ``ClosedRecord``: a server's closed rounds boiled down to what the commands show (the latest
   result and the standings), loaded on first use and dropped whenever a poll of that server
-  closes, in a bounded LRU so thousands of servers do not all stay in memory.
+  closes or is discarded, in a bounded LRU so thousands of servers do not all stay in memory.
 
 The database stays the only source of truth: ``PollBoard`` makes each poll write through
-``PollStore`` and updates memory only after the commit returned. Writes made behind its back (by
-another process, or another ``PollStore``) are not seen until the next start.
+``PollStore`` and updates memory only after the commit returned. Poll writes made behind its back
+(by another process, or another ``PollStore``) are not seen: an open poll until the next start.
 """
 
 from __future__ import annotations
