@@ -19,6 +19,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 import discord
@@ -48,6 +49,7 @@ LINKS_PER_PAGE = 8  # link fields on one profile page (fewer if their text would
 SUGGESTIONS = 5
 NEAREST = 6
 PATH_BUTTONS = 15  # three rows of entity buttons under a path
+RESOLVED_NAMES = 2048  # typed names kept resolved
 RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
 ALIASES_SHOWN_MAX = 300
@@ -140,6 +142,9 @@ class InfluenceLookup:
             (Named(e.id, e.name, tuple(e.aliases)) for e in graph.entities.values()), popularity
         )
         self._links = {(k.source_id, k.target_id): k for k in graph.links}
+        self._resolve = lru_cache(maxsize=RESOLVED_NAMES)(
+            partial(self.names.resolve, suggestions=SUGGESTIONS)
+        )
         # (entity id, page) -> the rendered embed and its buttons; see profile().
         self.rendered: dict[tuple[str, int], tuple[discord.Embed, discord.ui.View]] = {}
         # (from, to) -> the rendered path; the busiest pairs are kept (see path_reply()).
@@ -166,7 +171,11 @@ class InfluenceLookup:
         return incoming + outgoing
 
     def resolve(self, text: str) -> Resolution:
-        return self.names.resolve(text, SUGGESTIONS)
+        """What a typed name means; the graph never changes, so the busiest answers are kept
+        (for name-sized input only: a 6,000-character paste is not worth keeping)."""
+        if len(text) > SHOWN_INPUT_MAX:
+            return self.names.resolve(text, SUGGESTIONS)
+        return self._resolve(text)
 
 
 # ---------------------------------------------------------------------------------------------
