@@ -134,6 +134,7 @@ def long_date(day: date) -> str:
 
 
 def quote_embed(quote: ShownQuote, title: str) -> discord.Embed:
+    """A quote's card (a new Embed: see quote_card for the shared, kept ones)."""
     embed = discord.Embed(
         title=clip(title, limits.EMBED_TITLE_MAX),
         description=f"{shown(quote.text)}\n\n— **{shown(quote.speaker)}**",
@@ -166,6 +167,10 @@ def result_field(quote: ShownQuote, excerpt: int) -> tuple[str, str]:
     if quote.source:
         value += f"\n{quote.source}"
     return clip(name, limits.EMBED_FIELD_NAME_MAX), clip(value, limits.EMBED_FIELD_VALUE_MAX)
+
+
+# The cards /quote today and /quote random send, made once each and shared: never change one.
+quote_card = lru_cache(maxsize=1024)(quote_embed)
 
 
 def search_embed(
@@ -441,7 +446,7 @@ class Quotes(commands.Cog):
         day = await self.local_today(guild_id)
         quote = await self.pick_for(guild_id, day)
         await interaction.response.send_message(
-            embed=quote_embed(quote, f"Quote of the day · {long_date(day)}")
+            embed=quote_card(quote, f"Quote of the day · {long_date(day)}")
         )
 
     @quote.command(
@@ -452,7 +457,7 @@ class Quotes(commands.Cog):
         if not pool:
             raise UserFacingError("There are no quotes to show yet.")
         await interaction.response.send_message(
-            embed=quote_embed(random.choice(pool), "A quote from the collection")
+            embed=quote_card(random.choice(pool), "A quote from the collection")
         )
 
     @quote.command(
