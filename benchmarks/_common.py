@@ -60,8 +60,11 @@ def build_scene(driver: Driver, members: int = 50, channels: int = 2) -> Scene:
 class BotProcess:
     """``python -m bot`` (or the bare baseline bot) as a subprocess against the emulator."""
 
-    def __init__(self, driver: Driver, db: Path, *, bare: bool = False) -> None:
+    def __init__(
+        self, driver: Driver, db: Path, *, bare: bool = False, env: dict[str, str] | None = None
+    ) -> None:
         self.driver, self.db, self.bare = driver, db, bare
+        self.extra_env = env or {}
         self.proc: asyncio.subprocess.Process | None = None
 
     async def start(self) -> None:
@@ -70,6 +73,7 @@ class BotProcess:
             **self.driver.env(),
             "DATABASE_PATH": str(self.db),
             "LOG_LEVEL": "WARNING",
+            **self.extra_env,
         }
         env["PYTHONPATH"] = str(ROOT)
         args = [str(ROOT / "benchmarks" / "bare_bot.py")] if self.bare else ["-m", "bot"]

@@ -1,9 +1,11 @@
 """Interactions per second, time to first response and CPU per interaction, for each command kind.
 
-kpops-bot and a bare discord.py bot that only acknowledges run side by side as subprocesses, each
-against its own emulator. For each command kind they take turns (a batch for one, a batch for the
-other, the order swapped every round), so a busy spell on the machine weighs on both alike; the
-figures and the ratios come from the same run. Before measuring, kpops-bot's server is given a
+kpops-bot and two baselines run side by side as subprocesses, each against its own emulator: a
+bare discord.py bot that only acknowledges ("ok"), and a bare bot that sends, with no logic at all,
+the replies kpops-bot just gave to the same command (so it pays discord.py's cost for the same
+embeds and buttons). For each command kind they take turns (a batch each, the order reversed every
+round), so a busy spell on the machine weighs on all alike; the figures and the ratios come from
+the same run. Before measuring, kpops-bot's server is given a
 lived-in state through ordinary commands and clicks: two finished poll rounds, an open poll with
 votes, and trivia scores.
 
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._common import BotProcess, Scene, build_scene, machine, percentile
+from benchmarks.bare_bot import command_path
 from bot.sandbox import Channel, Driver
 from bot.sandbox.state import Message
 
@@ -151,24 +156,50 @@ async def prepare(driver: Driver, scene: Scene) -> None:
         await driver.click(trivia.message, member=member, index=i % 4)
 
 
+def reply_of(result: Any) -> dict[str, Any]:
+    """What kpops-bot answered, as the same-replies baseline bot will send it."""
+    if isinstance(result, list):  # autocomplete choices
+        return {"choices": result}
+    message = result.message
+    return {
+        "content": message.content,
+        "embeds": message.embeds,
+        "components": message.components,
+        "ephemeral": message.ephemeral,
+    }
+
+
+def path_of(result: Any) -> str:
+    if isinstance(result, list):
+        return "autocomplete"
+    return command_path(result.payload.get("data") or {})
+
+
+# kpops-bot; a bare bot that only says "ok"; a bare bot that sends kpops-bot's own replies.
+LABELS = ("kpops-bot", "bare", "same replies")
+
+
 async def run(count: int, rounds: int, concurrency: int) -> None:
-    labels = ("kpops-bot", "bare")
-    drivers = {label: Driver() for label in labels}
+    drivers = {label: Driver() for label in LABELS}
     scenes: dict[str, Scene] = {}
     bots: dict[str, BotProcess] = {}
     results: dict[str, dict[str, Figures]] = {}
     batch = max(1, count // rounds)
     with tempfile.TemporaryDirectory() as tmp:
+        replies_file = Path(tmp) / "replies.json"
         try:
-            for label in labels:
+            for label in LABELS:
                 driver = drivers[label]
                 await driver.start()
                 scene = scenes[label] = build_scene(driver)
                 bot = bots[label] = BotProcess(
-                    driver, Path(tmp) / f"{label}.sqlite3", bare=label == "bare"
+                    driver,
+                    Path(tmp) / f"{label}.sqlite3",
+                    bare=label != "kpops-bot",
+                    env={"BARE_REPLIES": str(replies_file)} if label == "same replies" else None,
                 )
                 await bot.start()
-                if label == "bare":  # it registers nothing: users see kpops-bot's commands
+                if label != "kpops-bot":  # they register nothing: users see kpops-bot's commands
                     driver.global_commands = drivers["kpops-bot"].global_commands
                 await bot.wait_ready(
                     lambda d=driver, s=scene: d.invoke(
@@ -177,12 +208,24 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
                 )
             await prepare(drivers["kpops-bot"], scenes["kpops-bot"])
             for name, action in SCENARIOS:
-                pair = results[name] = {label: Figures() for label in labels}
-                for label in labels:  # warm-up (first reads fill the caches)
+                pair = results[name] = {label: Figures() for label in LABELS}
+                # Warm-up (first reads fill the caches); kpops-bot's replies become the third
+                # bot's script.
+                replies: dict[str, list[dict[str, Any]]] = {}
+                for i in range(10):
+                    result = await action(drivers["kpops-bot"], scenes["kpops-bot"], i)
+                    replies.setdefault(path_of(result), []).append(reply_of(result))
+                replies_file.write_text(json.dumps(replies), encoding="utf-8")
+                same = bots["same replies"].proc
+                assert same is not None
+                same.send_signal(signal.SIGUSR1)
+                await asyncio.sleep(0.5)  # let it read them
+                for label in LABELS[1:]:
                     for i in range(10):
                         await action(drivers[label], scenes[label], i)
                 for round_ in range(rounds):
-                    for label in labels if round_ % 2 == 0 else labels[::-1]:
+                    order = LABELS if round_ % 2 == 0 else LABELS[::-1]
+                    for label in order:
                         await measure(
                             drivers[label],
                             scenes[label],
@@ -201,16 +244,25 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
     print(f"machine: {machine()}")
     print(
         f"{batch * rounds} interactions per command kind and bot ({rounds} alternating rounds "
-        f"of {batch}), {concurrency} at a time\n"
+        f"of {batch}), {concurrency} at a time. CPU: the bot process's own, per interaction.\n"
+        "bare: a discord.py bot that only says 'ok'; same replies: one that sends kpops-bot's "
+        "replies (read from a file) with no logic.\n"
     )
-    header = f"{'command':32} {'rate/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'CPU ms':>8} | {'bare rate':>9} {'bare CPU':>9} | {'rate x':>6} {'CPU x':>6}"
+    header = (
+        f"{'command':32} {'rate/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} |"
+        f" {'bare rate':>9} {'bare CPU':>8} {'rate x':>6} {'CPU x':>6} |"
+        f" {'same CPU':>8} {'CPU x':>6}"
+    )
     print(header)
     print("-" * len(header))
-    for name, pair in results.items():
-        k, b = pair["kpops-bot"], pair["bare"]
+    for name, figures in results.items():
+        k, b, same = figures["kpops-bot"], figures["bare"], figures["same replies"]
         print(
-            f"{name:32} {k.rate:8.1f} {percentile(k.latencies, 50) * 1000:8.2f} {percentile(k.latencies, 99) * 1000:8.2f}"
-            f" {k.cpu_per * 1000:8.2f} | {b.rate:9.1f} {b.cpu_per * 1000:9.2f} | {k.rate / b.rate:6.2f} {k.cpu_per / max(b.cpu_per, 1e-9):6.2f}"
+            f"{name:32} {k.rate:7.0f} {percentile(k.latencies, 50) * 1000:7.2f}"
+            f" {percentile(k.latencies, 99) * 1000:7.2f} {k.cpu_per * 1000:7.3f} |"
+            f" {b.rate:9.0f} {b.cpu_per * 1000:8.3f} {k.rate / b.rate:6.2f}"
+            f" {k.cpu_per / max(b.cpu_per, 1e-9):6.2f} |"
+            f" {same.cpu_per * 1000:8.3f} {k.cpu_per / max(same.cpu_per, 1e-9):6.2f}"
         )
 
 
