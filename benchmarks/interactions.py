@@ -255,7 +255,7 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
     )
     header = (
         f"{'command':32} {'rate/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'CPU ms':>7} |"
-        f" {'bare rate':>9} {'bare CPU':>8} {'rate x':>6} {'CPU x':>6} |"
+        f" {'bare rate':>9} {'p50 ms':>7} {'p99 ms':>7} {'bare CPU':>8} {'rate x':>6} {'CPU x':>6} |"
         f" {'same CPU':>8} {'CPU x':>6}"
     )
     print(header)
@@ -265,7 +265,8 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
         print(
             f"{name:32} {k.rate:7.0f} {percentile(k.latencies, 50) * 1000:7.2f}"
             f" {percentile(k.latencies, 99) * 1000:7.2f} {k.cpu_per * 1000:7.3f} |"
-            f" {b.rate:9.0f} {b.cpu_per * 1000:8.3f} {k.rate / b.rate:6.2f}"
+            f" {b.rate:9.0f} {percentile(b.latencies, 50) * 1000:7.2f}"
+            f" {percentile(b.latencies, 99) * 1000:7.2f} {b.cpu_per * 1000:8.3f} {k.rate / b.rate:6.2f}"
             f" {k.cpu_per / max(b.cpu_per, 1e-9):6.2f} |"
             f" {same.cpu_per * 1000:8.3f} {k.cpu_per / max(same.cpu_per, 1e-9):6.2f}"
         )
