@@ -101,10 +101,14 @@ class OpenPolls:
         twice or late changes nothing). Votes for polls not (or no longer) open are ignored: a
         poll closed meanwhile keeps its final tally, and is never brought back."""
         for vote, outcome in zip(votes, outcomes, strict=True):
+            live = self._by_id.get(vote.poll_id)
+            if live is None:
+                continue
             if outcome.stored:
-                live = self._by_id.get(vote.poll_id)
-                if live is not None:
-                    live.votes[vote.user_id] = vote.side
+                live.votes[vote.user_id] = vote.side
+            learnt = outcome.poll
+            if live.poll.message_id is None and learnt is not None and learnt.is_open:
+                live.poll = replace(live.poll, message_id=learnt.message_id)  # from the click
 
     def get(self, poll_id: int) -> LivePoll | None:
         return self._by_id.get(poll_id)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -163,6 +163,15 @@ def _record_group(
         if not poll.is_open:
             outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
             continue
+        if poll.message_id is None and vote.message_id is not None:
+            # Posted, but its id never saved (the bot stopped in between). Discord only sends a
+            # click for a button that is on the clicked message, so that message is the poll's:
+            # remember it, so the turnout and the result can be shown on it.
+            conn.execute(
+                "UPDATE polls SET message_id = ? WHERE id = ? AND message_id IS NULL",
+                (vote.message_id, poll.id),
+            )
+            poll = polls[vote.poll_id] = replace(poll, message_id=vote.message_id)
         key = (vote.poll_id, vote.user_id)
         before = current.get(key)
         if before == vote.side:

@@ -210,6 +210,21 @@ async def test_a_vote_between_the_post_and_set_message_counts(board: PollBoard) 
     assert (await board.store.get(created.id)) == posted
 
 
+async def test_a_message_id_never_saved_is_learnt_from_a_click(board: PollBoard) -> None:
+    # The bot stopped after posting the poll but before set_message: the first click tells.
+    created = await start(board, 11)
+    clicked = VoteRequest(created.id, GUILD, 10, "kpop", message_id=888)
+    (outcome,) = await cast(board, clicked)
+    assert outcome.status is VoteStatus.RECORDED
+    stored, live = await board.store.get(created.id), board.live(created.id)
+    assert stored is not None and stored.message_id == 888
+    assert live is not None and live.poll.message_id == 888 and live.turnout == 1
+    # From then on the poll is bound to that message, like any other.
+    elsewhere = VoteRequest(created.id, GUILD, 11, "kpop", message_id=999)
+    (refused,) = await cast(board, elsewhere)
+    assert refused.status is VoteStatus.UNKNOWN and live.turnout == 1
+
+
 async def test_load_reads_every_open_poll_with_its_votes(board: PollBoard) -> None:
     a = await board.set_message(await start(board, 11), 1)
     b = await board.set_message(await start(board, 12, OTHER), 2)

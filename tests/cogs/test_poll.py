@@ -794,6 +794,26 @@ async def test_old_buttons_work_after_a_restart(
         assert (tally.kpop, tally.classic) == (1, 1)
 
 
+async def test_a_message_id_never_saved_is_learnt_from_the_first_click(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    # The bot stopped between posting the poll's message and saving its id.
+    async with running_bot(driver, db_path, clock=clock) as first:
+        _, message = await start_poll(driver, world)
+        pid = poll_id_of(message)
+        await first.db.execute("UPDATE polls SET message_id = NULL WHERE id = ?", (pid,))
+    async with running_bot(driver, db_path, clock=clock) as restarted:
+        r = await vote(driver, message, world.fan, "kpop")
+        assert "Your vote is in" in r.text
+        poll = await store(restarted).get(pid)
+        assert poll is not None and poll.message_id == message.id
+        ended = await driver.invoke("poll end", member=world.moderator, channel=world.general)
+        assert "closed early" in ended.text
+        # The result reaches the poll's own message too: its buttons are closed.
+        assert all(b.get("disabled") for b in message.buttons())
+        assert "(closed)" in message.text()
+
+
 async def test_kill_9_mid_vote_loses_no_acknowledged_vote(
     driver: Driver, world: World, tmp_path: Path
 ) -> None:
