@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -108,12 +109,18 @@ async def test_real_process_connects_syncs_answers_and_stops_on_sigterm(
         await asyncio.sleep(2.5)  # the real process waits guild_ready_timeout (2 s) before READY
         result = await driver.invoke("help", member=world.fan, channel=world.general)
         assert result.message.embeds and "/help" in result.text
+        facts = [await driver.invoke("film fact", member=world.fan, channel=world.general)]
+        facts += [await driver.invoke("film fact", member=world.fan, channel=world.general)]
         proc.send_signal(signal.SIGTERM)
         output = (await asyncio.wait_for(proc.communicate(), 20))[0].decode()
         assert proc.returncode == 0, output
         assert driver.token not in output
         assert "Traceback" not in output
     assert driver.command_syncs == ["global"]
+    # The fact rotation, written behind, was written on the way out.
+    with sqlite3.connect(db) as conn:
+        shown = conn.execute("SELECT SUM(times) FROM film_fact_shows").fetchone()[0]
+    assert shown == len(facts)
 
     # Restart with an unchanged tree: no second sync.
     async with bot_process(driver, db, tmp_path) as proc:
