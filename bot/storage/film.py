@@ -116,7 +116,7 @@ ROTATION_WRITE_DELAY = 1.0
 # Servers whose rotation stays in memory (the least recently used beyond this are read again).
 ROTATION_SERVERS = 256
 # Servers whose trivia scores stay in memory for /film leaderboard.
-SCOREBOARD_SERVERS = 256
+SCOREBOARD_SERVERS = 64
 
 
 @dataclass(slots=True)
