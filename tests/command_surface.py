@@ -181,6 +181,14 @@ def diff(before: Snapshot, after: Snapshot) -> str:
     return "\n".join(lines) or "(no difference)"
 
 
+async def write_behind_now(bot: KpopsBot) -> None:
+    """Write now what the bot writes behind (the fact rotation, grouped a second later), so a
+    snapshot taken next holds what earlier requests did, and a later one only what came after."""
+    film: Any = bot.get_cog("Film")
+    if film is not None:
+        await film.store.rotation.flush()
+
+
 async def settle(timeout: float = 5.0) -> None:
     """Wait until the bot has finished handling every event it was given (its per-event tasks
     are done), so that a snapshot taken now includes everything earlier requests wrote."""

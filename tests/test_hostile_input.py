@@ -60,6 +60,7 @@ from tests.command_surface import (
     shown_messages,
     snapshot,
     string_max,
+    write_behind_now,
 )
 from tests.conftest import World
 
@@ -187,11 +188,7 @@ class Harness:
 
         ``forged``: the request could not come from a real button (refused whatever happens)."""
         await settle()
-        # The fact rotation is written behind: what earlier requests queued lands first, so
-        # only this request's own writes are compared.
-        film: Any = self.bot.get_cog("Film")
-        if film is not None:
-            await film.store.rotation.flush()
+        await write_behind_now(self.bot)  # only this request's own writes are compared
         before = await snapshot(self.bot.db)
         violations, logged = len(self.driver.violations), len(self.errors.records)
         try:

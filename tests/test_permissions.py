@@ -46,6 +46,7 @@ from tests.command_surface import (
     settle,
     shown_messages,
     snapshot,
+    write_behind_now,
 )
 from tests.conftest import World
 
@@ -201,6 +202,7 @@ async def try_command(
     channel = s.servers.b.general if who.elsewhere else s.a.general
     what = f"/{leaf.path} as {who.name}"
     await settle()
+    await write_behind_now(s.bot)
     everything, server_a = await snapshot(s.bot.db), await snapshot(s.bot.db, s.a.guild.id)
     result = await s.driver.invoke(leaf.path, options, member=member, channel=channel)
     await settle()
@@ -250,6 +252,7 @@ async def test_moderator_commands_by_another_server_never_reach_this_one(setup: 
     number = (await QuoteStore(s.bot.db).server_quotes(s.a.guild.id))[-1].number
     b = s.servers.b
     for path, options in (("quote remove", {"id": number}), ("poll end", {})):
+        await write_behind_now(s.bot)
         before = await snapshot(s.bot.db)
         result = await s.driver.invoke(path, options, member=b.moderator, channel=b.general)
         await settle()
@@ -292,6 +295,7 @@ async def click(
 ) -> tuple[InteractionResult, bool]:
     """Click as ``member``; returns the result and whether the database stayed the same."""
     await settle()
+    await write_behind_now(s.bot)
     before = await snapshot(s.bot.db)
     result = await s.driver.click(message, custom_id=custom_id, member=member, allow_disabled=True)
     await settle()
