@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -122,6 +122,33 @@ def entry_name(kind: str, index: int, raw: object) -> str:
     if isinstance(raw, dict) and isinstance(raw.get("id"), str) and raw["id"]:
         return f"{kind} '{raw['id']}'"
     return f"{kind} #{index + 1}"
+
+
+def check_keys(
+    problems: list[Problem], file: str, entry: str, table: dict[str, Any], allowed: Collection[str]
+) -> None:
+    """Report keys a table may not have (a typo in a content file would otherwise be ignored)."""
+    unknown = set(table) - set(allowed)
+    if unknown:
+        problems.append(Problem(file, entry, f"unknown keys: {sorted(unknown)}"))
+
+
+def each_table(
+    problems: list[Problem],
+    file: str,
+    entries: Iterable[object],
+    name: Callable[[int, object], str],
+    *,
+    not_a_table: str = "entry must be a table",
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The entries of an array that are tables, each with its name for problems (``name(index,
+    entry)``, e.g. ``partial(entry_name, "quote")``); any other entry is reported."""
+    for index, entry in enumerate(entries):
+        label = name(index, entry)
+        if isinstance(entry, dict):
+            yield label, entry
+        else:
+            problems.append(Problem(file, label, not_a_table))
 
 
 def normalized(text: str) -> str:

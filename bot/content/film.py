@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,11 @@ from bot.content.common import (
     Problem,
     Source,
     check_id,
+    check_keys,
     check_source,
     check_text,
     check_unique_text,
+    each_table,
     entry_name,
     load_checked,
     normalized,
@@ -140,14 +143,6 @@ class FilmContent:
         return sorted({topic for fact in self.facts for topic in fact.topics})
 
 
-def _check_unknown(
-    problems: list[Problem], file: str, entry: str, table: dict[str, Any], allowed: frozenset[str]
-) -> None:
-    unknown = set(table) - allowed
-    if unknown:
-        problems.append(Problem(file, entry, f"unknown keys: {sorted(unknown)}"))
-
-
 def _check_string_list(
     problems: list[Problem], file: str, entry: str, value: object, key: str, *, limit: int
 ) -> None:
@@ -183,7 +178,7 @@ def _check_film_table(problems: list[Problem], file: str, raw: object) -> None:
     if not isinstance(raw, dict):
         problems.append(Problem(file, entry, "missing [film] table"))
         return
-    _check_unknown(problems, file, entry, raw, _FILM_KEYS)
+    check_keys(problems, file, entry, raw, _FILM_KEYS)
     check_text(problems, file, entry, raw, "title", limit=TITLE_MAX)
     check_text(problems, file, entry, raw, "director", limit=NAME_MAX)
     check_text(problems, file, entry, raw, "release", limit=RELEASE_MAX)
@@ -198,7 +193,7 @@ def _check_film_table(problems: list[Problem], file: str, raw: object) -> None:
         if not isinstance(member, dict):
             problems.append(Problem(file, name, "must be a table with actor and role"))
             continue
-        _check_unknown(problems, file, name, member, _CAST_KEYS)
+        check_keys(problems, file, name, member, _CAST_KEYS)
         check_text(problems, file, name, member, "actor", limit=NAME_MAX)
         check_text(problems, file, name, member, "role", limit=NAME_MAX)
 
@@ -208,7 +203,7 @@ def _check_film_table(problems: list[Problem], file: str, raw: object) -> None:
         if not isinstance(screening, dict):
             problems.append(Problem(file, name, "must be a table with event, date and note"))
             continue
-        _check_unknown(problems, file, name, screening, _SCREENING_KEYS)
+        check_keys(problems, file, name, screening, _SCREENING_KEYS)
         check_text(problems, file, name, screening, "event", limit=EVENT_MAX)
         check_text(problems, file, name, screening, "note", limit=NOTE_MAX)
         date = screening.get("date")
@@ -245,12 +240,11 @@ def _check_facts(problems: list[Problem], file: str, raw: object) -> None:
         return
     ids: set[str] = set()
     texts: dict[str, str] = {}
-    for index, fact in enumerate(raw):
-        entry = entry_name("fact", index, fact)
-        if not isinstance(fact, dict):
-            problems.append(Problem(file, entry, "must be a table"))
-            continue
-        _check_unknown(problems, file, entry, fact, _FACT_KEYS)
+    tables = each_table(
+        problems, file, raw, partial(entry_name, "fact"), not_a_table="must be a table"
+    )
+    for entry, fact in tables:
+        check_keys(problems, file, entry, fact, _FACT_KEYS)
         check_id(problems, file, entry, fact.get("id"), ids)
         check_text(problems, file, entry, fact, "text", limit=FACT_TEXT_MAX)
         check_unique_text(problems, file, entry, fact.get("text"), texts, "same text as {}")
@@ -303,12 +297,11 @@ def _check_trivia(problems: list[Problem], file: str, raw: object) -> None:
         return
     ids: set[str] = set()
     questions: dict[str, str] = {}
-    for index, item in enumerate(raw):
-        entry = entry_name("trivia", index, item)
-        if not isinstance(item, dict):
-            problems.append(Problem(file, entry, "must be a table"))
-            continue
-        _check_unknown(problems, file, entry, item, _TRIVIA_KEYS)
+    tables = each_table(
+        problems, file, raw, partial(entry_name, "trivia"), not_a_table="must be a table"
+    )
+    for entry, item in tables:
+        check_keys(problems, file, entry, item, _TRIVIA_KEYS)
         check_id(problems, file, entry, item.get("id"), ids)
         check_text(problems, file, entry, item, "question", limit=QUESTION_MAX)
         check_text(problems, file, entry, item, "answer", limit=CHOICE_MAX)
@@ -325,7 +318,7 @@ def check_film(raw: dict[str, Any], file: str) -> list[Problem]:
     problems: list[Problem] = []
     if not isinstance(raw, dict):
         return [Problem(file, "document", "must be a TOML table")]
-    _check_unknown(problems, file, "document", raw, _TOP_KEYS)
+    check_keys(problems, file, "document", raw, _TOP_KEYS)
     _check_film_table(problems, file, raw.get("film"))
     _check_facts(problems, file, raw.get("facts"))
     _check_trivia(problems, file, raw.get("trivia"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,11 @@ from bot.content.common import (
     Source,
     check_document,
     check_id,
+    check_keys,
     check_source,
     check_text,
     check_unique_text,
+    each_table,
     entry_name,
     load_checked,
     normalized,
@@ -133,11 +136,7 @@ def _check_entities(problems: list[Problem], file: str, entities: list[Any]) -> 
     seen_ids: set[str] = set()
     # Folded name or alias -> the entry that first used it.
     seen_names: dict[str, str] = {}
-    for index, entry in enumerate(entities):
-        name = entry_name("entity", index, entry)
-        if not isinstance(entry, dict):
-            problems.append(Problem(file, name, "entry must be a table"))
-            continue
+    for name, entry in each_table(problems, file, entities, partial(entry_name, "entity")):
         check_id(problems, file, name, entry.get("id"), seen_ids)
         check_text(problems, file, name, entry, "name", limit=NAME_MAX)
         _check_kind(problems, file, name, entry.get("kind"), ENTITY_KINDS)
@@ -146,9 +145,7 @@ def _check_entities(problems: list[Problem], file: str, entities: list[Any]) -> 
         _check_as_of(problems, file, name, entry)
         _check_names(problems, file, name, entry, seen_names)
         check_source(problems, file, name, entry.get("source"))
-        unknown = set(entry) - _ENTITY_KEYS
-        if unknown:
-            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+        check_keys(problems, file, name, entry, _ENTITY_KEYS)
     return seen_ids
 
 
@@ -227,11 +224,7 @@ def _link_name(index: int, entry: object) -> str:
 def _check_links(problems: list[Problem], file: str, links: list[Any], ids: set[str]) -> None:
     seen_pairs: dict[tuple[str, str], str] = {}
     seen_notes: dict[str, str] = {}
-    for index, entry in enumerate(links):
-        name = _link_name(index, entry)
-        if not isinstance(entry, dict):
-            problems.append(Problem(file, name, "entry must be a table"))
-            continue
+    for name, entry in each_table(problems, file, links, _link_name):
         ends_ok = True
         for key in ("from", "to"):
             value = entry.get(key)
@@ -256,9 +249,7 @@ def _check_links(problems: list[Problem], file: str, links: list[Any], ids: set[
         check_unique_text(problems, file, name, entry.get("note"), seen_notes, "same note as {}")
         _check_disputed(problems, file, name, entry)
         check_source(problems, file, name, entry.get("source"))
-        unknown = set(entry) - _LINK_KEYS
-        if unknown:
-            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+        check_keys(problems, file, name, entry, _LINK_KEYS)
 
 
 def _check_disputed(problems: list[Problem], file: str, name: str, entry: dict[str, Any]) -> None:

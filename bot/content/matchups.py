@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from bot.content.common import (
     Source,
     check_document,
     check_id,
+    check_keys,
     check_source,
     check_text,
+    each_table,
     entry_name,
     is_https_url,
     load_checked,
@@ -112,11 +115,7 @@ def check_matchups(raw: dict[str, Any], file: str) -> list[Problem]:
 
     seen_ids: set[str] = set()
     seen_pairs: dict[tuple[str, ...], str] = {}
-    for index, entry in enumerate(entries):
-        name = entry_name("matchup", index, entry)
-        if not isinstance(entry, dict):
-            problems.append(Problem(file, name, "entry must be a table"))
-            continue
+    for name, entry in each_table(problems, file, entries, partial(entry_name, "matchup")):
         check_id(problems, file, name, entry.get("id"), seen_ids)
         _check_connection(problems, file, name, entry.get("connection"))
         check_text(problems, file, name, entry, "note", limit=NOTE_MAX)
@@ -128,9 +127,7 @@ def check_matchups(raw: dict[str, Any], file: str) -> list[Problem]:
             _check_years_in_order(problems, file, name, entry["kpop"], entry["classic"])
             _check_duplicate_pair(problems, file, name, entry, seen_pairs)
         check_source(problems, file, name, entry.get("source"))
-        unknown = set(entry) - _ENTRY_KEYS
-        if unknown:
-            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+        check_keys(problems, file, name, entry, _ENTRY_KEYS)
     return problems
 
 
@@ -178,9 +175,7 @@ def _check_track(problems: list[Problem], file: str, name: str, side: str, raw: 
         problems.append(
             Problem(file, where, f"'listen' is {len(listen)} characters (max {LISTEN_MAX})")
         )
-    unknown = set(raw) - _TRACK_KEYS
-    if unknown:
-        problems.append(Problem(file, where, f"unknown keys: {sorted(unknown)}"))
+    check_keys(problems, file, where, raw, _TRACK_KEYS)
     return len(problems) == before
 
 

@@ -7,6 +7,7 @@ table without raising; :func:`load_quotes` returns a :class:`QuoteBook` or raise
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,11 @@ from bot.content.common import (
     Source,
     check_document,
     check_id,
+    check_keys,
     check_source,
     check_text,
     check_unique_text,
+    each_table,
     entry_name,
     load_checked,
     normalized,
@@ -81,11 +84,7 @@ def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
 
     seen_ids: set[str] = set()
     seen_texts: dict[str, str] = {}
-    for index, entry in enumerate(entries):
-        name = entry_name("quote", index, entry)
-        if not isinstance(entry, dict):
-            problems.append(Problem(file, name, "entry must be a table"))
-            continue
+    for name, entry in each_table(problems, file, entries, partial(entry_name, "quote")):
         check_id(problems, file, name, entry.get("id"), seen_ids)
         for key, limit in _REQUIRED_TEXT.items():
             check_text(problems, file, name, entry, key, limit=limit)
@@ -95,9 +94,7 @@ def check_quotes(raw: dict[str, Any], file: str) -> list[Problem]:
             problems, file, name, entry.get("text"), seen_texts, "duplicate text (same words as {})"
         )
         check_source(problems, file, name, entry.get("source"))
-        unknown = set(entry) - _ALLOWED_KEYS
-        if unknown:
-            problems.append(Problem(file, name, f"unknown keys: {sorted(unknown)}"))
+        check_keys(problems, file, name, entry, _ALLOWED_KEYS)
     return problems
 
 
