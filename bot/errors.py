@@ -19,6 +19,13 @@ class UserFacingError(app_commands.AppCommandError):
     """An error whose message is written for the user (bad input, missing setup, not allowed)."""
 
 
+def guild_id_of(interaction: discord.Interaction[Any], refusal: str) -> int:
+    """The server an interaction came from; outside one, ``refusal`` is the friendly reply."""
+    if interaction.guild_id is None:
+        raise UserFacingError(refusal)
+    return interaction.guild_id
+
+
 def reference_code() -> str:
     return secrets.token_hex(3).upper()
 

@@ -24,7 +24,7 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.content.film import Fact, FilmContent, load_film
 from bot.daily import DailyPost
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError, guild_id_of, report_error
 from bot.film_embeds import (
     about_embed,
     daily_fact_title,
@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 TRIVIA_SECONDS = 60
 # Every custom_id this cog's buttons use starts with one of these.
 CUSTOM_ID_PREFIXES = ("film:", "trivia:")
+SERVERS_ONLY = "Film facts and trivia work in servers only."
 CLOSE_CHECK_SECONDS = 2.0  # how often the loop looks for questions past their deadline
 CLOSE_ATTEMPTS = 5  # transient failures to show a result before giving up on that message
 # An interaction's token lasts 15 minutes; edit through it only well inside that.
@@ -264,7 +265,7 @@ class FilmCog(
         selected = resolve_fact_query(self.content.facts, self.topics, query)
         if not selected.facts:
             raise UserFacingError(self.no_match(query or ""))
-        fact = await self.next_fact(_guild_id(interaction), selected.facts)
+        fact = await self.next_fact(guild_id_of(interaction, SERVERS_ONLY), selected.facts)
         view = self.fact_views.get(selected.topic)
         if view is None:
             view = self.fact_views[selected.topic] = fact_view(selected.topic)
@@ -296,7 +297,7 @@ class FilmCog(
         description="A multiple-choice question about K-Pops!: answer within 60 seconds to score.",
     )
     async def trivia_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id, channel_id = _guild_id(interaction), interaction.channel_id
+        guild_id, channel_id = guild_id_of(interaction, SERVERS_ONLY), interaction.channel_id
         assert channel_id is not None  # every guild interaction has its channel
         now = self.bot.clock.now()
         question, created = await self.store.open_question(
@@ -338,7 +339,7 @@ class FilmCog(
         """A member's click: the first answer counts; the reply is private, so nothing is spoilt."""
         outcome = await self.store.answer(
             question_id=question_id,
-            guild_id=_guild_id(interaction),
+            guild_id=guild_id_of(interaction, SERVERS_ONLY),
             user_id=interaction.user.id,
             choice_index=choice,
             now=self.bot.clock.now(),
@@ -413,18 +414,12 @@ class FilmCog(
         name="leaderboard", description="This server's top 10 at K-Pops! trivia, and your own rank."
     )
     async def leaderboard_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id = _guild_id(interaction)
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         top, standing = await self.store.board(guild_id, interaction.user.id, limit=10)
         name = interaction.guild.name if interaction.guild is not None else "this server"
         await interaction.response.send_message(
             embed=leaderboard_embed(name, top, interaction.user.id, standing)
         )
-
-
-def _guild_id(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise UserFacingError("Film facts and trivia work in servers only.")
-    return interaction.guild_id
 
 
 def _custom_ids(message: discord.Message | None) -> set[str]:

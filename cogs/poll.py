@@ -24,7 +24,7 @@ from bot import poll_runtime
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.content.matchups import Matchup, Matchups, load_matchups
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError, guild_id_of, report_error
 from bot.poll_live import PollBoard
 from bot.poll_logic import (
     SIDE_NAMES,
@@ -54,6 +54,7 @@ log = logging.getLogger(__name__)
 TOKEN_MAX_AGE = timedelta(minutes=14)
 CUSTOM_PICK_MAX = 100
 VOTE_PREFIX = "poll:"
+SERVERS_ONLY = "Polls run in servers only."
 VOTE_TEMPLATE = r"poll:vote:(?P<poll>[0-9]{1,18}):(?P<side>kpop|classic)"
 _VOTE_RE = re.compile(VOTE_TEMPLATE)
 
@@ -516,9 +517,7 @@ class PollCog(commands.Cog, name="Poll"):
         classic: str | None = None,
         hours: app_commands.Range[int, 1, 168] = 24,
     ) -> None:
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserFacingError("Polls run in servers only.")
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         if not (await ConfigStore(self.bot.db).feature(guild_id, "poll")).enabled:
             raise UserFacingError(POLLS_OFF)
         chosen, kpop_label, classic_label, note = await self._pick(guild_id, matchup, kpop, classic)
@@ -599,9 +598,7 @@ class PollCog(commands.Cog, name="Poll"):
         name="results", description="The open poll's turnout and time left, or the last result."
     )
     async def results(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserFacingError("Polls run in servers only.")
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         open_polls = self.board.open_in_guild(guild_id)
         if open_polls:
             here = next(
@@ -628,10 +625,8 @@ class PollCog(commands.Cog, name="Poll"):
     @poll.command(name="end", description="Close the open poll now and post its result.")
     @moderator_only()
     async def end(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserFacingError("Polls run in servers only.")
-        open_polls = await self.store.open_in_guild(guild_id)
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        open_polls = [live.poll for live in self.board.open_in_guild(guild_id)]
         here = next((p for p in open_polls if p.channel_id == interaction.channel_id), None)
         if here is None and len(open_polls) > 1:
             listed = ", ".join(f"<#{p.channel_id}>" for p in open_polls[:10])
@@ -663,9 +658,7 @@ class PollCog(commands.Cog, name="Poll"):
         name="standings", description="This server's record: K-pop wins, classic wins, ties."
     )
     async def standings_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id = interaction.guild_id
-        if guild_id is None:
-            raise UserFacingError("Polls run in servers only.")
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         record = (await self.board.closed(guild_id)).standings
         if record.rounds == 0:
             raise UserFacingError(

@@ -25,7 +25,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.content.quotes import Quote, QuoteBook, load_quotes
 from bot.daily import DailyPost
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError, guild_id_of, report_error
 from bot.quote_logic import (
     PAGE_SIZE,
     SERVER_QUOTES_MAX,
@@ -52,6 +52,7 @@ EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EXCERPT_CHARS = 240  # of each quote on a search page (shrunk if the page would not fit)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 200  # headroom below Discord's 6,000 for the whole embed
 SEARCH_PAGES_KEPT = 256  # rendered search pages kept for repeated searches
+SERVERS_ONLY = "Quotes belong to a server: use this command in one."
 SEARCH_HINT = (
     "Try a speaker's name (Anderson .Paak, Teddy Riley) or a word such as Motown or hip-hop."
 )
@@ -442,7 +443,7 @@ class Quotes(commands.Cog):
         name="today", description="Today's quote for this server: the same for everyone all day."
     )
     async def today(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         day = await self.local_today(guild_id)
         quote = await self.pick_for(guild_id, day)
         await interaction.response.send_message(
@@ -453,7 +454,7 @@ class Quotes(commands.Cog):
         name="random", description="A random quote from the collection and this server's own."
     )
     async def random_quote(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        pool = await self.pool(_guild(interaction))
+        pool = await self.pool(guild_id_of(interaction, SERVERS_ONLY))
         if not pool:
             raise UserFacingError("There are no quotes to show yet.")
         await interaction.response.send_message(
@@ -468,7 +469,7 @@ class Quotes(commands.Cog):
         words = search_words(text)
         if not words:
             raise UserFacingError(f"Type a word or two to search for. {SEARCH_HINT}")
-        embed, view = await self.search_page(_guild(interaction), words, 0)
+        embed, view = await self.search_page(guild_id_of(interaction, SERVERS_ONLY), words, 0)
         if embed is None:
             raise UserFacingError(
                 f"No quotes match {clip(shown(' '.join(words)), 100)}. {SEARCH_HINT}"
@@ -495,7 +496,7 @@ class Quotes(commands.Cog):
         speaker: str,
         source: str | None = None,
     ) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         try:
             new = check_new_quote(text, speaker, source)
         except QuoteRejected as rejected:
@@ -541,7 +542,7 @@ class Quotes(commands.Cog):
     @app_commands.guild_only()
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[KpopsBot], quote_id: int) -> None:
-        guild_id = _guild(interaction)
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
         removed = await self.store.remove(guild_id, quote_id)
         self._forget(guild_id)  # after the commit, so no reader re-caches a removed quote
         if removed is None:
@@ -554,12 +555,6 @@ class Quotes(commands.Cog):
             f"({clip(shown(removed.speaker), 100)}: “{clip(shown(removed.text), 120)}”).",
             ephemeral=True,
         )
-
-
-def _guild(interaction: discord.Interaction[Any]) -> int:
-    if interaction.guild_id is None:
-        raise UserFacingError("Quotes belong to a server: use this command in one.")
-    return interaction.guild_id
 
 
 async def setup(bot: KpopsBot) -> None:
