@@ -132,11 +132,16 @@ def poll_embed(
     return embed
 
 
+def versus(poll: Poll) -> str:
+    """The two sides in bold, as the result and the status both open."""
+    return f"**{literal(poll.kpop_label, 300)}** vs **{literal(poll.classic_label, 300)}**"
+
+
 def result_embed(poll: Poll, final: Tally) -> discord.Embed:
     """The result post: bars drawn in text, the winner, the turnout."""
     embed = discord.Embed(
         title="Listening poll result",
-        description=f"**{literal(poll.kpop_label, 300)}** vs **{literal(poll.classic_label, 300)}**",
+        description=versus(poll),
         colour=POLL_COLOUR,
     )
     embed.add_field(name="Votes", value=result_bars(final), inline=False)
@@ -162,7 +167,7 @@ def open_status_embed(
     left = poll.closes_at - now
     embed = discord.Embed(
         title="Listening poll in progress",
-        description=f"**{literal(poll.kpop_label, 300)}** vs **{literal(poll.classic_label, 300)}**",
+        description=versus(poll),
         colour=POLL_COLOUR,
     )
     embed.add_field(name="Turnout", value=votes_phrase(turnout), inline=True)

@@ -188,7 +188,7 @@ class FilmCog(
         self.about = about_embed(content.film)
         # Facts never change while the bot runs: each card and each topic's button, made once.
         self.fact_cards = {fact.id: fact_embed(fact) for fact in content.facts}
-        self.fact_views: dict[str | None, discord.ui.View] = {}
+        self.fact_views = {topic: fact_view(topic) for topic in (None, *self.topics)}
         # The interaction that asked each open question: its token edits the message even where
         # the bot cannot read the channel. Lost on restart; then the channel message is edited.
         self.askers: dict[int, discord.Interaction[Any]] = {}
@@ -266,10 +266,9 @@ class FilmCog(
         if not selected.facts:
             raise UserFacingError(self.no_match(query or ""))
         fact = await self.next_fact(guild_id_of(interaction, SERVERS_ONLY), selected.facts)
-        view = self.fact_views.get(selected.topic)
-        if view is None:
-            view = self.fact_views[selected.topic] = fact_view(selected.topic)
-        await interaction.response.send_message(embed=self.fact_cards[fact.id], view=view)
+        await interaction.response.send_message(
+            embed=self.fact_cards[fact.id], view=self.fact_views[selected.topic]
+        )
 
     def no_match(self, query: str) -> str:
         echo = safe_echo(query)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -50,6 +49,7 @@ SUGGESTIONS = 5
 NEAREST = 6
 PATH_BUTTONS = 15  # three rows of entity buttons under a path
 RESOLVED_NAMES = 2048  # typed names kept resolved
+RENDERED_PROFILES = 1024  # profile pages kept rendered
 RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
 ALIASES_SHOWN_MAX = 300
@@ -145,11 +145,11 @@ class InfluenceLookup:
         self._resolve = lru_cache(maxsize=RESOLVED_NAMES)(
             partial(self.names.resolve, suggestions=SUGGESTIONS)
         )
-        # (entity id, page) -> the rendered embed and its buttons; see profile().
-        self.rendered: dict[tuple[str, int], tuple[discord.Embed, discord.ui.View]] = {}
-        # (from, to) -> the rendered path; the busiest pairs are kept (see path_reply()).
-        self.rendered_paths: OrderedDict[tuple[str, str], tuple[discord.Embed, discord.ui.View]]
-        self.rendered_paths = OrderedDict()
+        # (entity id, page) -> the rendered profile page, kept for the busiest (page numbers come
+        # from custom_ids, which can be forged: the bound keeps that from filling memory).
+        self.rendered_profile = lru_cache(maxsize=RENDERED_PROFILES)(partial(render_profile, self))
+        # (from id, to id) -> the rendered path, kept for the busiest pairs.
+        self.rendered_path = lru_cache(maxsize=RENDERED_PATHS)(partial(render_path, self))
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.graph.entities.get(entity_id)
@@ -240,16 +240,13 @@ def profile(
 ) -> tuple[discord.Embed, discord.ui.View]:
     """A profile page. The graph never changes while the bot runs, so each page (its embed and
     its view of DynamicItems, see static_view) is rendered once and sent as often as asked."""
-    key = (entity.id, page)
-    rendered = lookup.rendered.get(key)
-    if rendered is None:
-        rendered = lookup.rendered[key] = _render_profile(lookup, entity, page)
-    return rendered
+    return lookup.rendered_profile(entity.id, page)
 
 
-def _render_profile(
-    lookup: InfluenceLookup, entity: Entity, page: int
+def render_profile(
+    lookup: InfluenceLookup, entity_id: str, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
+    entity = lookup.graph.entities[entity_id]
     neighbours = lookup.neighbours(entity.id)
     pages = profile_pages(entity, neighbours)
     page = min(max(page, 0), len(pages) - 1)
@@ -388,24 +385,13 @@ def path_view(
     )
 
 
-def path_reply(
-    lookup: InfluenceLookup, start: Entity, end: Entity
+def render_path(
+    lookup: InfluenceLookup, start_id: str, end_id: str
 ) -> tuple[discord.Embed, discord.ui.View]:
-    """The path between two entries, rendered once per pair while it stays among the busiest."""
-    key = (start.id, end.id)
-    rendered = lookup.rendered_paths.get(key)
-    if rendered is None:
-        connection = lookup.paths.connection(start.id, end.id)
-        rendered = (
-            path_embed(lookup, start, end, connection),
-            path_view(lookup, start, end, connection),
-        )
-        lookup.rendered_paths[key] = rendered
-        if len(lookup.rendered_paths) > RENDERED_PATHS:
-            lookup.rendered_paths.popitem(last=False)
-    else:
-        lookup.rendered_paths.move_to_end(key)
-    return rendered
+    """The path between two entries (``InfluenceLookup.rendered_path`` keeps the busiest)."""
+    start, end = lookup.graph.entities[start_id], lookup.graph.entities[end_id]
+    connection = lookup.paths.connection(start_id, end_id)
+    return path_embed(lookup, start, end, connection), path_view(lookup, start, end, connection)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,7 +606,7 @@ class Influence(
                 f"That is **{escaped(start.name)}** twice: pick two different entries, "
                 "or use `/influence artist` for one profile."
             )
-        embed, view = path_reply(self.lookup, start, end)
+        embed, view = self.lookup.rendered_path(start.id, end.id)
         await interaction.response.send_message(embed=embed, view=view)
 
     @artist.autocomplete("name")

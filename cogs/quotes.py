@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -44,6 +43,7 @@ from bot.quote_logic import (
     server_key,
     server_number,
 )
+from bot.storage.cache import ReadCache
 from bot.storage.config import ConfigStore
 from bot.storage.quotes import QuoteStore, ServerQuote
 from bot.views import static_view
@@ -52,6 +52,7 @@ EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EXCERPT_CHARS = 240  # of each quote on a search page (shrunk if the page would not fit)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 200  # headroom below Discord's 6,000 for the whole embed
 SEARCH_PAGES_KEPT = 256  # rendered search pages kept for repeated searches
+SERVERS_KEPT = 512  # servers whose own quotes and day's pick stay in memory
 SERVERS_ONLY = "Quotes belong to a server: use this command in one."
 SEARCH_HINT = (
     "Try a speaker's name (Anderson .Paak, Teddy Riley) or a word such as Motown or hip-hop."
@@ -294,7 +295,7 @@ def pager(words: tuple[str, ...], page: int, total: int) -> discord.ui.View | No
 # ---------------------------------------------------------------------------------------------
 # The cog
 # ---------------------------------------------------------------------------------------------
-SearchKey = tuple[int, int, tuple[str, ...], int]
+SearchKey = tuple[int, tuple[str, ...], int]  # (server, words, page)
 SearchPage = tuple[discord.Embed | None, discord.ui.View | None]
 
 
@@ -311,14 +312,12 @@ class Quotes(commands.Cog):
         self.store = QuoteStore(bot.db)
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
         self._index = WordIndex([q.searchable for q in self._curated.values()])
-        # guild -> (local date, rotation key): the day's pick, once read from SQLite, is served from
-        # memory; only this cog changes a server's quotes, and it forgets the entry when it does.
-        self._picks: dict[int, tuple[date, str]] = {}
-        self._own: dict[int, list[ShownQuote]] = {}  # guild -> its own quotes, same rule
-        self._versions: dict[int, int] = {}  # guild -> adds/removes so far (for safe caching)
-        # (guild, its version, words, page) -> a rendered page of search results: fans repeat
-        # the same searches, and a changed collection changes the version (old pages age out).
-        self._search_pages: OrderedDict[SearchKey, SearchPage] = OrderedDict()
+        # Read once, then served from memory. Only this cog changes a server's quotes, and an add
+        # or remove drops what was kept (see _forget).
+        self._picks: ReadCache[tuple[int, date], str | None] = ReadCache(SERVERS_KEPT)
+        self._own: ReadCache[int, list[ShownQuote]] = ReadCache(SERVERS_KEPT)
+        # Rendered pages of search results: fans repeat the same searches.
+        self._search_pages: ReadCache[SearchKey, SearchPage] = ReadCache(SEARCH_PAGES_KEPT)
 
     async def cog_load(self) -> None:
         self.bot.add_click_fallback((CUSTOM_ID_PREFIX,), self.on_stale_click)
@@ -359,19 +358,17 @@ class Quotes(commands.Cog):
 
     async def own_quotes(self, guild_id: int) -> list[ShownQuote]:
         """The quotes this server's moderators added, by number."""
-        own = self._own.get(guild_id)
-        if own is None:
-            version = self._versions.get(guild_id, 0)
-            own = [from_server(q) for q in await self.store.server_quotes(guild_id)]
-            if self._versions.get(guild_id, 0) == version:  # no add/remove finished meanwhile
-                self._own[guild_id] = own
-        return own
+        return await self._own.get(guild_id, lambda: self._read_own(guild_id))
+
+    async def _read_own(self, guild_id: int) -> list[ShownQuote]:
+        return [from_server(q) for q in await self.store.server_quotes(guild_id)]
 
     def _forget(self, guild_id: int) -> None:
-        """After an add or remove commits: drop what was cached for the server."""
-        self._versions[guild_id] = self._versions.get(guild_id, 0) + 1
-        self._picks.pop(guild_id, None)
-        self._own.pop(guild_id, None)
+        """After an add or remove commits: drop what was kept for the server. Picks and pages are
+        kept by day and by words, so they are dropped for every server (such writes are rare)."""
+        self._own.forget(guild_id)
+        self._picks.forget()
+        self._search_pages.forget()
 
     async def resolve(self, guild_id: int, key: str) -> ShownQuote | None:
         if curated_id(key) is not None:
@@ -390,14 +387,9 @@ class Quotes(commands.Cog):
 
     async def pick_for(self, guild_id: int, day: date) -> ShownQuote:
         """The server's quote for its local ``day`` (picked once, then kept)."""
-        cached = self._picks.get(guild_id)
-        if cached is not None and cached[0] == day:
-            key: str | None = cached[1]
-        else:
-            version = self._versions.get(guild_id, 0)
-            key = await self.store.day_pick(guild_id, day, self._curated.keys())
-            if key is not None and self._versions.get(guild_id, 0) == version:
-                self._picks[guild_id] = (day, key)
+        key = await self._picks.get(
+            (guild_id, day), lambda: self.store.day_pick(guild_id, day, self._curated.keys())
+        )
         quote = None if key is None else await self.resolve(guild_id, key)
         if quote is None:
             raise UserFacingError("There are no quotes to show yet.")
@@ -408,17 +400,9 @@ class Quotes(commands.Cog):
         return DailyPost(embed=quote_embed(quote, f"Quote of the day · {long_date(day)}"))
 
     async def search_page(self, guild_id: int, words: tuple[str, ...], page: int) -> SearchPage:
-        key = (guild_id, self._versions.get(guild_id, 0), words, page)
-        rendered = self._search_pages.get(key)
-        if rendered is not None:
-            self._search_pages.move_to_end(key)
-            return rendered
-        rendered = await self._render_search_page(guild_id, words, page)
-        if key[1] == self._versions.get(guild_id, 0):  # no add/remove finished meanwhile
-            self._search_pages[key] = rendered
-            if len(self._search_pages) > SEARCH_PAGES_KEPT:
-                self._search_pages.popitem(last=False)
-        return rendered
+        return await self._search_pages.get(
+            (guild_id, words, page), lambda: self._render_search_page(guild_id, words, page)
+        )
 
     async def _render_search_page(
         self, guild_id: int, words: tuple[str, ...], page: int

@@ -200,7 +200,7 @@ async def test_a_rendered_page_serves_every_message_that_shows_it(
     bts = lookup.entity(lookup.resolve("BTS").entity_id or "")
     assert bts is not None
     embed, view = profile(lookup, bts, 0)
-    assert embed.title == "BTS" and len(lookup.rendered_paths) == 1
+    assert embed.title == "BTS" and lookup.rendered_path.cache_info().currsize == 1
     # Ephemeral sends did not give the shared view a timeout (it would then expire for all).
     assert view.timeout is None and view.is_finished()
 
