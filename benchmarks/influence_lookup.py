@@ -35,8 +35,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.content.common import Source  # noqa: E402
-from bot.content.influence import Entity, Graph, Link, load_influence  # noqa: E402
-from bot.influence_graph import LinkGraph, Named, NameIndex, normalise  # noqa: E402
+from cogs.influence.content import Entity, Graph, Link, load_influence  # noqa: E402
+from cogs.influence.graph import LinkGraph, Named, NameIndex, normalise  # noqa: E402
 
 SYLLABLES = (
     "ka ri mo son jin young park lee kim soul funk groove beat boy girl star moon sun blue jay "

@@ -1,1 +1,1 @@
-"""One module per feature. Every module here (not starting with ``_``) is loaded at start-up."""
+"""One package per feature. Every package here (not starting with ``_``) is loaded at start-up."""

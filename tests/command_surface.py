@@ -26,7 +26,7 @@ from bot.sandbox import Channel, Driver, Guild, InteractionResult, Member, Messa
 from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING, SUB_COMMAND, SUB_GROUP
 from bot.storage import Database
 from bot.storage.config import ConfigStore
-from bot.storage.film import AnswerOutcome
+from cogs.film.store import AnswerOutcome
 from tests.conftest import World, build_world
 
 # Tables the bot itself writes in the background whatever users do (the gateway heartbeat).
@@ -241,7 +241,8 @@ NOTHING_CHANGED = re.compile(r"\bnothing (?:was )?(?:changed|added)\b", re.IGNOR
 def quiet_refusals() -> frozenset[str]:
     """Refusals the cogs answer directly rather than through the error reporter: a vote on an
     unknown or closed poll, an answer to a closed, unknown or already answered question."""
-    from cogs import film, poll  # the texts only (the bot loads its own copies of the cogs)
+    from cogs.film import cog as film  # the texts only
+    from cogs.poll import cog as poll
 
     outcomes = (AnswerOutcome.CLOSED, AnswerOutcome.UNKNOWN, AnswerOutcome.ALREADY_ANSWERED)
     return frozenset(

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from bot import poll_runtime
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Driver, InteractionResult, Member, Message
@@ -31,7 +30,8 @@ from bot.scheduler import SENT
 from bot.storage import Database
 from bot.storage.config import ConfigStore, DailyPostStore
 from bot.storage.database import BUSY_TIMEOUT_MS
-from bot.storage.polls import PollStore
+from cogs.poll import batcher as poll_runtime
+from cogs.poll.store import PollStore
 from tests.bot.test_scheduler import configure, scheduler_of
 from tests.cogs.test_poll import (
     fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests

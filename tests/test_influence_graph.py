@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.influence_graph import (
+from cogs.influence.graph import (
     MAX_RESULTS,
     LinkGraph,
     Named,

@@ -28,8 +28,8 @@ from bot.clock import ManualClock
 from bot.sandbox import Driver, InteractionResult, Member, Message, Role
 from bot.sandbox.harness import running_bot
 from bot.storage.config import ConfigStore
-from bot.storage.polls import PollStore
-from bot.storage.quotes import QuoteStore
+from cogs.poll.store import PollStore
+from cogs.quotes.store import QuoteStore
 from tests.command_surface import (
     ErrorReplies,
     Leaf,

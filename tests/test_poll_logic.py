@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.poll_logic import (
+from cogs.poll.logic import (
     BAR_EMPTY,
     BAR_FULL,
     BAR_WIDTH,

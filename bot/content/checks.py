@@ -29,17 +29,20 @@ class ContentFile:
 
 CONTENT_FILES = (
     ContentFile(
-        "film.toml", "bot.content.film", "check_film", (("facts", "facts"), ("trivia", "trivia"))
+        "film.toml",
+        "cogs.film.content",
+        "check_film",
+        (("facts", "facts"), ("trivia", "trivia")),
     ),
-    ContentFile("quotes.toml", "bot.content.quotes", "check_quotes", (("quotes", "quotes"),)),
+    ContentFile("quotes.toml", "cogs.quotes.content", "check_quotes", (("quotes", "quotes"),)),
     ContentFile(
         "influence.toml",
-        "bot.content.influence",
+        "cogs.influence.content",
         "check_influence",
         (("entities", "entities"), ("links", "links")),
     ),
     ContentFile(
-        "matchups.toml", "bot.content.matchups", "check_matchups", (("matchups", "matchups"),)
+        "matchups.toml", "cogs.poll.content", "check_matchups", (("matchups", "matchups"),)
     ),
 )
 

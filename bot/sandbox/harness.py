@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from bot.client import KpopsBot, use_endpoints
@@ -28,6 +30,10 @@ def sandbox_settings(
     )
 
 
+def feature_modules() -> dict[str, ModuleType]:
+    return {name: module for name, module in sys.modules.items() if name.startswith("cogs.")}
+
+
 @asynccontextmanager
 async def running_bot(
     driver: Driver,
@@ -44,6 +50,7 @@ async def running_bot(
     bot = KpopsBot(settings, clock=clock, **options)
     await bot.login(settings.token)
     task = asyncio.create_task(bot.connect(reconnect=True))
+    kept: dict[str, ModuleType] = {}
     try:
         ready = asyncio.ensure_future(bot.wait_until_ready())
         done, _ = await asyncio.wait({ready, task}, timeout=15, return_when=asyncio.FIRST_COMPLETED)
@@ -52,9 +59,15 @@ async def running_bot(
             task.result()  # raises the connection error
         if ready not in done:
             raise TimeoutError("the bot did not become ready against the emulator")
+        kept = feature_modules()
         yield bot
     finally:
         await bot.close()
+        # Closing unloads the extensions, and discord.py then drops every module of a feature
+        # package from sys.modules. Many bots start in one process here (a real process starts
+        # one): put the same modules back so the next bot, and the caller, share one copy of each
+        # feature's classes and content, as they would in a single bot's lifetime.
+        sys.modules.update(kept)
         try:
             await asyncio.wait_for(task, 5)
         except (asyncio.CancelledError, TimeoutError, Exception):  # noqa: BLE001 - shutting down

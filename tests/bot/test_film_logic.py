@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.content.common import Source
-from bot.content.film import CastMember, Fact, Film, Screening, load_film
-from bot.film_embeds import about_embed, leaderboard_embed, source_link, trivia_closed_embed
-from bot.film_logic import (
+from cogs.film.content import CastMember, Fact, Film, Screening, load_film
+from cogs.film.logic import (
     ShowRecord,
     clean,
     competition_ranks,
@@ -24,7 +23,8 @@ from bot.film_logic import (
     safe_echo,
     search_facts,
 )
-from bot.storage.film import Score, Standing, TriviaQuestion
+from cogs.film.render import about_embed, leaderboard_embed, source_link, trivia_closed_embed
+from cogs.film.store import Score, Standing, TriviaQuestion
 
 SOURCE = Source("https://example.com/a", "Example", "2026-02-27")
 FACTS = (

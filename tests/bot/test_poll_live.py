@@ -1,4 +1,4 @@
-"""bot.poll_live: the open-poll mirror and the closed records, as pure logic and over a real store."""
+"""cogs.poll.board: the open-poll mirror and the closed records, as pure logic and over a real store."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.poll_live import ClosedRecord, LivePoll, OpenPolls, PollBoard
-from bot.poll_logic import Round, Side, Tally, standings
 from bot.storage import Database
-from bot.storage.polls import Poll, PollStore, VoteOutcome, VoteRequest, VoteStatus
+from cogs.poll.board import ClosedRecord, LivePoll, OpenPolls, PollBoard
+from cogs.poll.logic import Round, Side, Tally, standings
+from cogs.poll.store import Poll, PollStore, VoteOutcome, VoteRequest, VoteStatus
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 GUILD, OTHER = 1001, 2002

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.quote_logic import (
+from cogs.quotes.logic import (
     MAX_QUERY_CHARS,
     TEXT_MAX,
     QuoteRejected,
@@ -151,8 +151,8 @@ def test_same_words_ignores_case_and_punctuation() -> None:
 
 
 def test_word_index_ranks_exactly_like_a_full_scan() -> None:
-    from bot.content.quotes import load_quotes
-    from bot.quote_logic import Searchable, WordIndex, curated_key, rank_quotes, search_words
+    from cogs.quotes.content import load_quotes
+    from cogs.quotes.logic import Searchable, WordIndex, curated_key, rank_quotes, search_words
 
     quotes = [
         Searchable(curated_key(q.id), q.text, q.speaker, q.context) for q in load_quotes().quotes
@@ -185,8 +185,8 @@ def test_word_index_ranks_exactly_like_a_full_scan() -> None:
 def test_word_index_ranks_like_a_full_scan_on_many_random_queries() -> None:
     import random
 
-    from bot.content.quotes import load_quotes
-    from bot.quote_logic import Searchable, WordIndex, curated_key, rank_quotes, words_of
+    from cogs.quotes.content import load_quotes
+    from cogs.quotes.logic import Searchable, WordIndex, curated_key, rank_quotes, words_of
 
     quotes = [
         Searchable(curated_key(q.id), q.text, q.speaker, q.context) for q in load_quotes().quotes

@@ -10,12 +10,12 @@ import pytest
 
 from bot.client import KpopsBot
 from bot.clock import ManualClock
-from bot.content.film import Trivia, load_film
 from bot.sandbox import Driver
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionResult
 from bot.sandbox.state import Message
-from cogs.film import FilmCog
+from cogs.film.cog import FilmCog
+from cogs.film.content import Trivia, load_film
 from tests.conftest import World
 
 CONTENT = load_film()

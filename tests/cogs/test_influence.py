@@ -16,11 +16,10 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.content.common import Source
-from bot.content.influence import Entity, Graph, Link
 from bot.sandbox import Driver
 from bot.sandbox.harness import running_bot
 from bot.sandbox.state import Message
-from cogs.influence import (
+from cogs.influence.cog import (
     KIND_LABELS,
     LINKS_PER_PAGE,
     Influence,
@@ -28,6 +27,7 @@ from cogs.influence import (
     profile,
     profile_pages,
 )
+from cogs.influence.content import Entity, Graph, Link
 from tests.conftest import World
 
 SOURCE = Source(url="https://example.org/page", publication="Example Weekly", date="2024-01-02")

@@ -17,16 +17,17 @@ from typing import Any
 
 import pytest
 
-from bot import limits, poll_runtime
+from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
-from bot.content.matchups import load_matchups
-from bot.poll_runtime import PollTimings, VoteBatcher
 from bot.sandbox import Channel, Driver, InteractionResult, Member, Message
 from bot.sandbox.harness import running_bot
 from bot.storage import Database
 from bot.storage.config import ConfigStore
-from bot.storage.polls import PollStore, VoteOutcome, VoteRequest
+from cogs.poll import batcher as poll_runtime
+from cogs.poll.batcher import PollTimings, VoteBatcher
+from cogs.poll.content import load_matchups
+from cogs.poll.store import PollStore, VoteOutcome, VoteRequest
 from tests.conftest import World
 
 MATCHUPS = load_matchups()

@@ -10,13 +10,13 @@ import pytest
 
 from bot.client import KpopsBot
 from bot.clock import ManualClock
-from bot.content.quotes import load_quotes
 from bot.sandbox import Driver, Member, Message
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionResult
 from bot.storage.config import ConfigStore
-from bot.storage.quotes import QuoteStore
-from cogs.quotes import Quotes, shown
+from cogs.quotes.cog import Quotes, shown
+from cogs.quotes.content import load_quotes
+from cogs.quotes.store import QuoteStore
 from tests.conftest import World, build_world
 
 BOOK = load_quotes()

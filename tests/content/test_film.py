@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bot.content.common import Problem, is_source_url
-from bot.content.film import (
+from cogs.film.content import (
     CHOICE_MAX,
     DEFAULT_PATH,
     FACT_TEXT_MAX,

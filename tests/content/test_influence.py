@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.content.common import Problem, Source, read_toml
-from bot.content.influence import (
+from cogs.influence.content import (
     DEFAULT_PATH,
     ENTITY_KINDS,
     LINK_KINDS,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.content.common import Problem, Source, read_toml
-from bot.content.matchups import (
+from cogs.poll.content import (
     CONNECTIONS,
     DEFAULT_PATH,
     LABEL_MAX,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.content.common import Problem
-from bot.content.quotes import (
+from cogs.quotes.content import (
     CONTEXT_LIMIT,
     DEFAULT_PATH,
     TEXT_LIMIT,

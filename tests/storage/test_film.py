@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.film_logic import ShowRecord, least_shown
 from bot.storage import Database
-from bot.storage.film import (
+from cogs.film.logic import ShowRecord, least_shown
+from cogs.film.store import (
     AnswerOutcome,
     Chooser,
     FactRotation,

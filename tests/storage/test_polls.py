@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.poll_logic import Tally
 from bot.storage import Database
-from bot.storage.polls import (
+from cogs.poll.logic import Tally
+from cogs.poll.store import (
     MAX_GROUP,
     PollAlreadyOpen,
     PollStore,

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.quote_logic import curated_key, rotation_order, server_key
 from bot.storage import Database
-from bot.storage.quotes import QuoteStore
+from cogs.quotes.logic import curated_key, rotation_order, server_key
+from cogs.quotes.store import QuoteStore
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 GUILD, OTHER_GUILD = 1001, 2002

@@ -22,9 +22,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.poll_logic import Round, Side, Standings, standings
 from bot.storage.cache import ReadCache
-from bot.storage.polls import Poll, PollStore, VoteOutcome, VoteRequest
+from cogs.poll.logic import Round, Side, Standings, standings
+from cogs.poll.store import Poll, PollStore, VoteOutcome, VoteRequest
 
 log = logging.getLogger(__name__)
 

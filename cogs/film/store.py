@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from bot.film_logic import ShowRecord
 from bot.storage.cache import ReadCache
 from bot.storage.database import Database, Row
+from cogs.film.logic import ShowRecord
 
 log = logging.getLogger(__name__)
 

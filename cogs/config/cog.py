@@ -16,7 +16,7 @@ from discord import app_commands
 from discord.app_commands import Choice
 from discord.ext import commands
 
-from bot import limits, timezones
+from bot import limits
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DAILY_FEATURES
@@ -31,6 +31,7 @@ from bot.scheduler import (
     zone,
 )
 from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
+from cogs.config import timezones
 
 FEATURES = ("quote", "fact", "poll")
 LABELS = {"quote": "Quote of the day", "fact": "Daily fact", "poll": "Listening polls"}
@@ -474,7 +475,3 @@ class Config(commands.Cog):
             for feature in features:
                 await self._release_failed_today(after.guild.id, feature)
         await self.store.record_change(after.guild.id, None, summary, at=self._now())
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(Config(bot))

@@ -12,9 +12,9 @@ import discord
 
 from bot import limits
 from bot.content.common import Source
-from bot.content.film import Fact, Film, Trivia
-from bot.film_logic import competition_ranks, pack_lines, truncate
-from bot.storage.film import Score, Standing, TriviaQuestion
+from cogs.film.content import Fact, Film, Trivia
+from cogs.film.logic import competition_ranks, pack_lines, truncate
+from cogs.film.store import Score, Standing, TriviaQuestion
 
 FILM_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 CLOSED_COLOUR = discord.Colour.dark_grey()

@@ -3,7 +3,7 @@
 ``/influence artist`` shows a profile (what influenced an entity, whom it influenced, each link
 with its kind, note and source) with buttons that open the connected profiles, paged when there
 are many. ``/influence path`` shows the shortest lineage between two entities (see
-``bot.influence_graph`` for what is reported when no lineage runs from one to the other).
+``cogs.influence.graph`` for what is reported when no lineage runs from one to the other).
 
 Buttons are ``DynamicItem``s (``inf:go:<entity-id>``, ``inf:page:<entity-id>:<n>``), so they work
 on old messages after a restart. A click on a public profile opens the next profile privately
@@ -28,9 +28,10 @@ from discord.ext import commands
 from bot import limits
 from bot.client import KpopsBot
 from bot.content.common import Source
-from bot.content.influence import Entity, Graph, Link, load_influence
 from bot.errors import UserFacingError, report_error
-from bot.influence_graph import (
+from bot.views import static_view
+from cogs.influence.content import Entity, Graph, Link
+from cogs.influence.graph import (
     Connection,
     LinkGraph,
     Match,
@@ -40,7 +41,6 @@ from bot.influence_graph import (
     Resolution,
     Step,
 )
-from bot.views import static_view
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 300  # headroom below 6,000 for page and footer text
@@ -626,7 +626,3 @@ class Influence(
         self, interaction: discord.Interaction[KpopsBot], current: str
     ) -> list[app_commands.Choice[str]]:
         return await self.choices(current)
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(Influence(bot, load_influence()))

@@ -11,8 +11,8 @@ from datetime import datetime
 import discord
 
 from bot import limits
-from bot.content.matchups import Matchup, Track
-from bot.poll_logic import (
+from cogs.poll.content import Matchup, Track
+from cogs.poll.logic import (
     SIDE_NAMES,
     Side,
     Standings,
@@ -23,7 +23,7 @@ from bot.poll_logic import (
     verdict,
     votes_phrase,
 )
-from bot.storage.polls import Poll
+from cogs.poll.store import Poll
 
 POLL_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 CLOSED_COLOUR = discord.Colour.from_rgb(120, 120, 140)

@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.content.film import Fact
+from cogs.film.content import Fact
 
 # Characters that render as nothing but change a string: zero-width spaces and joiners, the word
 # joiner, the byte-order mark and soft hyphen. Typed (or pasted) around a topic, they hide it.

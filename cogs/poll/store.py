@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.poll_logic import Side, Tally
 from bot.storage.database import Database
+from cogs.poll.logic import Side, Tally
 
 # The most votes stored in one transaction (a bigger storm is split into several groups).
 MAX_GROUP = 400

@@ -22,18 +22,11 @@ from discord.ext import commands, tasks
 
 from bot import limits
 from bot.client import KpopsBot
-from bot.content.film import Fact, FilmContent, load_film
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
-from bot.film_embeds import (
-    about_embed,
-    daily_fact_title,
-    fact_embed,
-    leaderboard_embed,
-    trivia_closed_embed,
-    trivia_open_embed,
-)
-from bot.film_logic import (
+from bot.views import static_view
+from cogs.film.content import Fact, FilmContent
+from cogs.film.logic import (
     ShowRecord,
     clean,
     least_shown,
@@ -43,8 +36,15 @@ from bot.film_logic import (
     shuffled_choices,
     truncate,
 )
-from bot.storage.film import AnswerOutcome, FilmStore, NewQuestion, TriviaQuestion
-from bot.views import static_view
+from cogs.film.render import (
+    about_embed,
+    daily_fact_title,
+    fact_embed,
+    leaderboard_embed,
+    trivia_closed_embed,
+    trivia_open_embed,
+)
+from cogs.film.store import AnswerOutcome, FilmStore, NewQuestion, TriviaQuestion
 
 log = logging.getLogger(__name__)
 
@@ -436,7 +436,3 @@ def _jump_url(question: TriviaQuestion) -> str:
         f"https://discord.com/channels/{question.guild_id}/{question.channel_id}/"
         f"{question.message_id}"
     )
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(FilmCog(bot, load_film()))

@@ -2,7 +2,7 @@
 
 Vote buttons are a ``DynamicItem`` (custom_id ``poll:vote:<poll_id>:<side>``), so buttons on any
 open poll keep working after a restart without per-message registration. A click is acknowledged
-only after its vote is committed; clicks are stored in groups (see ``bot.poll_runtime``). The live
+only after its vote is committed; clicks are stored in groups (see ``cogs.poll.batcher``). The live
 turnout is edited at most once every few seconds, through the most recent click's interaction token
 (webhook edits are not subject to the cap on edits to messages older than an hour).
 """
@@ -20,13 +20,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import poll_runtime
 from bot.checks import moderator_only
 from bot.client import KpopsBot
-from bot.content.matchups import Matchup, Matchups, load_matchups
 from bot.errors import UserFacingError, guild_id_of, report_error
-from bot.poll_live import PollBoard
-from bot.poll_logic import (
+from bot.storage.config import ConfigStore
+from cogs.poll import batcher as poll_runtime
+from cogs.poll.batcher import Debouncer, VoteBatcher
+from cogs.poll.board import PollBoard
+from cogs.poll.content import Matchup, Matchups
+from cogs.poll.logic import (
     SIDE_NAMES,
     SIDES,
     Side,
@@ -35,7 +37,7 @@ from bot.poll_logic import (
     next_matchup,
     parse_side,
 )
-from bot.poll_render import (
+from cogs.poll.render import (
     literal,
     open_status_embed,
     poll_embed,
@@ -44,9 +46,7 @@ from bot.poll_render import (
     timestamp,
     vote_button_label,
 )
-from bot.poll_runtime import Debouncer, VoteBatcher
-from bot.storage.config import ConfigStore
-from bot.storage.polls import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
+from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
 
 log = logging.getLogger(__name__)
 
@@ -666,7 +666,3 @@ class PollCog(commands.Cog, name="Poll"):
             )
         name = interaction.guild.name if interaction.guild else "this server"
         await interaction.response.send_message(embed=shown_standings(name, record))
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(PollCog(bot, load_matchups()))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from bot.clock import Clock
-from bot.storage.polls import MAX_GROUP, PollStore, VoteOutcome, VoteRequest
+from cogs.poll.store import MAX_GROUP, PollStore, VoteOutcome, VoteRequest
 
 log = logging.getLogger(__name__)
 

@@ -58,7 +58,3 @@ class Help(commands.Cog):
     @app_commands.command(name="help", description="List every kpops-bot command and what it does.")
     async def help(self, interaction: discord.Interaction[KpopsBot]) -> None:
         await interaction.response.send_message(embed=self.embed(), ephemeral=True)
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(Help(bot))

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.quote_logic import new_seed, next_in_rotation, server_key
 from bot.storage.database import Database
+from cogs.quotes.logic import new_seed, next_in_rotation, server_key
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,10 +22,13 @@ from discord.ext import commands
 from bot import limits
 from bot.checks import moderator_only
 from bot.client import KpopsBot
-from bot.content.quotes import Quote, QuoteBook, load_quotes
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
-from bot.quote_logic import (
+from bot.storage.cache import ReadCache
+from bot.storage.config import ConfigStore
+from bot.views import static_view
+from cogs.quotes.content import Quote, QuoteBook
+from cogs.quotes.logic import (
     PAGE_SIZE,
     SERVER_QUOTES_MAX,
     QuoteRejected,
@@ -43,10 +46,7 @@ from bot.quote_logic import (
     server_key,
     server_number,
 )
-from bot.storage.cache import ReadCache
-from bot.storage.config import ConfigStore
-from bot.storage.quotes import QuoteStore, ServerQuote
-from bot.views import static_view
+from cogs.quotes.store import QuoteStore, ServerQuote
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EXCERPT_CHARS = 240  # of each quote on a search page (shrunk if the page would not fit)
@@ -539,7 +539,3 @@ class Quotes(commands.Cog):
             f"({clip(shown(removed.speaker), 100)}: “{clip(shown(removed.text), 120)}”).",
             ephemeral=True,
         )
-
-
-async def setup(bot: KpopsBot) -> None:
-    await bot.add_cog(Quotes(bot, load_quotes()))

@@ -1,0 +1,14 @@
+"""/film: the film card, sourced facts and trivia with a leaderboard, and the daily fact.
+
+Everything this feature owns lives in this package; ``setup`` is what discovery loads.
+"""
+
+from __future__ import annotations
+
+from bot.client import KpopsBot
+from cogs.film.cog import FilmCog
+from cogs.film.content import load_film
+
+
+async def setup(bot: KpopsBot) -> None:
+    await bot.add_cog(FilmCog(bot, load_film()))
