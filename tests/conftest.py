@@ -19,6 +19,7 @@ from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, Guild, Member, Role
 from bot.sandbox.harness import running_bot
+from bot.storage import Database
 
 if TYPE_CHECKING:
     from tests.command_surface import Servers
@@ -79,6 +80,16 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated database (the one every storage test starts from)."""
+    database = await Database.open(db_path)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
+@pytest.fixture
 async def bot(
     driver: Driver, world: World, db_path: Path, clock: ManualClock
 ) -> AsyncIterator[KpopsBot]:
@@ -92,3 +103,16 @@ def servers(driver: Driver, world: World) -> Servers:
     from tests.command_surface import build_servers  # it imports World from here
 
     return build_servers(driver, world)
+
+
+# A test is end-to-end when it runs the bot against the emulator, or a real process:
+# `pytest -m "not e2e"` then leaves the fast inner loop (pure logic, stores, content).
+E2E_FIXTURES = frozenset({"driver", "bot"})
+E2E_MODULES = frozenset({"test_process.py", "test_benchmarks.py"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & E2E_FIXTURES or item.path.name in E2E_MODULES:
+            item.add_marker(pytest.mark.e2e)

@@ -33,7 +33,7 @@ from bot.storage.database import BUSY_TIMEOUT_MS
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.store import PollStore
 from tests.bot.test_scheduler import configure, scheduler_of
-from tests.cogs.test_poll import (
+from tests.cogs.poll.test_cog import (
     fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests
     poll_id_of,
     start_bot_process,

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.storage import Database
 from bot.storage.config import FAILED, MISSED, SENT, ConfigStore, DailyPostStore
@@ -15,15 +12,6 @@ from bot.storage.config import FAILED, MISSED, SENT, ConfigStore, DailyPostStore
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 DAY = date(2026, 3, 2)
 G1, G2 = 111, 222
-
-
-@pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
-    try:
-        yield database
-    finally:
-        await database.close()
 
 
 async def test_defaults_before_any_configuration(db: Database) -> None:

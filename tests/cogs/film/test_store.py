@@ -32,14 +32,12 @@ TRIVIA_IDS = ("q-one", "q-two", "q-three")
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[FilmStore]:
-    db = await Database.open(tmp_path / "film.sqlite3")
+async def store(db: Database) -> AsyncIterator[FilmStore]:
     store = FilmStore(db)
     try:
         yield store
     finally:
         await store.close()
-        await db.close()
 
 
 def chooser(seed: int = 1) -> Chooser:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,12 +25,8 @@ CHANNEL = 11
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[PollStore]:
-    db = await Database.open(tmp_path / "polls.sqlite3")
-    try:
-        yield PollStore(db)
-    finally:
-        await db.close()
+def store(db: Database) -> PollStore:
+    return PollStore(db)
 
 
 async def open_poll(store: PollStore, channel: int = CHANNEL, hours: int = 24, **kw: object) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -20,12 +19,8 @@ DAY = date(2026, 3, 2)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[QuoteStore]:
-    db = await Database.open(tmp_path / "quotes.sqlite3")
-    try:
-        yield QuoteStore(db)
-    finally:
-        await db.close()
+def store(db: Database) -> QuoteStore:
+    return QuoteStore(db)
 
 
 async def add(store: QuoteStore, guild: int, text: str, *, limit: int = 50) -> int:

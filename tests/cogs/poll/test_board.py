@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -158,12 +156,8 @@ def test_closed_record_latest_is_the_last_to_close_and_standings_count_all() -> 
 
 # ---------------------------------------------------------------------- PollBoard over SQLite
 @pytest.fixture
-async def board(tmp_path: Path) -> AsyncIterator[PollBoard]:
-    db = await Database.open(tmp_path / "live.sqlite3")
-    try:
-        yield PollBoard(PollStore(db), max_servers=2)
-    finally:
-        await db.close()
+def board(db: Database) -> PollBoard:
+    return PollBoard(PollStore(db), max_servers=2)
 
 
 async def start(board: PollBoard, channel: int, guild: int = GUILD) -> Poll:
