@@ -8,7 +8,6 @@ import hashlib
 import json
 import logging
 import pkgutil
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import discord
@@ -24,12 +23,11 @@ from bot.errors import report_error, send_ephemeral
 from bot.health import heartbeat
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
+from bot.ui.buttons import ClickNamespace, clicked_custom_id
 
 log = logging.getLogger(__name__)
 
 UNKNOWN_BUTTON = "That button doesn't work any more: run the command again for a fresh one."
-# A cog's answer to a click in its namespace that none of its buttons takes (see add_click_fallback).
-ClickFallback = Callable[[discord.Interaction[Any]], Awaitable[None]]
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
@@ -76,8 +74,7 @@ class KpopsBot(commands.Bot):
         self.freeze_gc = False  # set by `python -m bot` (one bot per process, unlike the tests)
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
-        self._button_types: set[type[discord.ui.DynamicItem[Any]]] = set()
-        self._click_fallbacks: dict[str, ClickFallback] = {}
+        self._click_namespaces: dict[str, ClickNamespace] = {}
 
     async def open_storage(self) -> None:
         """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
@@ -127,53 +124,45 @@ class KpopsBot(commands.Bot):
         log.info("synced %d commands (%s)", len(synced), scope)
         return True
 
-    # ------------------------------------------------------------------ clicks no button answers
-    def add_click_fallback(self, prefixes: tuple[str, ...], handler: ClickFallback) -> None:
-        """Let a cog answer clicks in its custom_id namespaces that no button of its will take.
+    # ------------------------------------------------------------------ buttons
+    def add_buttons(self, namespace: ClickNamespace) -> None:
+        """Register a feature's buttons, and its answer to clicks none of them will take.
 
-        discord.py silently drops a click whose custom_id matches no DynamicItem template or is
-        not on the clicked message (forged, garbled, or from a removed button); the user would see
+        discord.py silently drops a click whose custom_id matches no button template or is not
+        on the clicked message (forged, garbled, or from a removed button); the member would see
         "This interaction failed". One listener for the whole bot (not one per cog: every
-        listener is a task on every interaction) routes such clicks by prefix.
+        listener is a task on every interaction) answers such clicks by prefix.
         """
-        for prefix in prefixes:
-            self._click_fallbacks[prefix] = handler
+        super().add_dynamic_items(*namespace.buttons)
+        for prefix in namespace.prefixes:
+            self._click_namespaces[prefix] = namespace
 
-    def remove_click_fallback(self, prefixes: tuple[str, ...]) -> None:
-        for prefix in prefixes:
-            self._click_fallbacks.pop(prefix, None)
+    def remove_buttons(self, namespace: ClickNamespace) -> None:
+        super().remove_dynamic_items(*namespace.buttons)
+        for prefix in namespace.prefixes:
+            self._click_namespaces.pop(prefix, None)
 
-    def answers_custom_id(self, custom_id: str) -> bool:
-        """True if a DynamicItem template or a persistent view takes this custom_id."""
-        for item in self._button_types:
-            if item.__discord_ui_compiled_template__.fullmatch(custom_id):
-                return True
-        return any(
-            getattr(item, "custom_id", None) == custom_id
-            for view in self.persistent_views
-            for item in view.children
-        )
-
-    def add_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
-        super().add_dynamic_items(*items)
-        self._button_types.update(items)
-
-    def remove_dynamic_items(self, *items: type[discord.ui.DynamicItem[Any]]) -> None:
-        super().remove_dynamic_items(*items)
-        self._button_types.difference_update(items)
+    def _namespace_of(self, custom_id: str) -> ClickNamespace | None:
+        for prefix, namespace in self._click_namespaces.items():
+            if custom_id.startswith(prefix):
+                return namespace
+        return None
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.type is not discord.InteractionType.component:
             return
-        custom_id = (interaction.data or {}).get("custom_id")
-        if not isinstance(custom_id, str):
-            await send_ephemeral(interaction, UNKNOWN_BUTTON)
+        custom_id = clicked_custom_id(interaction)
+        namespace = None if custom_id is None else self._namespace_of(custom_id)
+        if custom_id is not None and namespace is not None:
+            if not namespace.answers(interaction, custom_id):
+                await namespace.refuse(interaction)
             return
-        for prefix, handler in self._click_fallbacks.items():
-            if custom_id.startswith(prefix):
-                await handler(interaction)  # the cog decides: its button answers, or it does
-                return
-        if not self.answers_custom_id(custom_id):
+        persistent = custom_id is not None and any(
+            getattr(item, "custom_id", None) == custom_id
+            for view in self.persistent_views
+            for item in view.children
+        )
+        if not persistent:
             await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
     async def close(self) -> None:

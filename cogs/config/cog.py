@@ -7,7 +7,6 @@ server that removed the bot gets no more posts.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,34 +30,16 @@ from bot.scheduler import (
     zone,
 )
 from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
+from bot.ui.style import BRAND, moment
+from bot.ui.text import in_code
 from cogs.config import timezones
 
 FEATURES = ("quote", "fact", "poll")
 LABELS = {"quote": "Quote of the day", "fact": "Daily fact", "poll": "Listening polls"}
 FEATURE_CHOICES = [Choice(name=LABELS[f], value=f) for f in FEATURES]
 DAILY_CHOICES = [Choice(name=LABELS[f], value=f) for f in DAILY_FEATURES]
-EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 SHOWN_INPUT_MAX = 40
 NOTHING_CHANGED = "Nothing was changed."
-
-
-def shown(text: str, limit: int = SHOWN_INPUT_MAX) -> str:
-    """User input made safe to quote back in a code span: no control or invisible characters,
-    no backticks, no mentions, and never more than ``limit`` characters."""
-    visible = "".join(
-        " " if ch.isspace() else ch
-        for ch in text[: limit * 4]
-        if unicodedata.category(ch) not in ("Cc", "Cf")
-    )
-    visible = discord.utils.escape_mentions(" ".join(visible.replace("`", "'").split()))
-    if len(visible) > limit:
-        visible = visible[: limit - 1] + "…"
-    return visible or "(empty)"
-
-
-def stamp(when: datetime, style: str = "f") -> str:
-    """A Discord timestamp: each reader sees it in their own time zone."""
-    return f"<t:{int(when.timestamp())}:{style}>"
 
 
 class PostableChannel(app_commands.Transformer):
@@ -134,7 +115,7 @@ class Config(commands.Cog):
     async def settings_embed(self, guild: discord.Guild) -> discord.Embed:
         embed = discord.Embed(
             title=f"kpops-bot settings: {guild.name}"[: limits.EMBED_TITLE_MAX],
-            colour=EMBED_COLOUR,
+            colour=BRAND,
         )
         role_id = await self.store.mod_role(guild.id)
         role_text = f" and members with <@&{role_id}>" if role_id else " (no moderator role set)"
@@ -154,7 +135,7 @@ class Config(commands.Cog):
             )
         changes = await self.store.recent_changes(guild.id, 5)
         lines = [
-            f"{stamp(c.changed_at)} {'kpops-bot' if c.actor_id is None else f'<@{c.actor_id}>'}: "
+            f"{moment(c.changed_at)} {'kpops-bot' if c.actor_id is None else f'<@{c.actor_id}>'}: "
             f"{c.summary[:150]}"
             for c in changes
         ]
@@ -198,19 +179,19 @@ class Config(commands.Cog):
                 if await self.ledger.get(guild.id, feature, day) is not None
             ]
             upcoming = next_post_at(now, post_time, tz, settings.schedule_since, taken)
-            lines.append(f"Next post: {stamp(upcoming)} ({stamp(upcoming, 'R')})")
+            lines.append(f"Next post: {moment(upcoming)} ({moment(upcoming, 'R')})")
 
         last = await self.ledger.last_sent(guild.id, feature)
         if last is None or last.finished_at is None:
             lines.append("Last post: none yet")
         else:
             link = f"https://discord.com/channels/{guild.id}/{last.channel_id}/{last.message_id}"
-            lines.append(f"Last post: {stamp(last.finished_at)} ([message]({link}))")
+            lines.append(f"Last post: {moment(last.finished_at)} ([message]({link}))")
         problem = await self.ledger.last_problem(guild.id, feature)
         if problem is not None:
             word = {FAILED: "failed", MISSED: "missed"}.get(problem.status, problem.status)
             when = problem.finished_at or problem.claimed_at
-            lines.append(f"Last problem: {stamp(when)} {word}: {(problem.detail or '')[:200]}")
+            lines.append(f"Last problem: {moment(when)} {word}: {(problem.detail or '')[:200]}")
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ /config channel
@@ -285,7 +266,7 @@ class Config(commands.Cog):
         post_time = parse_post_time(time)
         if post_time is None:
             raise UserFacingError(
-                f"`{shown(time)}` is not a time kpops-bot understands. Use HH:MM on a 24-hour "
+                f"`{in_code(time, SHOWN_INPUT_MAX)}` is not a time kpops-bot understands. Use HH:MM on a 24-hour "
                 f"clock, for example `09:00` or `18:30`. {NOTHING_CHANGED}"
             )
         tz_name = timezones.canonical_name(timezone)
@@ -293,7 +274,7 @@ class Config(commands.Cog):
             suggestions = timezones.search(timezone, limit=1)
             hint = f" Did you mean `{suggestions[0]}`?" if suggestions else ""
             raise UserFacingError(
-                f"`{shown(timezone)}` is not an IANA time zone name.{hint} Pick one from the list "
+                f"`{in_code(timezone, SHOWN_INPUT_MAX)}` is not an IANA time zone name.{hint} Pick one from the list "
                 f"as you type (a city, a country or an abbreviation such as KST). {NOTHING_CHANGED}"
             )
         name = feature.value
@@ -326,7 +307,7 @@ class Config(commands.Cog):
         elif not settings.enabled:
             lines.append("It is switched off; turn it on with `/config toggle`.")
         else:
-            lines.append(f"Next post: {stamp(upcoming)} ({stamp(upcoming, 'R')}).")
+            lines.append(f"Next post: {moment(upcoming)} ({moment(upcoming, 'R')}).")
         await interaction.response.send_message(" ".join(lines), ephemeral=True)
 
     @schedule.autocomplete("timezone")

@@ -23,18 +23,19 @@ from discord.ext import commands, tasks
 from bot import limits
 from bot.client import KpopsBot
 from bot.daily import DailyPost
-from bot.errors import UserFacingError, guild_id_of, report_error
+from bot.errors import UserFacingError, guild_id_of
+from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.text import clip, shown
 from bot.views import static_view
 from cogs.film.content import Fact, FilmContent
 from cogs.film.logic import (
+    ECHO_MAX,
     ShowRecord,
     clean,
     least_shown,
     match_topic,
     resolve_fact_query,
-    safe_echo,
     shuffled_choices,
-    truncate,
 )
 from cogs.film.render import (
     about_embed,
@@ -74,10 +75,7 @@ def _film_cog(interaction: discord.Interaction[Any]) -> FilmCog:
     return cog
 
 
-class AnotherFactButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0,30})",
-):
+class AnotherFactButton(Button, template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0,30})"):
     """'Another fact', on the same topic as the fact it sits under (if it had one)."""
 
     def __init__(self, topic: str | None) -> None:
@@ -102,17 +100,11 @@ class AnotherFactButton(
         topic = match["topic"]
         return cls(None if topic == "any" else topic)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _film_cog(interaction).send_fact(interaction, self.topic)
-        except Exception as error:  # noqa: BLE001 - component errors must reach the user
-            await report_error(interaction, error)
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        await _film_cog(interaction).send_fact(interaction, self.topic)
 
 
-class TriviaChoiceButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"trivia:(?P<question>[0-9]{1,18}):(?P<choice>[0-3])",
-):
+class TriviaChoiceButton(Button, template=r"trivia:(?P<question>[0-9]{1,18}):(?P<choice>[0-3])"):
     """One of a question's four answers; the custom_id names the question row and the choice."""
 
     def __init__(
@@ -126,7 +118,7 @@ class TriviaChoiceButton(
     ) -> None:
         super().__init__(
             discord.ui.Button(
-                label=truncate(label, limits.BUTTON_LABEL_MAX),
+                label=clip(label, limits.BUTTON_LABEL_MAX),
                 style=style,
                 disabled=disabled,
                 custom_id=f"trivia:{question_id}:{choice}",
@@ -145,11 +137,15 @@ class TriviaChoiceButton(
     ) -> TriviaChoiceButton:
         return cls(int(match["question"]), int(match["choice"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await _film_cog(interaction).answer(interaction, self.question_id, self.choice)
-        except Exception as error:  # noqa: BLE001 - component errors must reach the user
-            await report_error(interaction, error)
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        await _film_cog(interaction).answer(interaction, self.question_id, self.choice)
+
+
+BUTTONS = ClickNamespace(
+    prefixes=CUSTOM_ID_PREFIXES,
+    buttons=(AnotherFactButton, TriviaChoiceButton),
+    stale_reply="That button doesn't belong to this message.",
+)
 
 
 def trivia_view(question: TriviaQuestion, *, closed: bool = False) -> discord.ui.View:
@@ -197,37 +193,15 @@ class FilmCog(
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_click_fallback(CUSTOM_ID_PREFIXES, self.on_stale_click)
-        self.bot.add_dynamic_items(AnotherFactButton, TriviaChoiceButton)
+        self.bot.add_buttons(BUTTONS)
         self.bot.daily.register("fact", self.daily_fact)
         self.closer.start()
 
     async def cog_unload(self) -> None:
-        self.bot.remove_click_fallback(CUSTOM_ID_PREFIXES)
+        self.bot.remove_buttons(BUTTONS)
         self.closer.cancel()
         self.bot.daily.unregister("fact")
-        self.bot.remove_dynamic_items(AnotherFactButton, TriviaChoiceButton)
         await self.store.close()  # the fact rotation's last records
-
-    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer clicks in our custom_id namespaces that discord.py will not dispatch.
-
-        discord.py only dispatches a dynamic item whose custom_id matches its template and is on
-        the clicked message; it silently drops the rest (forged, garbled or replayed custom_ids),
-        and the user would see "interaction failed".
-        """
-        if interaction.type is not discord.InteractionType.component:
-            return
-        custom_id = str((interaction.data or {}).get("custom_id", ""))
-        if not custom_id.startswith(CUSTOM_ID_PREFIXES):
-            return
-        ours = (AnotherFactButton, TriviaChoiceButton)
-        known = any(item.__discord_ui_compiled_template__.fullmatch(custom_id) for item in ours)
-        if known and custom_id in _custom_ids(interaction.message):
-            return  # discord.py dispatches it to the button's callback
-        await interaction.response.send_message(
-            "That button doesn't belong to this message.", ephemeral=True
-        )
 
     # ------------------------------------------------------------------ /film about
     @app_commands.command(
@@ -271,7 +245,7 @@ class FilmCog(
         )
 
     def no_match(self, query: str) -> str:
-        echo = safe_echo(query)
+        echo = shown(query, ECHO_MAX, empty="")
         said = f" for “{echo}”" if echo else ""
         return (
             f"I have no fact{said}. Pick a topic: {', '.join(self.topics)}. "
@@ -419,16 +393,6 @@ class FilmCog(
         await interaction.response.send_message(
             embed=leaderboard_embed(name, top, interaction.user.id, standing)
         )
-
-
-def _custom_ids(message: discord.Message | None) -> set[str]:
-    found: set[str] = set()
-    for row in message.components if message is not None else []:
-        for child in getattr(row, "children", []):
-            custom_id = getattr(child, "custom_id", None)
-            if custom_id:
-                found.add(custom_id)
-    return found
 
 
 def _jump_url(question: TriviaQuestion) -> str:

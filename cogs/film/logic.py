@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.ui.text import clip
 from cogs.film.content import Fact
 
 # Characters that render as nothing but change a string: zero-width spaces and joiners, the word
@@ -140,22 +141,6 @@ def competition_ranks(points: Sequence[int]) -> list[int]:
     return ranks
 
 
-def safe_echo(text: str, limit: int = ECHO_MAX) -> str:
-    """A user's text made fit to quote back: short, one line, no markdown or mentions."""
-    shown = " ".join(unicodedata.normalize("NFKC", text).translate(_INVISIBLE).split())
-    shown = "".join(ch for ch in shown if unicodedata.category(ch)[0] != "C")
-    if len(shown) > limit:
-        shown = shown[: limit - 1].rstrip() + "…"
-    # Markdown escaped; '@' and '<' neutralised so no mention syntax survives, even displayed.
-    shown = re.sub(r"([\\*_`~|>\[\]])", r"\\\1", shown)
-    return shown.replace("@", "@\u200b").replace("<", "‹")
-
-
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters with an ellipsis when it had to be cut."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def pack_lines(lines: Sequence[str], limit: int) -> list[list[str]]:
     """Group lines so each group, joined by newlines, is at most ``limit`` characters.
 
@@ -165,7 +150,7 @@ def pack_lines(lines: Sequence[str], limit: int) -> list[list[str]]:
     groups: list[list[str]] = []
     size = 0
     for raw in lines:
-        line = truncate(" ".join(raw.splitlines()), limit)
+        line = clip(" ".join(raw.splitlines()), limit)
         if groups and size + 1 + len(line) <= limit:
             groups[-1].append(line)
             size += 1 + len(line)

@@ -11,25 +11,16 @@ from datetime import date
 import discord
 
 from bot import limits
-from bot.content.common import Source
+from bot.ui.style import BRAND, CLOSED
+from bot.ui.text import clip, source_line
 from cogs.film.content import Fact, Film, Trivia
-from cogs.film.logic import competition_ranks, pack_lines, truncate
+from cogs.film.logic import competition_ranks, pack_lines
 from cogs.film.store import Score, Standing, TriviaQuestion
 
-FILM_COLOUR = discord.Colour.from_rgb(255, 94, 154)
-CLOSED_COLOUR = discord.Colour.dark_grey()
 # Room kept free below the 6,000-character total for the footer.
 _FOOTER_RESERVE = 150
 # The synopsis is a paragraph (the content check allows 700 characters); never more than this.
 SYNOPSIS_SHOWN_MAX = 1500
-
-
-def source_link(source: Source) -> str:
-    """[Publication, date](url), plus the reprint it was read from; brackets kept out of the link."""
-    label = f"{source.publication}, {source.date}".replace("[", "(").replace("]", ")")
-    url = source.url.replace("(", "%28").replace(")", "%29")
-    link = f"[{label}]({url})"
-    return f"{link} (via {source.via})" if source.via else link
 
 
 def _room(embed: discord.Embed) -> int:
@@ -42,7 +33,7 @@ def _add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fa
     room = min(limits.EMBED_FIELD_VALUE_MAX, _room(embed) - len(name))
     if room < 20 or len(embed.fields) >= limits.EMBED_FIELDS_MAX or not value.strip():
         return False
-    embed.add_field(name=name, value=truncate(value, room), inline=inline)
+    embed.add_field(name=name, value=clip(value, room), inline=inline)
     return True
 
 
@@ -66,9 +57,9 @@ def _add_lines(embed: discord.Embed, name: str, lines: Sequence[str]) -> int:
 def about_embed(film: Film) -> discord.Embed:
     """The film card: title, director, writers, stars, release, synopsis, screenings, sources."""
     embed = discord.Embed(
-        title=truncate(film.title, limits.EMBED_TITLE_MAX),
-        description=truncate(film.synopsis, SYNOPSIS_SHOWN_MAX),
-        colour=FILM_COLOUR,
+        title=clip(film.title, limits.EMBED_TITLE_MAX),
+        description=clip(film.synopsis, SYNOPSIS_SHOWN_MAX),
+        colour=BRAND,
     )
     if film.sources:
         embed.url = film.sources[0].url
@@ -83,7 +74,7 @@ def about_embed(film: Film) -> discord.Embed:
     left += _add_lines(
         embed, "Screened at", [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
     )
-    sources_left = _add_lines(embed, "Sources", [source_link(s) for s in film.sources])
+    sources_left = _add_lines(embed, "Sources", [source_line(s) for s in film.sources])
     left += _add_lines(embed, "Production", [f"• {note}" for note in film.production])
     footer = "Every fact in /film fact carries its own source."
     if sources_left:
@@ -100,12 +91,12 @@ def fact_embed(fact: Fact, *, title: str = "Did you know?") -> discord.Embed:
     if fact.as_of:
         text += f"\n*As of {fact.as_of}.*"
     embed = discord.Embed(
-        title=truncate(title, limits.EMBED_TITLE_MAX),
+        title=clip(title, limits.EMBED_TITLE_MAX),
         url=fact.source.url,
-        description=truncate(text, limits.EMBED_DESCRIPTION_MAX),
-        colour=FILM_COLOUR,
+        description=clip(text, limits.EMBED_DESCRIPTION_MAX),
+        colour=BRAND,
     )
-    embed.add_field(name="Source", value=truncate(source_link(fact.source), 1024), inline=False)
+    embed.add_field(name="Source", value=clip(source_line(fact.source), 1024), inline=False)
     embed.set_footer(text=f"K-Pops! · topics: {', '.join(fact.topics)}")
     return embed
 
@@ -119,10 +110,10 @@ def trivia_open_embed(question: TriviaQuestion) -> discord.Embed:
     embed = discord.Embed(
         title="K-Pops! trivia",
         description=(
-            f"**{truncate(question.question, 1000)}**\n\n"
+            f"**{clip(question.question, 1000)}**\n\n"
             f"Pick an answer below: each member's first answer counts. Closes {closes}."
         ),
-        colour=FILM_COLOUR,
+        colour=BRAND,
     )
     embed.set_footer(text=f"Question {question.id} · a right answer scores a point")
     return embed
@@ -143,16 +134,16 @@ def trivia_closed_embed(
     question: TriviaQuestion, trivia: Trivia | None, right: Sequence[int], answered: int
 ) -> discord.Embed:
     """The result: the right answer, why, its source and who got it."""
-    lines = [f"**{truncate(question.question, 1000)}**", "", f"✅ **{question.answer}**"]
+    lines = [f"**{clip(question.question, 1000)}**", "", f"✅ **{question.answer}**"]
     if trivia is not None:
         lines.append(trivia.explanation)
     embed = discord.Embed(
         title="K-Pops! trivia · closed",
-        description=truncate("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
-        colour=CLOSED_COLOUR,
+        description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
+        colour=CLOSED,
     )
     if trivia is not None:
-        embed.add_field(name="Source", value=truncate(source_link(trivia.source), 1024))
+        embed.add_field(name="Source", value=clip(source_line(trivia.source), 1024))
     got_it = _names(right) if right else "Nobody this time."
     embed.add_field(name=f"Got it right ({len(right)} of {answered})", value=got_it, inline=False)
     embed.set_footer(text=f"Question {question.id} · start another with /film trivia")
@@ -173,10 +164,10 @@ def leaderboard_embed(
         for rank, s in zip(ranks, top, strict=True)
     ]
     embed = discord.Embed(
-        title=truncate(f"Trivia leaderboard · {server_name}", limits.EMBED_TITLE_MAX),
+        title=clip(f"Trivia leaderboard · {server_name}", limits.EMBED_TITLE_MAX),
         description="\n".join(lines)
         or "Nobody has scored yet: start a question with /film trivia.",
-        colour=FILM_COLOUR,
+        colour=BRAND,
     )
     if standing is None:
         mine = f"<@{caller_id}>: no answers yet. Try /film trivia!"

@@ -9,8 +9,7 @@ from discord.ext import commands
 from bot import limits
 from bot.checks import requires_moderator
 from bot.client import KpopsBot
-
-EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
+from bot.ui.style import BRAND
 
 
 def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
@@ -20,7 +19,7 @@ def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
             "Facts, quotes, an influence graph and listening polls for *K-Pops!* fans. "
             "Commands marked 🛡️ are for moderators."
         ),
-        colour=EMBED_COLOUR,
+        colour=BRAND,
     )
     groups: dict[str, list[str]] = {}
     for command in tree.walk_commands():

@@ -15,7 +15,6 @@ on a public message.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -27,8 +26,9 @@ from discord.ext import commands
 
 from bot import limits
 from bot.client import KpopsBot
-from bot.content.common import Source
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError
+from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.text import clip, escape, shown
 from bot.views import static_view
 from cogs.influence.content import Entity, Graph, Link
 from cogs.influence.graph import (
@@ -37,86 +37,25 @@ from cogs.influence.graph import (
     Match,
     Named,
     NameIndex,
-    Relation,
     Resolution,
     Step,
 )
+from cogs.influence.render import (
+    entity_name,
+    link_field,
+    path_embed,
+    profile_header,
+    profile_pages,
+)
 
-EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
-EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 300  # headroom below 6,000 for page and footer text
-LINKS_PER_PAGE = 8  # link fields on one profile page (fewer if their text would not fit)
 SUGGESTIONS = 5
-NEAREST = 6
 PATH_BUTTONS = 15  # three rows of entity buttons under a path
 RESOLVED_NAMES = 2048  # typed names kept resolved
 RENDERED_PROFILES = 1024  # profile pages kept rendered
 RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
-ALIASES_SHOWN_MAX = 300
-WALK_LINE_MAX = 1000
 
-KIND_LABELS = {
-    "own-words": "in their own words",
-    "credit": "producer/songwriter credit",
-    "cover": "cover",
-    "sample": "sample",
-    "critic": "critic's comparison",
-    "lineage": "genre lineage",
-}
 _ENTITY_ID = r"[a-z0-9][a-z0-9-]{0,63}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Text helpers
-# ---------------------------------------------------------------------------------------------
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def escaped(text: str) -> str:
-    """Data or user text shown literally: markdown and mention syntax escaped, not rendered."""
-    return discord.utils.escape_markdown(text).replace("<", "\\<").replace("@", "@\u200b")
-
-
-def shown_input(text: str) -> str:
-    """What a user typed, safe to echo: invisible characters dropped, short, escaped."""
-    visible = "".join(
-        " " if ch.isspace() else ch
-        for ch in text[: SHOWN_INPUT_MAX * 4]
-        if unicodedata.category(ch) not in ("Cf", "Cc") or ch.isspace()
-    )
-    return escaped(clip(" ".join(visible.split()), SHOWN_INPUT_MAX)) or "(nothing)"
-
-
-def source_line(source: Source) -> str:
-    """A masked link whose URL cannot break out of the markdown."""
-    url = source.url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    label = f"{source.publication}, {source.date}"
-    if source.via:
-        label += f" (via {source.via})"
-    return f"[{escaped(label).replace(']', ')').replace('[', '(')}]({url})"
-
-
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
-
-
-def and_more(
-    items: Sequence[str], total: int, *, limit: int, sep: str = ", ", max_items: int = 1000
-) -> str:
-    """Join ``items`` within ``limit`` characters, saying how many of ``total`` were left out."""
-    shown: list[str] = []
-    for item in items[:max_items]:
-        rest = total - len(shown) - 1
-        tail = f"{sep}and {rest} more" if rest else ""
-        if len(sep.join([*shown, item]) + tail) > limit:
-            break
-        shown.append(item)
-    left = total - len(shown)
-    text = sep.join(shown)
-    if left:
-        text += f"{sep if shown else ''}and {left} more"
-    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,60 +120,6 @@ class InfluenceLookup:
 # ---------------------------------------------------------------------------------------------
 # Profiles
 # ---------------------------------------------------------------------------------------------
-def link_field(entity: Entity, neighbour: Neighbour) -> tuple[str, str]:
-    """A link as an embed field: who, which kind; the note, any dispute, the source."""
-    arrow = "⬅️ Influenced by" if neighbour.incoming else "➡️ Influenced"
-    name = clip(f"{arrow} {neighbour.other.name} · {kind_label(neighbour.link.kind)}", 256)
-    return name, hop_value(neighbour.link)
-
-
-def hop_value(link: Link) -> str:
-    """A link's note, any dispute and its source, within one field (the source kept whole)."""
-    source = f"Source: {source_line(link.source)}"
-    body = escaped(link.note)
-    if link.disputed:
-        body += f"\n⚠️ Disputed: {escaped(link.disputed)}"
-    room = limits.EMBED_FIELD_VALUE_MAX - len(source) - 1
-    return clip(f"{clip(body, max(room, 100))}\n{source}", limits.EMBED_FIELD_VALUE_MAX)
-
-
-def profile_header(entity: Entity, incoming: int, outgoing: int) -> discord.Embed:
-    aliases = and_more(
-        [escaped(a) for a in entity.aliases], len(entity.aliases), limit=ALIASES_SHOWN_MAX
-    )
-    active = f"{entity.active} (as of {entity.as_of})" if entity.as_of else entity.active
-    lines = [f"**{entity.kind.capitalize()}** · {escaped(entity.origin)} · {escaped(active)}"]
-    if aliases:
-        lines.append(f"Also known as: {aliases}")
-    lines.append(f"Profile source: {source_line(entity.source)}")
-    if incoming or outgoing:
-        lines.append(f"\nInfluenced by **{incoming}** · Influenced **{outgoing}**")
-    else:
-        lines.append("\nNo sourced links to or from this entry yet.")
-    return discord.Embed(
-        title=clip(entity.name, limits.EMBED_TITLE_MAX),
-        description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
-        colour=EMBED_COLOUR,
-    )
-
-
-def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neighbour]]:
-    """Split the links into pages that fit one embed each (the same split every time)."""
-    base = len(profile_header(entity, 0, 0)) + 200  # header counts and footer
-    pages: list[list[Neighbour]] = [[]]
-    size = base
-    for neighbour in neighbours:
-        name, value = link_field(entity, neighbour)
-        cost = len(name) + len(value)
-        page = pages[-1]
-        if page and (len(page) >= LINKS_PER_PAGE or size + cost > EMBED_BUDGET):
-            pages.append([])
-            size = base
-        pages[-1].append(neighbour)
-        size += cost
-    return pages
-
-
 def profile(
     lookup: InfluenceLookup, entity: Entity, page: int
 ) -> tuple[discord.Embed, discord.ui.View]:
@@ -288,88 +173,6 @@ def render_profile(
 # ---------------------------------------------------------------------------------------------
 # Paths
 # ---------------------------------------------------------------------------------------------
-def entity_name(lookup: InfluenceLookup, entity_id: str) -> str:
-    entity = lookup.entity(entity_id)
-    return entity.name if entity else entity_id
-
-
-def path_embed(
-    lookup: InfluenceLookup, start: Entity, end: Entity, connection: Connection
-) -> discord.Embed:
-    a, b = escaped(start.name), escaped(end.name)
-    steps = connection.steps
-    hops = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
-    descriptions = {
-        Relation.LINEAGE: f"How **{a}** shaped **{b}**, in {hops}:",
-        Relation.REVERSE: (
-            f"No lineage runs from **{a}** to **{b}**, but one runs the other way: "
-            f"**{b}** shaped **{a}**, in {hops}:"
-        ),
-        Relation.RELATED: (
-            f"No lineage runs from **{a}** to **{b}** or back, but they are related through "
-            f"shared influences ({hops}; arrows show who influenced whom):"
-        ),
-        Relation.NONE: (
-            f"**{a}** and **{b}** are not connected in the influence graph (yet). "
-            "Here is what each one is closest to:"
-        ),
-    }
-    description = descriptions[connection.relation]
-    if steps:
-        description += "\n" + clip(walk_line(lookup, steps), WALK_LINE_MAX)
-    embed = discord.Embed(
-        title=clip(f"{start.name} → {end.name}", limits.EMBED_TITLE_MAX),
-        description=description,
-        colour=EMBED_COLOUR,
-    )
-    reserve = 2 * 1100 if connection.relation in (Relation.RELATED, Relation.NONE) else 0
-    for number, step in enumerate(steps, 1):
-        link = lookup.link(step)
-        source, target = (entity_name(lookup, x) for x in step.link)
-        name = clip(f"{number}. {source} → {target} · {kind_label(link.kind)}", 256)
-        value = hop_value(link)
-        fits = len(embed) + len(name) + len(value) + reserve <= EMBED_BUDGET
-        if not fits or len(embed.fields) >= limits.EMBED_FIELDS_MAX - 3:
-            left = len(steps) - number + 1
-            embed.add_field(
-                name=f"… and {left} more step{'s' if left != 1 else ''}",
-                value=f"Ends at {escaped(entity_name(lookup, steps[-1].walk_to))}.",
-                inline=False,
-            )
-            break
-        embed.add_field(name=name, value=value, inline=False)
-    if connection.relation in (Relation.RELATED, Relation.NONE):
-        for entity in (start, end):
-            embed.add_field(
-                name=clip(f"Nearest to {entity.name}", 256),
-                value=nearest_text(lookup, entity),
-                inline=False,
-            )
-    embed.set_footer(text="Buttons open each profile on the way.")
-    return embed
-
-
-def walk_line(lookup: InfluenceLookup, steps: Sequence[Step]) -> str:
-    """The whole walk on one line, each arrow pointing from influencer to influenced."""
-    parts = [f"**{escaped(entity_name(lookup, steps[0].walk_from))}**"]
-    for step in steps:
-        arrow = "→" if step.forward else "←"
-        parts.append(f"{arrow} **{escaped(entity_name(lookup, step.walk_to))}**")
-    return " ".join(parts)
-
-
-def nearest_text(lookup: InfluenceLookup, entity: Entity) -> str:
-    """The closest entities by hops (either direction), then how many more are reachable."""
-    reachable = lookup.paths.nearest(entity.id, len(lookup.graph.entities))
-    if not reachable:
-        return "No sourced links to or from this entry yet."
-    items = [
-        f"{escaped(entity_name(lookup, other))} ({hops} hop{'s' if hops != 1 else ''})"
-        for other, hops in reachable
-    ]
-    return and_more(items, len(items), limit=limits.EMBED_FIELD_VALUE_MAX, max_items=NEAREST)
-
-
 def path_view(
     lookup: InfluenceLookup, start: Entity, end: Entity, connection: Connection
 ) -> discord.ui.View:
@@ -420,9 +223,7 @@ async def show_profile(interaction: discord.Interaction[Any], entity_id: str, pa
         await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
 
-class GoToEntity(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=rf"inf:go:(?P<entity>{_ENTITY_ID})"
-):
+class GoToEntity(Button, template=rf"inf:go:(?P<entity>{_ENTITY_ID})"):
     def __init__(self, entity_id: str, label: str = "", *, row: int | None = None) -> None:
         super().__init__(
             discord.ui.Button(
@@ -445,17 +246,11 @@ class GoToEntity(
         # Possibly forged: the id is only looked up, never trusted further.
         return cls(match["entity"], item.label or "")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
-        try:
-            await show_profile(interaction, self.entity_id, 0)
-        except Exception as error:  # noqa: BLE001 - component errors would otherwise vanish
-            await report_error(interaction, error)
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        await show_profile(interaction, self.entity_id, 0)
 
 
-class TurnPage(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0-9]{{1,3}})",
-):
+class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0-9]{{1,3}})"):
     def __init__(
         self,
         entity_id: str,
@@ -487,35 +282,15 @@ class TurnPage(
     ) -> TurnPage:
         return cls(match["entity"], int(match["page"]), item.label or "")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
-        try:
-            await show_profile(interaction, self.entity_id, self.page)
-        except Exception as error:  # noqa: BLE001 - component errors would otherwise vanish
-            await report_error(interaction, error)
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        await show_profile(interaction, self.entity_id, self.page)
 
 
-_TEMPLATES = (GoToEntity, TurnPage)
-
-
-def is_stale_click(interaction: discord.Interaction[Any]) -> bool:
-    """An ``inf:`` click no button template will answer: not on the message, or malformed.
-
-    discord.py ignores a dynamic custom_id that is not on the clicked message (a forged or very
-    old click), which would leave the user with "interaction failed".
-    """
-    if interaction.type is not discord.InteractionType.component:
-        return False
-    custom_id = str((interaction.data or {}).get("custom_id", ""))
-    if not custom_id.startswith("inf:"):
-        return False
-    matched = any(t.__discord_ui_compiled_template__.fullmatch(custom_id) for t in _TEMPLATES)
-    message = interaction.message
-    on_message = message is not None and any(
-        getattr(child, "custom_id", None) == custom_id
-        for row in message.components
-        for child in getattr(row, "children", ())
-    )
-    return not (matched and on_message)
+BUTTONS = ClickNamespace(
+    prefixes=("inf:",),
+    buttons=(GoToEntity, TurnPage),
+    stale_reply="That button no longer works: try `/influence artist` again.",
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -524,10 +299,10 @@ def is_stale_click(interaction: discord.Interaction[Any]) -> bool:
 def did_you_mean(typed: str, suggestions: Sequence[Match]) -> str:
     """For a name that matches no entry, or several: the closest entries, if any."""
     if suggestions:
-        names = ", ".join(f"**{escaped(m.label)}**" for m in suggestions)
-        return f"No entry is called “{shown_input(typed)}”. Did you mean: {names}?"
+        names = ", ".join(f"**{escape(m.label)}**" for m in suggestions)
+        return f"No entry is called “{shown(typed, SHOWN_INPUT_MAX)}”. Did you mean: {names}?"
     return (
-        f"I couldn't find “{shown_input(typed)}” in the influence graph. "
+        f"I couldn't find “{shown(typed, SHOWN_INPUT_MAX)}” in the influence graph. "
         "Start typing a name and pick one from the list."
     )
 
@@ -543,18 +318,10 @@ class Influence(
         super().__init__()
 
     async def cog_load(self) -> None:
-        self.bot.add_click_fallback(("inf:",), self.on_stale_click)
-        self.bot.add_dynamic_items(*_TEMPLATES)
+        self.bot.add_buttons(BUTTONS)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_click_fallback(("inf:",))
-        self.bot.remove_dynamic_items(*_TEMPLATES)
-
-    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
-        if is_stale_click(interaction):
-            await interaction.response.send_message(
-                "That button no longer works: try `/influence artist` again.", ephemeral=True
-            )
+        self.bot.remove_buttons(BUTTONS)
 
     async def choices(self, current: str) -> list[app_commands.Choice[str]]:
         return [
@@ -603,7 +370,7 @@ class Influence(
         start, end = ends
         if start.id == end.id:
             raise UserFacingError(
-                f"That is **{escaped(start.name)}** twice: pick two different entries, "
+                f"That is **{escape(start.name)}** twice: pick two different entries, "
                 "or use `/influence artist` for one profile."
             )
         embed, view = self.lookup.rendered_path(start.id, end.id)

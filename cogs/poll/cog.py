@@ -22,8 +22,11 @@ from discord.ext import commands
 
 from bot.checks import moderator_only
 from bot.client import KpopsBot
-from bot.errors import UserFacingError, guild_id_of, report_error
+from bot.errors import UserFacingError, guild_id_of
 from bot.storage.config import ConfigStore
+from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.style import moment
+from bot.ui.text import literal, shown
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import Debouncer, VoteBatcher
 from cogs.poll.board import PollBoard
@@ -38,12 +41,10 @@ from cogs.poll.logic import (
     parse_side,
 )
 from cogs.poll.render import (
-    literal,
     open_status_embed,
     poll_embed,
     result_embed,
     standings_embed,
-    timestamp,
     vote_button_label,
 )
 from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
@@ -112,22 +113,7 @@ def vote_view(poll: Poll, *, disabled: bool = False) -> discord.ui.View:
     return view
 
 
-def on_message(interaction: discord.Interaction[Any], custom_id: str) -> bool:
-    """True when the clicked custom_id is a button of the interaction's message."""
-    message = interaction.message
-    if message is None:
-        return False
-    for row in message.components:
-        for child in getattr(row, "children", ()):
-            if getattr(child, "custom_id", None) == custom_id:
-                return True
-    return False
-
-
-class VoteButton(
-    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=VOTE_TEMPLATE,
-):
+class VoteButton(Button, template=VOTE_TEMPLATE):
     def __init__(
         self,
         poll_id: int,
@@ -158,14 +144,14 @@ class VoteButton(
         button = item if isinstance(item, discord.ui.Button) else None
         return cls(int(match["poll"]), side, button=button)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            cog = interaction.client.get_cog(PollCog.__cog_name__)
-            if not isinstance(cog, PollCog):
-                raise UserFacingError("Polls are restarting; try again in a moment.")
-            await cog.handle_vote(interaction, self.poll_id, self.side)
-        except Exception as exc:  # noqa: BLE001 - a DynamicItem's errors otherwise vanish
-            await report_error(interaction, exc)
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        cog = interaction.client.get_cog(PollCog.__cog_name__)
+        if not isinstance(cog, PollCog):
+            raise UserFacingError("Polls are restarting; try again in a moment.")
+        await cog.handle_vote(interaction, self.poll_id, self.side)
+
+
+BUTTONS = ClickNamespace(prefixes=(VOTE_PREFIX,), buttons=(VoteButton,), stale_reply=UNKNOWN_POLL)
 
 
 class PollCog(commands.Cog, name="Poll"):
@@ -202,21 +188,19 @@ class PollCog(commands.Cog, name="Poll"):
     async def cog_load(self) -> None:
         # Before the gateway connects (setup_hook), so no vote can slip past the load.
         await self.board.load()
-        self.bot.add_click_fallback((VOTE_PREFIX,), self.on_stale_click)
-        self.bot.add_dynamic_items(VoteButton)
+        self.bot.add_buttons(BUTTONS)
         self.batcher.start()
         self._closer = asyncio.get_running_loop().create_task(
             self._closer_loop(), name="poll-closer"
         )
 
     async def cog_unload(self) -> None:
-        self.bot.remove_click_fallback((VOTE_PREFIX,))
         if self._closer is not None:
             self._closer.cancel()
             await asyncio.gather(self._closer, return_exceptions=True)
         await self.turnout.close()
         await self.batcher.stop()  # commits whatever was queued
-        self.bot.remove_dynamic_items(VoteButton)
+        self.bot.remove_buttons(BUTTONS)
 
     # ------------------------------------------------------------------ voting
     async def handle_vote(
@@ -254,23 +238,6 @@ class PollCog(commands.Cog, name="Poll"):
         if outcome.stored and outcome.poll is not None:
             self._latest_token[poll_id] = interaction
             self.turnout.touch(poll_id, interaction)
-
-    async def on_stale_click(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer poll custom_ids the DynamicItem cannot take: forged, malformed or not on the message."""
-        if interaction.type is not discord.InteractionType.component:
-            return
-        data: Any = interaction.data or {}
-        custom_id = data.get("custom_id")
-        if not isinstance(custom_id, str) or not custom_id.startswith(VOTE_PREFIX):
-            return
-        if (
-            data.get("component_type") == discord.ComponentType.button.value
-            and _VOTE_RE.fullmatch(custom_id)
-            and on_message(interaction, custom_id)
-        ):
-            return  # a real vote button: VoteButton answers it
-        if not interaction.response.is_done():
-            await interaction.response.send_message(UNKNOWN_POLL, ephemeral=True)
 
     def _lock(self, poll_id: int) -> asyncio.Lock:
         return self._edit_locks.setdefault(poll_id, asyncio.Lock())
@@ -420,13 +387,15 @@ class PollCog(commands.Cog, name="Poll"):
         found = exact or [m for m in self.matchups if folded and folded in m.label.casefold()]
         if len(found) == 1:
             return found[0]
-        shown = literal(wanted, 80)
+        shown_name = shown(wanted, 80)
         if not found:
             raise UserFacingError(
-                f"No pairing matches “{shown}”. Pick one from the list, or leave `matchup` "
+                f"No pairing matches “{shown_name}”. Pick one from the list, or leave `matchup` "
                 "empty for the next pairing."
             )
-        raise UserFacingError(f"“{shown}” matches {len(found)} pairings: pick one from the list.")
+        raise UserFacingError(
+            f"“{shown_name}” matches {len(found)} pairings: pick one from the list."
+        )
 
     async def _pick(
         self, guild_id: int, matchup: str | None, kpop: str | None, classic: str | None
@@ -557,8 +526,8 @@ class PollCog(commands.Cog, name="Poll"):
         self._wake.set()  # the closer recomputes its next deadline
         await interaction.followup.send(
             f"Poll started in <#{channel_id}>: {literal(kpop_label, 200)} vs "
-            f"{literal(classic_label, 200)}. It closes {timestamp(poll.closes_at)} "
-            f"({timestamp(poll.closes_at, 'R')}).{note}",
+            f"{literal(classic_label, 200)}. It closes {moment(poll.closes_at)} "
+            f"({moment(poll.closes_at, 'R')}).{note}",
             ephemeral=True,
         )
 
@@ -568,7 +537,7 @@ class PollCog(commands.Cog, name="Poll"):
             return UserFacingError("A poll is already open in that channel.")
         return UserFacingError(
             f"A poll is already open in <#{existing.channel_id}> (it closes "
-            f"{timestamp(existing.closes_at, 'R')}). End it with `/poll end` there first, "
+            f"{moment(existing.closes_at, 'R')}). End it with `/poll end` there first, "
             "or set another poll channel."
         )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.ui.text import clip
+
 Side = Literal["kpop", "classic"]
 SIDES: tuple[Side, ...] = ("kpop", "classic")
 SIDE_NAMES: dict[Side, str] = {"kpop": "K-pop", "classic": "Classic"}
@@ -114,13 +116,7 @@ def clean_pick(text: str, limit: int) -> str:
     text = _INVISIBLE.sub("", text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cc" or ch in "\t\n")
     text = _SPACES.sub(" ", text).strip()
-    return truncate(text, limit)
-
-
-def truncate(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - 1)].rstrip() + "…"
+    return clip(text, limit)
 
 
 def next_matchup(ids: Sequence[str], last_used: Mapping[str, datetime]) -> tuple[str, bool] | None:

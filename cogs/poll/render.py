@@ -11,6 +11,8 @@ from datetime import datetime
 import discord
 
 from bot import limits
+from bot.ui.style import BRAND, CLOSED, moment
+from bot.ui.text import clip, literal
 from cogs.poll.content import Matchup, Track
 from cogs.poll.logic import (
     SIDE_NAMES,
@@ -19,14 +21,10 @@ from cogs.poll.logic import (
     Tally,
     humanize_delta,
     result_bars,
-    truncate,
     verdict,
     votes_phrase,
 )
 from cogs.poll.store import Poll
-
-POLL_COLOUR = discord.Colour.from_rgb(255, 94, 154)
-CLOSED_COLOUR = discord.Colour.from_rgb(120, 120, 140)
 
 CONNECTION_NAMES = {
     "cover": "Cover",
@@ -39,23 +37,8 @@ CONNECTION_NAMES = {
 HIDDEN_NOTE = "Sides stay hidden until the poll closes, so nobody votes with the crowd."
 
 
-def literal(text: str, limit: int) -> str:
-    """User text as plain characters (markdown and mentions escaped), at most ``limit`` long."""
-    keep = limit
-    while True:
-        out = discord.utils.escape_mentions(discord.utils.escape_markdown(truncate(text, keep)))
-        if len(out) <= limit or keep <= 1:
-            return out[:limit]
-        keep -= max(1, len(out) - limit)
-
-
-def timestamp(when: datetime, style: str = "f") -> str:
-    """A Discord timestamp that each reader sees in their own time zone."""
-    return f"<t:{int(when.timestamp())}:{style}>"
-
-
 def vote_button_label(poll: Poll, side: Side) -> str:
-    return truncate(f"{SIDE_NAMES[side]}: {poll.side_label(side)}", limits.BUTTON_LABEL_MAX)
+    return clip(f"{SIDE_NAMES[side]}: {poll.side_label(side)}", limits.BUTTON_LABEL_MAX)
 
 
 def jump_url(poll: Poll) -> str | None:
@@ -101,7 +84,7 @@ def poll_embed(
     embed = discord.Embed(
         title="Listening poll: K-pop vs classic" + (" (closed)" if closed else ""),
         description=description,
-        colour=CLOSED_COLOUR if closed else POLL_COLOUR,
+        colour=CLOSED if closed else BRAND,
     )
     for name, value in fields:
         embed.add_field(name=name, value=value, inline=name != "Source")
@@ -111,7 +94,7 @@ def poll_embed(
         )
         embed.add_field(
             name="Closes",
-            value=f"{timestamp(poll.closes_at)} ({timestamp(poll.closes_at, 'R')})",
+            value=f"{moment(poll.closes_at)} ({moment(poll.closes_at, 'R')})",
             inline=False,
         )
         embed.set_footer(
@@ -126,7 +109,7 @@ def poll_embed(
         closed_at = poll.closed_at or poll.closes_at
         embed.add_field(
             name="Turnout",
-            value=f"{votes_phrase(final.total)}. Closed {timestamp(closed_at)}.",
+            value=f"{votes_phrase(final.total)}. Closed {moment(closed_at)}.",
             inline=False,
         )
     return embed
@@ -142,7 +125,7 @@ def result_embed(poll: Poll, final: Tally) -> discord.Embed:
     embed = discord.Embed(
         title="Listening poll result",
         description=versus(poll),
-        colour=POLL_COLOUR,
+        colour=BRAND,
     )
     embed.add_field(name="Votes", value=result_bars(final), inline=False)
     embed.add_field(
@@ -168,12 +151,12 @@ def open_status_embed(
     embed = discord.Embed(
         title="Listening poll in progress",
         description=versus(poll),
-        colour=POLL_COLOUR,
+        colour=BRAND,
     )
     embed.add_field(name="Turnout", value=votes_phrase(turnout), inline=True)
     embed.add_field(
         name="Time left",
-        value=f"{humanize_delta(left)} (closes {timestamp(poll.closes_at)})",
+        value=f"{humanize_delta(left)} (closes {moment(poll.closes_at)})",
         inline=True,
     )
     where = f"<#{poll.channel_id}>"
@@ -197,8 +180,8 @@ def open_status_embed(
 
 def standings_embed(guild_name: str, record: Standings) -> discord.Embed:
     embed = discord.Embed(
-        title=f"Listening poll standings: {truncate(guild_name, 100)}",
-        colour=POLL_COLOUR,
+        title=f"Listening poll standings: {clip(guild_name, 100)}",
+        colour=BRAND,
     )
     embed.description = (
         f"**K-pop wins:** {record.kpop_wins} · **Classic wins:** {record.classic_wins} · "

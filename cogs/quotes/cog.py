@@ -9,30 +9,27 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlparse
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import limits
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
 from bot.storage.cache import ReadCache
 from bot.storage.config import ConfigStore
+from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.text import clip, escape
 from bot.views import static_view
-from cogs.quotes.content import Quote, QuoteBook
+from cogs.quotes.content import QuoteBook
 from cogs.quotes.logic import (
     PAGE_SIZE,
     SERVER_QUOTES_MAX,
     QuoteRejected,
-    Searchable,
     WordIndex,
     check_new_quote,
     clamp_page,
@@ -43,14 +40,19 @@ from cogs.quotes.logic import (
     rank_quotes,
     same_words,
     search_words,
-    server_key,
     server_number,
 )
-from cogs.quotes.store import QuoteStore, ServerQuote
+from cogs.quotes.render import (
+    ShownQuote,
+    from_curated,
+    from_server,
+    long_date,
+    quote_card,
+    quote_embed,
+    search_embed,
+)
+from cogs.quotes.store import QuoteStore
 
-EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
-EXCERPT_CHARS = 240  # of each quote on a search page (shrunk if the page would not fit)
-EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 200  # headroom below Discord's 6,000 for the whole embed
 SEARCH_PAGES_KEPT = 256  # rendered search pages kept for repeated searches
 SERVERS_KEPT = 512  # servers whose own quotes and day's pick stay in memory
 SERVERS_ONLY = "Quotes belong to a server: use this command in one."
@@ -60,146 +62,10 @@ SEARCH_HINT = (
 
 
 # ---------------------------------------------------------------------------------------------
-# Showing quotes
-# ---------------------------------------------------------------------------------------------
-def shown(text: str) -> str:
-    """User text displayed exactly as typed: markdown and mention syntax are escaped, not rendered.
-
-    (Embeds never ping, and the bot's allowed_mentions pings nobody anyway.)
-    """
-    return discord.utils.escape_markdown(text).replace("<", "\\<")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def link(label: str, url: str) -> str:
-    """A masked link whose URL cannot break out of the markdown."""
-    safe_url = url.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
-    return f"[{shown(label).replace(']', ')')}]({safe_url})"
-
-
-@dataclass(frozen=True, slots=True)
-class ShownQuote:
-    """A curated or server quote, ready to display and search."""
-
-    key: str
-    text: str
-    speaker: str
-    context: str
-    translated: str
-    source: str | None  # a markdown link, or None
-    label: str  # where it comes from, for the footer
-
-    @property
-    def searchable(self) -> Searchable:
-        return Searchable(self.key, self.text, self.speaker, self.context)
-
-    @property
-    def number(self) -> int | None:
-        return server_number(self.key)
-
-
-def from_curated(quote: Quote) -> ShownQuote:
-    source = link(f"{quote.source.publication}, {quote.source.date}", quote.source.url)
-    if quote.source.via:
-        source += f" (via {shown(quote.source.via)})"
-    return ShownQuote(
-        key=curated_key(quote.id),
-        text=quote.text,
-        speaker=quote.speaker,
-        context=quote.context,
-        translated=quote.translated,
-        source=source,
-        label="From kpops-bot's sourced collection",
-    )
-
-
-def from_server(quote: ServerQuote) -> ShownQuote:
-    source = None
-    if quote.source_url:
-        source = link(urlparse(quote.source_url).hostname or "source", quote.source_url)
-    return ShownQuote(
-        key=server_key(quote.number),
-        text=quote.text,
-        speaker=quote.speaker,
-        context=f"Added by this server's moderators on {quote.added_at:%Y-%m-%d}.",
-        translated="",
-        source=source,
-        label=f"Server quote #{quote.number}",
-    )
-
-
-def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
-
-
-def quote_embed(quote: ShownQuote, title: str) -> discord.Embed:
-    """A quote's card (a new Embed: see quote_card for the shared, kept ones)."""
-    embed = discord.Embed(
-        title=clip(title, limits.EMBED_TITLE_MAX),
-        description=f"{shown(quote.text)}\n\n— **{shown(quote.speaker)}**",
-        colour=EMBED_COLOUR,
-    )
-    if quote.context:
-        embed.add_field(
-            name="Context",
-            value=clip(shown(quote.context), limits.EMBED_FIELD_VALUE_MAX),
-            inline=False,
-        )
-    if quote.translated:
-        embed.add_field(
-            name="Translation",
-            value=clip(shown(quote.translated), limits.EMBED_FIELD_VALUE_MAX),
-            inline=False,
-        )
-    embed.add_field(name="Source", value=quote.source or "Not given", inline=False)
-    embed.set_footer(text=quote.label)
-    return embed
-
-
-@lru_cache(maxsize=2048)
-def result_field(quote: ShownQuote, excerpt: int) -> tuple[str, str]:
-    """A quote as one search result (name, value): escaping is the costly part, done once."""
-    name = shown(quote.speaker)
-    if quote.number is not None:
-        name = f"#{quote.number} · {name}"
-    value = shown(clip(quote.text, excerpt))
-    if quote.source:
-        value += f"\n{quote.source}"
-    return clip(name, limits.EMBED_FIELD_NAME_MAX), clip(value, limits.EMBED_FIELD_VALUE_MAX)
-
-
-# The cards /quote today and /quote random send, made once each and shared: never change one.
-quote_card = lru_cache(maxsize=1024)(quote_embed)
-
-
-def search_embed(
-    words: tuple[str, ...], results: list[ShownQuote], page: int, total: int
-) -> discord.Embed:
-    """One page of results; excerpts shrink until the whole embed fits Discord's limit."""
-    pages = page_count(total)
-    excerpt = EXCERPT_CHARS
-    while True:
-        embed = discord.Embed(
-            title=clip(f"Quotes matching: {shown(' '.join(words))}", limits.EMBED_TITLE_MAX),
-            colour=EMBED_COLOUR,
-        )
-        for quote in results:
-            name, value = result_field(quote, excerpt)
-            embed.add_field(name=name, value=value, inline=False)
-        matches = "1 match" if total == 1 else f"{total} matches"
-        embed.set_footer(text=f"{matches} · page {page + 1} of {pages} · best matches first")
-        if len(embed) <= EMBED_BUDGET or excerpt <= 40:
-            return embed
-        excerpt -= 40
-
-
-# ---------------------------------------------------------------------------------------------
 # Search pages: buttons that still work after a restart (the words travel in the custom_id)
 # ---------------------------------------------------------------------------------------------
 CUSTOM_ID_PREFIX = "quote:"  # every custom_id this cog makes starts so; it answers them all
+STALE_PAGE = "That button doesn't belong to this message: run `/quote search` again."
 SEARCH_PAGE_ID = re.compile(r"quote:search:(?P<page>[0-9]{1,3}):(?P<words>[^:]{1,90})")
 
 
@@ -227,7 +93,7 @@ async def show_search_page(
         await report_error(interaction, error)
 
 
-class SearchPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SEARCH_PAGE_ID):
+class SearchPageButton(Button, template=SEARCH_PAGE_ID):
     """A page button of search results: it carries its page and words, so it works after a
     restart with nothing stored."""
 
@@ -256,7 +122,7 @@ class SearchPageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         # The custom_id may be forged: the words are folded again, the page is clamped later.
         return cls(int(match["page"]), search_words(match["words"]), label=item.label or "")
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await show_search_page(interaction, self.page, self.words)
 
 
@@ -310,6 +176,12 @@ class Quotes(commands.Cog):
         self.bot = bot
         self.book = book
         self.store = QuoteStore(bot.db)
+        self.buttons = ClickNamespace(
+            prefixes=(CUSTOM_ID_PREFIX,),
+            buttons=(SearchPageButton,),
+            stale_reply=STALE_PAGE,
+            on_stale=self.on_stale_click,
+        )
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
         self._index = WordIndex([q.searchable for q in self._curated.values()])
         # Read once, then served from memory. Only this cog changes a server's quotes, and an add
@@ -320,13 +192,11 @@ class Quotes(commands.Cog):
         self._search_pages: ReadCache[SearchKey, SearchPage] = ReadCache(SEARCH_PAGES_KEPT)
 
     async def cog_load(self) -> None:
-        self.bot.add_click_fallback((CUSTOM_ID_PREFIX,), self.on_stale_click)
-        self.bot.add_dynamic_items(SearchPageButton)
+        self.bot.add_buttons(self.buttons)
         self.bot.daily.register("quote", self.daily_post)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_click_fallback((CUSTOM_ID_PREFIX,))
-        self.bot.remove_dynamic_items(SearchPageButton)
+        self.bot.remove_buttons(self.buttons)
         self.bot.daily.unregister("quote")
 
     async def on_stale_click(self, interaction: discord.Interaction[KpopsBot]) -> None:
@@ -342,10 +212,7 @@ class Quotes(commands.Cog):
         message = interaction.message
         match = SEARCH_PAGE_ID.fullmatch(custom_id)
         if match is None or message is None or not is_search_message(message):
-            await interaction.response.send_message(
-                "That button doesn't belong to this message: run `/quote search` again.",
-                ephemeral=True,
-            )
+            await interaction.response.send_message(STALE_PAGE, ephemeral=True)
             return
         if has_component(message, custom_id):
             return  # SearchPageButton answers it
@@ -456,7 +323,7 @@ class Quotes(commands.Cog):
         embed, view = await self.search_page(guild_id_of(interaction, SERVERS_ONLY), words, 0)
         if embed is None:
             raise UserFacingError(
-                f"No quotes match {clip(shown(' '.join(words)), 100)}. {SEARCH_HINT}"
+                f"No quotes match {clip(escape(' '.join(words)), 100)}. {SEARCH_HINT}"
             )
         if view is None:
             await interaction.response.send_message(embed=embed)
@@ -536,6 +403,6 @@ class Quotes(commands.Cog):
             )
         await interaction.response.send_message(
             f"Removed server quote #{removed.number} "
-            f"({clip(shown(removed.speaker), 100)}: “{clip(shown(removed.text), 120)}”).",
+            f"({clip(escape(removed.speaker), 100)}: “{clip(escape(removed.text), 120)}”).",
             ephemeral=True,
         )

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.content.common import Source
+from bot.ui.text import source_line as source_link
 from cogs.film.content import CastMember, Fact, Film, Screening, load_film
 from cogs.film.logic import (
     ShowRecord,
@@ -20,10 +21,9 @@ from cogs.film.logic import (
     match_topic,
     pack_lines,
     resolve_fact_query,
-    safe_echo,
     search_facts,
 )
-from cogs.film.render import about_embed, leaderboard_embed, source_link, trivia_closed_embed
+from cogs.film.render import about_embed, leaderboard_embed, trivia_closed_embed
 from cogs.film.store import Score, Standing, TriviaQuestion
 
 SOURCE = Source("https://example.com/a", "Example", "2026-02-27")
@@ -93,19 +93,6 @@ def test_competition_ranks() -> None:
     assert competition_ranks([5, 3, 3, 1]) == [1, 2, 2, 4]
     assert competition_ranks([2, 2, 2]) == [1, 1, 1]
     assert competition_ranks([]) == []
-
-
-@given(st.text(max_size=7000))
-def test_safe_echo_is_short_and_inert(text: str) -> None:
-    echoed = safe_echo(text)
-    assert len(echoed) <= 2 * 40 + 10  # escapes at most double the 40 characters kept
-    assert "<@" not in echoed and "@everyone" not in echoed and "@here" not in echoed
-    assert "\n" not in echoed and "\u200d" not in echoed
-
-
-def test_safe_echo_escapes_markdown() -> None:
-    assert safe_echo("**bold**") == "\\*\\*bold\\*\\*"
-    assert safe_echo("케이팝") == "케이팝"
 
 
 @given(st.lists(st.text(min_size=1, max_size=3000), max_size=30), st.integers(20, 1024))

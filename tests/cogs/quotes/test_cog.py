@@ -14,7 +14,8 @@ from bot.sandbox import Driver, Member, Message
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionResult
 from bot.storage.config import ConfigStore
-from cogs.quotes.cog import Quotes, shown
+from bot.ui.text import escape as shown
+from cogs.quotes.cog import Quotes
 from cogs.quotes.content import load_quotes
 from cogs.quotes.store import QuoteStore
 from tests.conftest import World, build_world
