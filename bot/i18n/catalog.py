@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import gettext
 import io
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal
@@ -54,10 +55,10 @@ def entries(catalog: Catalog) -> Iterator[Message]:
     return (message for message in catalog if message.id)
 
 
-def merged_catalog(language: Language) -> Catalog:
+def merged_catalog(language: Language, paths: list[Path] | None = None) -> Catalog:
     """Every catalog for ``language`` as one; the same entry may repeat only with the same text."""
     merged = Catalog(locale=language)
-    for path in catalog_files(language):
+    for path in catalog_files(language) if paths is None else paths:
         for message in entries(read_catalog(path, language)):
             known = merged.get(message.id, message.context)
             if known is not None and (known.string, known.fuzzy) != (
@@ -91,3 +92,54 @@ def translated(language: Language, msgid: str, context: str | None = None) -> st
     lookup = translations(language)
     text = lookup.pgettext(context, msgid) if context else lookup.gettext(msgid)
     return None if language not in TRANSLATED or text == msgid else text
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{fields}`` of a message (a message without fields may hold literal braces)."""
+    try:
+        return {field for _, field, _, _ in string.Formatter().parse(text) if field is not None}
+    except ValueError:
+        return set()
+
+
+def _forms(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    """A message's id or text as a tuple of its forms (one, or singular and plural)."""
+    if value is None or isinstance(value, str):
+        return (value or "",)
+    return tuple(value)
+
+
+def entry_key(message: Message) -> tuple[str | None, str]:
+    """(msgctxt, msgid) of an entry; a plural entry is known by its singular."""
+    return message.context, _forms(message.id)[0]
+
+
+def untranslated(template: Catalog, catalog: Catalog) -> list[str]:
+    """The template's messages that ``catalog`` has no usable (non-empty, non-fuzzy) text for."""
+    done = {entry_key(m) for m in entries(catalog) if all(_forms(m.string)) and not m.fuzzy}
+    return sorted(
+        msgid
+        for context, msgid in map(entry_key, entries(template))
+        if (context, msgid) not in done
+    )
+
+
+def catalog_problems(catalog: Catalog) -> list[str]:
+    """Entries that would leave a member reading English or a broken reply: untranslated, fuzzy,
+    or with placeholders other than the English's."""
+    problems: list[str] = []
+    for message in entries(catalog):
+        ids, texts = _forms(message.id), _forms(message.string)
+        label = f"{ids[0]!r}" + (f" ({message.context})" if message.context else "")
+        if message.fuzzy:
+            problems.append(f"{label}: marked fuzzy")
+        if not all(texts):
+            problems.append(f"{label}: no translation")
+            continue
+        expected = placeholders(ids[-1])  # the plural's fields when there is one
+        for text in texts:
+            if placeholders(text) != expected:
+                problems.append(
+                    f"{label}: placeholders {sorted(placeholders(text))} != {sorted(expected)}"
+                )
+    return problems

@@ -46,9 +46,7 @@ class Scope:
 def scopes() -> list[Scope]:
     """The shared scope, then one per feature package."""
     shared = Path(bot.__file__).parent
-    features = sorted(
-        path.parent for path in Path(cogs.__file__).parent.glob("*/__init__.py")
-    )
+    features = sorted(path.parent for path in Path(cogs.__file__).parent.glob("*/__init__.py"))
     return [Scope(shared, shared / "locales")] + [
         Scope(feature, feature / "locales") for feature in features
     ]

@@ -19,8 +19,8 @@ from discord.app_commands import TranslationContextLocation as Where
 from bot.i18n.catalog import (
     CHOICE_CONTEXT,
     DESCRIPTION_CONTEXT,
-    NAME_CONTEXT,
     KOREAN,
+    NAME_CONTEXT,
     Language,
     translated,
 )
