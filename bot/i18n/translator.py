@@ -13,6 +13,7 @@ import unicodedata
 from typing import Any
 
 import discord
+from babel.messages.catalog import Catalog
 from discord import app_commands
 from discord.app_commands import TranslationContextLocation as Where
 
@@ -124,3 +125,17 @@ async def command_messages(
     for command in tree.get_commands(guild=guild):
         await command.get_translated_payload(tree, recorder)
     return recorder.asked
+
+
+async def command_template(
+    tree: app_commands.CommandTree[Any], guild: discord.abc.Snowflake | None = None
+) -> Catalog:
+    """The command metadata of ``tree`` as a gettext template, for ``untranslated()`` or a .pot.
+
+    A name with no natural Korean form gets its English as msgstr: the entry says "decided",
+    and Discord shows the English (the Translator returns None for an unchanged text).
+    """
+    template = Catalog(fuzzy=False)
+    for context, msgid in sorted(await command_messages(tree, guild)):
+        template.add(msgid, context=context)
+    return template

@@ -10,7 +10,8 @@ from discord import app_commands
 from discord.app_commands import Choice
 
 from bot.i18n import CatalogTranslator, command_messages, is_command_name
-from bot.i18n.catalog import CHOICE_CONTEXT, DESCRIPTION_CONTEXT, NAME_CONTEXT
+from bot.i18n.catalog import CHOICE_CONTEXT, DESCRIPTION_CONTEXT, NAME_CONTEXT, untranslated
+from bot.i18n.translator import command_template
 from bot.sandbox import validation
 from tests.i18n.conftest import UseKorean, korean_catalog
 
@@ -83,6 +84,14 @@ async def test_without_korean_entries_every_localization_is_left_out() -> None:
 
 async def test_command_messages_lists_what_the_catalog_must_hold() -> None:
     assert await command_messages(small_tree()) == set(KOREAN_METADATA)
+
+
+async def test_the_command_template_shows_what_a_catalog_lacks() -> None:
+    template = await command_template(small_tree())
+    catalog = korean_catalog({}, KOREAN_METADATA)
+    assert untranslated(template, catalog) == []
+    catalog.delete("One week", context=CHOICE_CONTEXT)
+    assert untranslated(template, catalog) == ["One week"]
 
 
 @pytest.mark.parametrize(
