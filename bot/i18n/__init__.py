@@ -6,7 +6,7 @@ Use (see docs/i18n.md)::
 
     language = reply_locale(interaction)              # "ko" for Korean Discord, else "en"
     await interaction.response.send_message(t(language, "Poll closed: {title}", title=title))
-    tn(language, "{n} vote", "{n} votes", count)      # "1 vote", "2 votes"; "투표 2표"
+    tn(language, "{n} vote", "{n} votes", count)      # "1 vote", "2 votes"; "2표"
 
 English is the msgid; Korean comes from ``bot/locales/ko.po`` and ``cogs/<feature>/locales/ko.po``.
 """

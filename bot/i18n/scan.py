@@ -80,45 +80,85 @@ def _is_literal_text(node: ast.expr) -> bool:
     return isinstance(node, ast.Constant) and isinstance(node.value, str)
 
 
-def _written_in_place(node: ast.expr, constants: dict[str, ast.expr]) -> bool:
+Names = dict[str, list[ast.expr]]  # what each name is given, in one scope
+_BUILDERS = ("append", "extend", "insert")  # lines.append("...") then " ".join(lines)
+
+
+def _written_in_place(node: ast.expr, names: Names, seen: frozenset[str] = frozenset()) -> bool:
     """True if ``node`` is display text typed into the source rather than looked up."""
+
+    def check(child: ast.expr) -> bool:
+        return _written_in_place(child, names, seen)
+
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return _has_words(node.value)
     if isinstance(node, ast.JoinedStr):
-        return any(_written_in_place(part, constants) for part in node.values)
+        return any(check(part) for part in node.values)
     if isinstance(node, ast.BinOp):
-        return _written_in_place(node.left, constants) or _written_in_place(node.right, constants)
+        return check(node.left) or check(node.right)
     if isinstance(node, ast.IfExp):
-        return _written_in_place(node.body, constants) or _written_in_place(node.orelse, constants)
-    if isinstance(node, ast.Name) and node.id in constants:
-        return _written_in_place(constants[node.id], constants)
-    if isinstance(node, ast.Call) and _callee(node) == "N_":
-        return True  # N_ only marks a message: it still needs t() where it is shown
+        return check(node.body) or check(node.orelse)
+    if isinstance(node, ast.List | ast.Tuple):
+        return any(check(element) for element in node.elts)
+    if isinstance(node, ast.Name) and node.id in names and node.id not in seen:
+        seen = seen | {node.id}
+        return any(check(value) for value in names[node.id])
+    if isinstance(node, ast.Call):
+        func = node.func
+        if _callee(node) == "N_":
+            return True  # N_ only marks a message: it still needs t() where it is shown
+        if isinstance(func, ast.Attribute) and func.attr in ("join", "format"):
+            # "sep".join(parts) is as written as its parts; "Text {x}".format() as its template
+            return check(func.value) if func.attr == "format" else any(map(check, node.args))
     return False
 
 
-def _module_constants(tree: ast.Module) -> dict[str, ast.expr]:
-    """Module-level ``NAME = <expr>`` assignments (the only ones a sink argument is traced to)."""
-    constants: dict[str, ast.expr] = {}
-    for stmt in tree.body:
-        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-            target = stmt.targets[0]
-            if isinstance(target, ast.Name):
-                constants[target.id] = stmt.value
-        elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
-            constants[stmt.target.id] = stmt.value
-    return constants
+def _assignments(statements: list[ast.stmt]) -> Names:
+    """Names assigned in ``statements`` (not inside nested functions), with every value given."""
+    names: Names = {}
+    todo: list[ast.AST] = list(statements)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    names.setdefault(target.id, []).append(node.value)
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign) and isinstance(node.target, ast.Name):
+            if node.value is not None:
+                names.setdefault(node.target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _BUILDERS
+            and isinstance(node.func.value, ast.Name)
+        ):
+            names.setdefault(node.func.value.id, []).extend(node.args)
+        todo.extend(ast.iter_child_nodes(node))
+    return names
 
 
-def _function_calls(tree: ast.Module) -> set[int]:
-    """ids of Call nodes inside function bodies (not in decorators or at module/class level)."""
-    inside: set[int] = set()
-    for node in ast.walk(tree):
+def _module_constants(tree: ast.Module) -> Names:
+    """Module-level ``NAME = <expr>`` assignments."""
+    return _assignments([s for s in tree.body if isinstance(s, ast.Assign | ast.AnnAssign)])
+
+
+def _function_scopes(tree: ast.Module, constants: Names) -> dict[int, Names]:
+    """For each Call inside a function body (not in decorators, not at module or class level):
+    the names it can see, its innermost function's own first, then the module's."""
+    scopes: dict[int, Names] = {}
+    for node in ast.walk(tree):  # outer functions come first, so inner ones overwrite
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-            body = node.body if isinstance(node.body, list) else [node.body]
+            body: list[ast.stmt] = (
+                node.body if isinstance(node.body, list) else [ast.Expr(node.body)]
+            )
+            names = {**constants, **_assignments(body)}
             for stmt in body:
-                inside.update(id(n) for n in ast.walk(stmt) if isinstance(n, ast.Call))
-    return inside
+                for inner in ast.walk(stmt):
+                    if isinstance(inner, ast.Call):
+                        scopes[id(inner)] = names
+    return scopes
 
 
 def _arguments(
@@ -136,7 +176,7 @@ def scan_source(source: str, path: str = "<source>") -> list[Finding]:
     """Every place in ``source`` where user-facing text bypasses the catalog."""
     tree = ast.parse(source, filename=path)
     constants = _module_constants(tree)
-    in_functions = _function_calls(tree)
+    scopes = _function_scopes(tree, constants)
     findings: list[Finding] = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call):
@@ -148,15 +188,17 @@ def scan_source(source: str, path: str = "<source>") -> list[Finding]:
                     findings.append(
                         Finding(path, node.lineno, name, "the message must be a plain literal")
                     )
-                elif isinstance(arg, ast.Name) and _is_literal_text(constants.get(arg.id, arg)):
+                elif isinstance(arg, ast.Name) and any(
+                    _is_literal_text(value) for value in constants.get(arg.id, [])
+                ):
                     findings.append(
                         Finding(path, node.lineno, name, f"mark {arg.id} with N_() for extraction")
                     )
         elif name in DISPLAY_SINKS:
-            if name == "Choice" and id(node) not in in_functions:
+            if name == "Choice" and id(node) not in scopes:
                 continue  # a static choice: translated at sync by the tree's Translator
             for arg in _arguments(node, *DISPLAY_SINKS[name]):
-                if _written_in_place(arg, constants):
+                if _written_in_place(arg, scopes.get(id(node), constants)):
                     findings.append(
                         Finding(path, node.lineno, name, "text written in place: use t() or tn()")
                     )

@@ -33,16 +33,32 @@ from bot.i18n.catalog import (
     read_catalog,
     untranslated,
 )
-from bot.i18n.extract import TEMPLATE, scopes, template
+from bot.i18n.extract import TEMPLATE, Scope, scopes, template
 from tests.i18n.conftest import UseKorean, korean_catalog
 
-
 # ------------------------------------------------------------------ the real catalogs
+# Feature packages (issue 14's layout) whose strings are not converted yet: phase 2 gives each a
+# locales/ folder and removes it here. A package with no catalog that is not listed fails below.
+PENDING = {"film", "quotes", "influence", "poll", "config", "help"}
+
+
+def converted_scopes() -> list[Scope]:
+    return [s for s in scopes() if s.locales.is_dir() or s.source.name not in PENDING]
+
+
+def test_only_the_listed_packages_are_still_without_catalogs() -> None:
+    waiting = {s.source.name for s in scopes() if s not in converted_scopes()}
+    assert waiting <= PENDING
+    assert not {s.source.name for s in scopes() if s.locales.is_dir()} & PENDING, (
+        "a converted package is still listed in PENDING"
+    )
+
+
 @pytest.mark.parametrize("language", TRANSLATED)
 def test_every_extracted_message_has_a_translation_in_its_scope(language: Language) -> None:
     """A string added to the code with t()/tn()/N_()/UserFacingError() fails here until its
     translation is in the catalog of its folder (bot/locales or cogs/<feature>/locales)."""
-    for scope in scopes():
+    for scope in converted_scopes():
         wanted = template(scope)
         if not len(wanted):
             continue
@@ -69,7 +85,7 @@ def test_untranslated_finds_what_a_catalog_lacks() -> None:
 
 def test_the_shipped_templates_match_the_code() -> None:
     """Each scope's messages.pot is what extraction gives today (python -m bot.i18n.extract)."""
-    for scope in scopes():
+    for scope in converted_scopes():
         wanted = {entry_key(m) for m in entries(template(scope))}
         if not wanted:
             continue
@@ -117,16 +133,14 @@ def test_two_catalogs_translating_one_string_differently_conflict(tmp_path: Path
 def test_english_is_the_msgid_and_korean_comes_from_the_catalog() -> None:
     assert t(ENGLISH, MODERATORS_ONLY) == "Only moderators can use this command."
     assert t(KOREAN, MODERATORS_ONLY) == "모더레이터만 사용할 수 있는 명령어예요."
-    assert (
-        t(KOREAN, SLOW_DOWN, seconds="3") == "조금만 천천히 해 주세요. 3초 뒤에 다시 시도해 주세요."
-    )
+    assert t(KOREAN, SLOW_DOWN, seconds="3") == "조금만 천천히 해 주세요. 3초 뒤에 다시 해 보세요."
     assert t(KOREAN, "A message no catalog holds.") == "A message no catalog holds."
 
 
 def test_field_values_are_never_read_as_templates() -> None:
     hostile = "{seconds} {0} {__class__} ㅋㅋ ｆｕｌｌ"
     assert t(KOREAN, SLOW_DOWN, seconds=hostile) == (
-        f"조금만 천천히 해 주세요. {hostile}초 뒤에 다시 시도해 주세요."
+        f"조금만 천천히 해 주세요. {hostile}초 뒤에 다시 해 보세요."
     )
     assert t(ENGLISH, "No fields: {kept} as written") == "No fields: {kept} as written"
 
@@ -161,7 +175,7 @@ def test_numbers_and_days_have_one_format_per_language() -> None:
 def test_user_facing_errors_carry_their_msgid_and_fields() -> None:
     error = UserFacingError(SLOW_DOWN, seconds="4")
     assert str(error) == "Slow down a little: try again in 4s."
-    assert error.text(KOREAN) == "조금만 천천히 해 주세요. 4초 뒤에 다시 시도해 주세요."
+    assert error.text(KOREAN) == "조금만 천천히 해 주세요. 4초 뒤에 다시 해 보세요."
     assert UserFacingError("Plain {braces} kept").text(ENGLISH) == "Plain {braces} kept"
 
 

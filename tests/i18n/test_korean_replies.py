@@ -68,7 +68,7 @@ async def test_a_user_facing_error_is_shown_in_the_members_language(
 
 @pytest.mark.parametrize(
     ("locale", "start"),
-    [("ko", "죄송해요, 저희 쪽에서 문제가 생겼어요."), ("en-US", "Sorry, something")],
+    [("ko", "죄송해요, 저희 쪽에서 오류가 생겼어요."), ("en-US", "Sorry, something")],
 )
 async def test_an_unexpected_failure_is_reported_in_the_members_language(
     driver: Driver,

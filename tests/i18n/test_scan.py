@@ -47,6 +47,11 @@ def test_converted_modules_send_no_text_past_the_catalog(path: Path) -> None:
         't(language, f"Hello {name}")',
         'tn(language, "{n} fact", "{n} fact" + "s", n)',
         'guild_id_of(interaction, "Servers only " + suffix)',
+        'async def f():\n    text = f"{label} is on."\n    await channel.send(text)',
+        'async def f():\n    lines = [t(language, "Saved.")]\n    lines.append("Run it again.")\n'
+        '    await channel.send(" ".join(lines))',
+        'async def f():\n    text = t(language, "Saved.")\n    text += " Done."\n    await channel.send(text)',
+        'await channel.send("Poll {title} closed".format(title=title))',
     ],
 )
 def test_text_written_in_place_is_found(source: str) -> None:
