@@ -21,6 +21,7 @@ from bot.clock import Clock, SystemClock
 from bot.daily import DailyRegistry
 from bot.errors import report_error, send_ephemeral
 from bot.health import heartbeat
+from bot.i18n import CatalogTranslator
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
 from bot.ui.buttons import ClickNamespace, clicked_custom_id
@@ -87,6 +88,7 @@ class KpopsBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         self.tree.on_error = report_error
+        await self.tree.set_translator(CatalogTranslator())  # Korean names and descriptions
         self.synced = await self.sync_commands(force=self.force_sync)
         self._heartbeat = asyncio.create_task(heartbeat(self, self.meta), name="gateway-heartbeat")
         if self.freeze_gc:
@@ -102,8 +104,15 @@ class KpopsBot(commands.Bot):
         dev = self.settings.dev_guild_id
         return discord.Object(dev) if dev else None
 
-    def command_payload(self, guild: discord.abc.Snowflake | None = None) -> list[dict[str, Any]]:
-        return [cmd.to_dict(self.tree) for cmd in self.tree.get_commands(guild=guild)]
+    async def command_payload(
+        self, guild: discord.abc.Snowflake | None = None
+    ) -> list[dict[str, Any]]:
+        """What a sync sends, localizations included (so a changed translation re-syncs)."""
+        commands = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        if translator is None:
+            return [cmd.to_dict(self.tree) for cmd in commands]
+        return [await cmd.get_translated_payload(self.tree, translator) for cmd in commands]
 
     async def sync_commands(self, *, force: bool) -> bool:
         """Sync the command tree if it changed since the last successful sync (or if forced).
@@ -114,7 +123,7 @@ class KpopsBot(commands.Bot):
         if target is not None:
             self.tree.copy_global_to(guild=target)
         scope = "global" if target is None else f"guild:{target.id}"
-        payload = self.command_payload(target)
+        payload = await self.command_payload(target)
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
         if not force and await self.meta.command_hash(scope) == digest:
             log.info("command tree unchanged since the last sync (%s); not syncing", scope)

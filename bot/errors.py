@@ -1,6 +1,7 @@
 """What users see when something goes wrong: a friendly ephemeral line with a reference code.
 
 The traceback goes to the log under the same code; raw exception text never reaches Discord.
+Every line is a catalog message, shown in the member's own language (bot.i18n).
 """
 
 from __future__ import annotations
@@ -12,15 +13,36 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.i18n import N_, Language, format_number, reply_locale, t
+
 log = logging.getLogger("bot.errors")
+
+MODERATORS_ONLY = N_("Only moderators can use this command.")
+SLOW_DOWN = N_("Slow down a little: try again in {seconds}s.")
+SOMETHING_WENT_WRONG = N_(
+    "Sorry, something went wrong on our side. If it keeps happening, tell a moderator "
+    "the reference code `{code}`."
+)
 
 
 class UserFacingError(app_commands.AppCommandError):
-    """An error whose message is written for the user (bad input, missing setup, not allowed)."""
+    """An error whose message is written for the user (bad input, missing setup, not allowed).
+
+    ``message`` is a catalog msgid with ``{fields}``; the reply shows it in the member's language.
+    ``str(error)`` is the English, for logs.
+    """
+
+    def __init__(self, message: str, /, **fields: Any) -> None:
+        self.message = message
+        self.fields = fields
+        super().__init__(message.format(**fields) if fields else message)
+
+    def text(self, language: Language) -> str:
+        return t(language, self.message, **self.fields)
 
 
 def guild_id_of(interaction: discord.Interaction[Any], refusal: str) -> int:
-    """The server an interaction came from; outside one, ``refusal`` is the friendly reply."""
+    """The server an interaction came from; outside one, ``refusal`` (a msgid) is the reply."""
     if interaction.guild_id is None:
         raise UserFacingError(refusal)
     return interaction.guild_id
@@ -51,17 +73,16 @@ def describe(interaction: discord.Interaction[Any]) -> str:
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
     """Answer any failed interaction; unexpected errors are logged with a reference code."""
     original = getattr(error, "original", error)
+    language = reply_locale(interaction)
     if isinstance(original, UserFacingError):
-        await send_ephemeral(interaction, str(original))
+        await send_ephemeral(interaction, original.text(language))
         return
     if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
-        text = str(error) if isinstance(error, UserFacingError) else None
-        await send_ephemeral(interaction, text or "Only moderators can use this command.")
+        await send_ephemeral(interaction, t(language, MODERATORS_ONLY))
         return
     if isinstance(error, app_commands.CommandOnCooldown):
-        await send_ephemeral(
-            interaction, f"Slow down a little: try again in {error.retry_after:.0f}s."
-        )
+        seconds = format_number(language, round(error.retry_after))
+        await send_ephemeral(interaction, t(language, SLOW_DOWN, seconds=seconds))
         return
     code = reference_code()
     log.error(
@@ -72,11 +93,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         code,
         exc_info=original,
     )
-    await send_ephemeral(
-        interaction,
-        f"Sorry, something went wrong on our side. If it keeps happening, tell a moderator "
-        f"the reference code `{code}`.",
-    )
+    await send_ephemeral(interaction, t(language, SOMETHING_WENT_WRONG, code=code))
 
 
 class ReportingView(discord.ui.View):

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import discord
+
 from bot import limits
+from bot.i18n import is_command_name
 
 Errors = list[tuple[str, str]]
 
@@ -160,11 +163,37 @@ def pings(content: str, allowed_mentions: dict[str, Any] | None) -> list[str]:
     return result
 
 
+def check_localizations(errors: Errors, path: str, item: dict[str, Any], *, names: bool) -> None:
+    """name_localizations / description_localizations of a command, option or choice, as Discord
+    checks them: known locale keys only; names follow the naming rule (a choice's name is display
+    text, 1-100); descriptions 1-100."""
+    locales = {locale.value for locale in discord.Locale}
+    for field, name_rule in (("name_localizations", names), ("description_localizations", False)):
+        table = item.get(field)
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            errors.append((f"{path}.{field}", "Must be an object."))
+            continue
+        for locale, text in table.items():
+            where = f"{path}.{field}.{locale}"
+            if locale not in locales:
+                errors.append((where, f"Invalid locale {locale!r}"))
+            elif not isinstance(text, str):
+                errors.append((where, "Must be a string."))
+            elif name_rule and not is_command_name(text):
+                errors.append((where, "Command name is invalid"))
+            elif not name_rule and not 1 <= len(text) <= limits.COMMAND_DESCRIPTION_MAX:
+                errors.append((where, "Must be between 1 and 100 in length."))
+
+
 def check_command(errors: Errors, path: str, cmd: dict[str, Any], *, depth: int = 0) -> None:
     name = cmd.get("name")
     if not isinstance(name, str) or not _NAME.match(name) or name != name.lower():
         errors.append((f"{path}.name", f"Invalid command name {name!r}"))
     ctype = cmd.get("type", 1)
+    if ctype == 1 or depth > 0:  # context-menu names follow other rules
+        check_localizations(errors, path, cmd, names=True)
     desc = cmd.get("description")
     if ctype == 1 or depth > 0:
         if not isinstance(desc, str) or not 1 <= len(desc) <= limits.COMMAND_DESCRIPTION_MAX:
@@ -187,6 +216,7 @@ def check_command(errors: Errors, path: str, cmd: dict[str, Any], *, depth: int 
             continue
         if not isinstance(opt.get("name"), str) or not _NAME.match(opt["name"]):
             errors.append((f"{op}.name", "Invalid option name"))
+        check_localizations(errors, op, opt, names=True)
         d = opt.get("description")
         if not isinstance(d, str) or not 1 <= len(d) <= limits.COMMAND_DESCRIPTION_MAX:
             errors.append((f"{op}.description", "Must be between 1 and 100 in length."))
@@ -198,6 +228,8 @@ def check_command(errors: Errors, path: str, cmd: dict[str, Any], *, depth: int 
         choices = opt.get("choices") or []
         if len(choices) > limits.OPTION_CHOICES_MAX:
             errors.append((f"{op}.choices", "Must be 25 or fewer in length."))
+        for k, choice in enumerate(choices):
+            check_localizations(errors, f"{op}.choices.{k}", choice, names=False)
         if choices and opt.get("autocomplete"):
             errors.append((f"{op}.autocomplete", "Autocomplete cannot be set with choices"))
 
