@@ -1,9 +1,8 @@
-"""The config store and the daily-post ledger, against a real SQLite file."""
+"""The config store and the daily-post ledger, against a real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,12 +17,9 @@ G1, G2 = 111, 222
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
-    try:
-        yield database
-    finally:
-        await database.close()
+def db(engine_db: Database) -> Database:
+    """Each test runs on SQLite and on PostgreSQL (see tests/storage/conftest.py)."""
+    return engine_db
 
 
 async def test_defaults_before_any_configuration(db: Database) -> None:
@@ -153,9 +149,9 @@ async def test_a_day_can_be_claimed_once(db: Database) -> None:
     }
 
 
-async def test_concurrent_claims_have_exactly_one_winner(db_path: Path) -> None:
-    """Two connections to one file, as two bot processes sharing the database would have."""
-    first, second = await Database.open(db_path), await Database.open(db_path)
+async def test_concurrent_claims_have_exactly_one_winner(db_target: str | Path) -> None:
+    """Two connections to one database, as two bot processes sharing it would have."""
+    first, second = await Database.open(db_target), await Database.open(db_target)
     try:
         results = await asyncio.gather(
             *(
