@@ -349,9 +349,7 @@ class ConfigStore:
             await self._log(tx, guild_id, actor_id, summary, at)
 
     @staticmethod
-    async def _log(
-        tx: Tx, guild_id: int, actor_id: int | None, summary: str, at: datetime
-    ) -> None:
+    async def _log(tx: Tx, guild_id: int, actor_id: int | None, summary: str, at: datetime) -> None:
         await tx.execute(
             "INSERT INTO config_changes(guild_id, actor_id, summary, changed_at) VALUES (?, ?, ?, ?)",
             (guild_id, actor_id, summary, to_text(at)),

@@ -62,7 +62,9 @@ def postgres_sql(sql: str) -> str:
     sql = _INTEGER.sub("BIGINT", sql)
     left = SQLITE_ONLY.search(sql)
     if left:
-        raise ValueError(f"migration uses SQLite-only SQL outside the rewrite rules: {left.group()}")
+        raise ValueError(
+            f"migration uses SQLite-only SQL outside the rewrite rules: {left.group()}"
+        )
     return sql
 
 
