@@ -26,6 +26,7 @@ import asyncpg
 from bot.storage.cache import ReadCache
 from bot.storage.engines import (
     BlockingSqlite,
+    PgConnection,
     PostgresTx,
     Row,
     SqliteTx,
@@ -382,7 +383,8 @@ async def _sqlite_version(conn: aiosqlite.Connection) -> int:
     return int(rows[0][0]) if rows else 0
 
 
-async def _postgres_version(conn: asyncpg.Connection) -> int:
+async def _postgres_version(conn: PgConnection) -> int:
     if await conn.fetchval("SELECT to_regclass('schema_migrations')") is None:
         return 0
-    return int(await conn.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+    version = await conn.fetchval("SELECT MAX(version) FROM schema_migrations")
+    return int(version or 0)

@@ -18,6 +18,10 @@ from typing import Any, Protocol
 
 import aiosqlite
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+# A PostgreSQL connection: a direct one, or one lent by the pool.
+PgConnection = asyncpg.Connection | PoolConnectionProxy
 
 
 class Row(Protocol):
@@ -140,7 +144,7 @@ class BlockingResult:
 class PostgresTx:
     """Statements on one pooled asyncpg connection."""
 
-    def __init__(self, conn: asyncpg.Connection) -> None:
+    def __init__(self, conn: PgConnection) -> None:
         self.conn = conn
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:

@@ -294,3 +294,21 @@ def test_placeholders_and_rowcounts() -> None:
         0,
         0,
     ]
+
+
+def test_database_url_wins_over_database_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    env = tmp_path / "none.env"
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "x.sqlite3"))
+    monkeypatch.setenv("DATABASE_URL", "")  # empty means unset
+    assert load_settings(require_token=False, env_file=env).database == tmp_path / "x.sqlite3"
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot@db.example:5432/kpops")
+    assert load_settings(require_token=False, env_file=env).database == (
+        "postgresql://bot@db.example:5432/kpops"
+    )
+    monkeypatch.setenv("DATABASE_URL", "mysql://bot@db.example/kpops")
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings(require_token=False, env_file=env)
