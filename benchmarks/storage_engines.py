@@ -3,7 +3,8 @@
 Compared, on the same data and in alternating rounds (so a busy machine slows every variant alike):
 
 - ``aiosqlite``: bot.storage.Database on SQLite (aiosqlite's public API, one hand-off per statement);
-- ``asyncpg``: bot.storage.Database on PostgreSQL (asyncpg's pool);
+- ``asyncpg``: bot.storage.Database on PostgreSQL (asyncpg's pool, connections returned as they are);
+- ``asyncpg+reset``: the same with asyncpg's default reset query each time a connection goes back;
 - ``sa+aiosqlite`` / ``sa+asyncpg``: SQLAlchemy Core's async engine on the same two drivers, the
   group written once as a synchronous function run by ``AsyncConnection.run_sync`` (only when
   SQLAlchemy is installed: it is not a dependency of the bot).
@@ -117,9 +118,13 @@ async def main(ops: int, rounds: int, url: str | None) -> None:
         closers += [lite.close, pg.close]
         for db in (lite, pg):
             await db.executemany(UPSERT, [(f"k{i:03d}", "v") for i in range(50)])
+        # The same pool with asyncpg's default reset (a query each time a connection goes back).
+        pg_reset = Database(pool=await asyncpg.create_pool(url, min_size=1, max_size=10), url=url)
+        closers.append(pg_reset.close)
         variants: dict[str, tuple[Op, Op]] = {
             "aiosqlite": database_ops(lite),
             "asyncpg": database_ops(pg),
+            "asyncpg+reset": database_ops(pg_reset),
         }
         try:
             from sqlalchemy.ext.asyncio import create_async_engine
