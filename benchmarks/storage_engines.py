@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import statistics
 import tempfile
 import time
@@ -60,7 +61,7 @@ def database_ops(db: Database) -> tuple[Op, Op]:
 
 
 def sqlalchemy_ops(engine: Any) -> tuple[Op, Op]:
-    from sqlalchemy import text
+    text = importlib.import_module("sqlalchemy").text
 
     def sql(statement: str) -> Any:
         # SQLAlchemy's named parameters (:p1 ...) in place of the stores' '?'
@@ -126,8 +127,10 @@ async def main(ops: int, rounds: int, url: str | None) -> None:
             "asyncpg": database_ops(pg),
             "asyncpg+reset": database_ops(pg_reset),
         }
-        try:
-            from sqlalchemy.ext.asyncio import create_async_engine
+        try:  # imported by name: SQLAlchemy is optional here, not a dependency of the bot
+            create_async_engine = importlib.import_module(
+                "sqlalchemy.ext.asyncio"
+            ).create_async_engine
         except ImportError:
             print("SQLAlchemy not installed: its variants are left out")
         else:
