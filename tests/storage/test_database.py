@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import asyncpg
@@ -312,3 +313,22 @@ def test_database_url_wins_over_database_path(
     monkeypatch.setenv("DATABASE_URL", "mysql://bot@db.example/kpops")
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         load_settings(require_token=False, env_file=env)
+
+
+async def test_sqlite_schema_is_what_the_migration_files_say(db_path: Path, tmp_path: Path) -> None:
+    """Statement by statement (this runner) or as one script (the previous one): the same schema,
+    so databases migrated before and after the change are alike."""
+    db = await Database.open(db_path)
+    await db.close()
+    reference = tmp_path / "script.sqlite3"
+    with closing(sqlite3.connect(reference)) as raw:
+        raw.executescript("\n;\n".join(sql for _, _, sql in migrations()))
+
+    def schema(path: Path) -> list[tuple[str, str, str]]:
+        with closing(sqlite3.connect(path)) as raw:
+            return raw.execute(
+                "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                "ORDER BY type, name"
+            ).fetchall()
+
+    assert schema(db_path) == schema(reference)
