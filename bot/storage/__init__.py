@@ -8,10 +8,12 @@ works on both engines.
 """
 
 from bot.storage.database import Database, Row, SchemaTooNewError, StorageError, Tx
-from bot.storage.engines import is_integrity_error
+from bot.storage.engines import DATABASE_ERRORS, INTEGRITY_ERRORS, is_integrity_error
 from bot.storage.meta import MetaStore
 
 __all__ = [
+    "DATABASE_ERRORS",
+    "INTEGRITY_ERRORS",
     "Database",
     "MetaStore",
     "Row",

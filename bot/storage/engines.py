@@ -173,6 +173,19 @@ async def postgres_snapshot(pool: asyncpg.Pool) -> AsyncIterator[PostgresTx]:
         yield PostgresTx(conn)
 
 
+# For ``except``: a constraint refused the write (unique, check, foreign key), on either engine.
+INTEGRITY_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.IntegrityError,
+    asyncpg.IntegrityConstraintViolationError,
+)
+# For ``except``: the database failed the statement (locked, refused, connection lost ...).
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sqlite3.Error,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    OSError,
+)
+
+
 def is_integrity_error(exc: BaseException) -> bool:
-    """A constraint refused the write (unique, check, foreign key), on either engine."""
-    return isinstance(exc, sqlite3.IntegrityError | asyncpg.IntegrityConstraintViolationError)
+    return isinstance(exc, INTEGRITY_ERRORS)
