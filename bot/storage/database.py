@@ -282,9 +282,10 @@ class Database:
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
-        """Several reads with nothing committed in between: PostgreSQL reads one snapshot (a
-        read-only repeatable-read transaction); SQLite runs them with nothing else from this
-        process in between, and no BEGIN, which would cost two more hand-offs to its thread."""
+        """Several reads together. PostgreSQL reads one snapshot (a read-only repeatable-read
+        transaction). SQLite runs them with nothing else from this process in between (another
+        process's commit could land between two of them) and no BEGIN, which would cost two more
+        hand-offs to its thread."""
         if self._pool is not None:
             async with postgres_snapshot(self._pool) as tx:
                 yield tx
