@@ -220,6 +220,7 @@ async def test_snapshot_reads_and_rowcounts(engine_db: Database) -> None:
         none = await tx.fetchone("SELECT value FROM meta WHERE key = ?", ("zz",))
     assert [(r["key"], r[1]) for r in rows] == [("a", "x"), ("b", "x"), ("c", "?")]
     assert one is not None and one["value"] == "?" and none is None
+    assert (tuple(rows[0]), len(rows[0])) == (("a", "x"), 2)  # rows iterate over their values
 
 
 async def test_sqlite_only_calls_keep_working_on_sqlite(db_path: Path) -> None:
