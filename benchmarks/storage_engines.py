@@ -5,6 +5,8 @@ Compared, on the same data and in alternating rounds (so a busy machine slows ev
 - ``aiosqlite``: bot.storage.Database on SQLite (aiosqlite's public API, one hand-off per statement);
 - ``asyncpg``: bot.storage.Database on PostgreSQL (asyncpg's pool, connections returned as they are);
 - ``asyncpg+reset``: the same with asyncpg's default reset query each time a connection goes back;
+- ``sqlite-bridge``: SQLite through ``Database.run_read``/``run_in_transaction`` with synchronous
+  callbacks (the poll store's calls until it moves to ``begin``/``snapshot``);
 - ``sa+aiosqlite`` / ``sa+asyncpg``: SQLAlchemy Core's async engine on the same two drivers, the
   group written once as a synchronous function run by ``AsyncConnection.run_sync`` (only when
   SQLAlchemy is installed: it is not a dependency of the bot).
@@ -19,12 +21,13 @@ median µs per operation and the ratio to ``aiosqlite``.
 Without ``--url`` a throwaway PostgreSQL server is started as the tests do (tests/postgres.py).
 
 Measured 2026-12-02 (2 cores, AMD EPYC, Python 3.11.7, load average 5-9 from other test runs;
-three runs of 5-7 rounds, ratio to aiosqlite, read / group):
+four runs of 5-7 rounds, ratio to aiosqlite, read / group):
 
-    asyncpg          1.36-2.66x / 1.13-1.33x
-    asyncpg+reset    2.08-3.59x / 1.40-1.75x
-    sa+aiosqlite     5.98-8.60x / 3.75-4.97x
-    sa+asyncpg       4.55-12.4x / 2.28-3.26x
+    asyncpg          1.36-2.66x / 1.13-1.54x
+    asyncpg+reset    2.08-3.59x / 1.40-2.34x
+    sqlite-bridge    3.21x      / 2.02x       (one run)
+    sa+aiosqlite     5.98-8.60x / 3.75-5.44x
+    sa+asyncpg       4.55-12.4x / 2.28-5.16x
 
 Hence bot.storage: aiosqlite and asyncpg directly, one SQL text for both, and pooled connections
 returned without asyncpg's reset query. SQLAlchemy's async layer costs 3-12x the CPU per operation
@@ -37,6 +40,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -69,6 +73,23 @@ def database_ops(db: Database) -> tuple[Op, Op]:
         async with db.begin() as tx:
             await tx.fetchall(GROUP_READ, ("g", "h"))
             await tx.executemany(UPSERT, [(f"g{i % 7}-{j}", str(i)) for j in range(GROUP)])
+
+    return read, group
+
+
+def bridge_ops(db: Database) -> tuple[Op, Op]:
+    """The same through the SQLite-only synchronous callbacks the poll store still uses."""
+
+    async def read(i: int) -> Any:
+        key = f"k{i % 50:03d}"
+        return await db.run_read(lambda conn: conn.execute(READ, (key,)).fetchone())
+
+    def group_sync(conn: sqlite3.Connection, i: int) -> None:
+        conn.execute(GROUP_READ, ("g", "h")).fetchall()
+        conn.executemany(UPSERT, [(f"g{i % 7}-{j}", str(i)) for j in range(GROUP)])
+
+    async def group(i: int) -> Any:
+        await db.run_in_transaction(lambda conn: group_sync(conn, i))
 
     return read, group
 
@@ -139,6 +160,7 @@ async def main(ops: int, rounds: int, url: str | None) -> None:
             "aiosqlite": database_ops(lite),
             "asyncpg": database_ops(pg),
             "asyncpg+reset": database_ops(pg_reset),
+            "sqlite-bridge": bridge_ops(lite),
         }
         try:  # imported by name: SQLAlchemy is optional here, not a dependency of the bot
             create_async_engine = importlib.import_module(
