@@ -80,7 +80,7 @@ class KpopsBot(commands.Bot):
     async def open_storage(self) -> None:
         """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
         if getattr(self, "db", None) is None:
-            self.db = await Database.open(self.settings.database_path)
+            self.db = await Database.open(self.settings.database)
             self.meta = MetaStore(self.db)
 
     async def setup_hook(self) -> None:

@@ -30,6 +30,13 @@ class Settings:
     gateway_url: str
     dev_guild_id: int | None
     log_level: int
+    # DATABASE_URL (PostgreSQL): when set it wins over database_path
+    database_url: str | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """What bot.storage.Database.open takes: the PostgreSQL URL if set, else the SQLite file."""
+        return self.database_url or self.database_path
 
     def __repr__(self) -> str:  # never let the token reach a log line
         return (
@@ -63,6 +70,8 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         )
     db_raw = env.get("DATABASE_PATH", "").strip()
     database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
+    url_raw = env.get("DATABASE_URL", "").strip()
+    database_url = _url("DATABASE_URL", url_raw, ("postgresql", "postgres")) if url_raw else None
     api_base = _url(
         "DISCORD_API_BASE",
         env.get("DISCORD_API_BASE", "").strip() or DEFAULT_API_BASE,
@@ -92,4 +101,5 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         gateway_url=gateway,
         dev_guild_id=dev_guild_id,
         log_level=getattr(logging, level_raw),
+        database_url=database_url,
     )

@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
-from bot.storage.database import Database, Row
+from bot.storage.database import Database, Row, Tx
 
 # Daily-post statuses
 CLAIMED, SENT, FAILED, MISSED = "claimed", "sent", "failed", "missed"
@@ -214,10 +212,10 @@ class ConfigStore:
 
     # ------------------------------------------------------------------ changing (each one logged)
     @asynccontextmanager
-    async def _changing(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _changing(self) -> AsyncIterator[Tx]:
         """A settings transaction; afterwards (committed or not) cached settings are dropped."""
         try:
-            async with self.db.transaction() as tx:
+            async with self.db.begin() as tx:
                 yield tx
         finally:
             self.db.forget()  # see Database.cached
@@ -308,12 +306,12 @@ class ConfigStore:
     ) -> list[str]:
         """Unset a (deleted) channel for every feature using it; logs ``describe(features)``."""
         async with self._changing() as tx:
-            async with tx.execute(
+            rows = await tx.fetchall(
                 "SELECT feature FROM feature_settings WHERE guild_id = ? AND channel_id = ? "
                 "ORDER BY feature",
                 (guild_id, channel_id),
-            ) as cur:
-                features = [str(row[0]) for row in await cur.fetchall()]
+            )
+            features = [str(row["feature"]) for row in rows]
             if features:
                 await tx.execute(
                     "UPDATE feature_settings SET channel_id = NULL "
@@ -336,24 +334,22 @@ class ConfigStore:
     async def mark_joined(self, guild_id: int, *, at: datetime, summary: str) -> bool:
         """The bot is back in a server it had left; returns whether it had left."""
         async with self._changing() as tx:
-            cur = await tx.execute(
+            changed = await tx.execute(
                 "UPDATE guild_settings SET left_at = NULL WHERE guild_id = ? AND left_at IS NOT NULL",
                 (guild_id,),
             )
-            if cur.rowcount:
+            if changed:
                 await self._log(tx, guild_id, None, summary, at)
-            return bool(cur.rowcount)
+            return bool(changed)
 
     async def record_change(
         self, guild_id: int, actor_id: int | None, summary: str, *, at: datetime
     ) -> None:
-        async with self.db.transaction() as tx:
+        async with self.db.begin() as tx:
             await self._log(tx, guild_id, actor_id, summary, at)
 
     @staticmethod
-    async def _log(
-        tx: aiosqlite.Connection, guild_id: int, actor_id: int | None, summary: str, at: datetime
-    ) -> None:
+    async def _log(tx: Tx, guild_id: int, actor_id: int | None, summary: str, at: datetime) -> None:
         await tx.execute(
             "INSERT INTO config_changes(guild_id, actor_id, summary, changed_at) VALUES (?, ?, ?, ?)",
             (guild_id, actor_id, summary, to_text(at)),
@@ -424,8 +420,8 @@ class DailyPostStore:
         self, guild_id: int, feature: str, local_date: date, *, detail: str, at: datetime
     ) -> bool:
         """Note a day whose post came too late to send (only if nothing else was recorded)."""
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
+        async with self.db.begin() as tx:
+            inserted = await tx.execute(
                 "INSERT INTO daily_posts(guild_id, feature, local_date, status, claimed_at, detail, "
                 "finished_at) VALUES (?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(guild_id, feature, local_date) DO NOTHING",
@@ -439,7 +435,7 @@ class DailyPostStore:
                     to_text(at),
                 ),
             )
-            return cur.rowcount == 1
+            return inserted == 1
 
     async def release_claim(self, guild_id: int, feature: str, local_date: date) -> bool:
         """Give back a claim whose post Discord did not take (rate limited), so that a later run

@@ -1,4 +1,4 @@
-"""The config store and the daily-post ledger, against a real SQLite file."""
+"""The config store and the daily-post ledger, against a real SQLite file and a real PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -141,9 +141,9 @@ async def test_a_day_can_be_claimed_once(db: Database) -> None:
     }
 
 
-async def test_concurrent_claims_have_exactly_one_winner(db_path: Path) -> None:
-    """Two connections to one file, as two bot processes sharing the database would have."""
-    first, second = await Database.open(db_path), await Database.open(db_path)
+async def test_concurrent_claims_have_exactly_one_winner(db_target: str | Path) -> None:
+    """Two connections to one database, as two bot processes sharing it would have."""
+    first, second = await Database.open(db_target), await Database.open(db_target)
     try:
         results = await asyncio.gather(
             *(
