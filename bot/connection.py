@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -39,7 +41,10 @@ _RECONNECT_MESSAGE = "Attempting a reconnect in %.2fs"
 def describe(exc: BaseException) -> str:
     """What went wrong, in a few words (no traceback)."""
     if isinstance(exc, aiohttp.ClientConnectorError):  # also DNS and TLS failures
-        reason = exc.os_error.strerror or str(exc.os_error) or type(exc.os_error).__name__
+        cause = exc.os_error
+        if isinstance(cause, socket.gaierror):
+            return f"cannot look up {exc.host} in DNS ({cause.strerror or cause})"
+        reason = os.strerror(cause.errno) if cause.errno else str(cause) or type(cause).__name__
         return f"cannot connect to {exc.host}:{exc.port} ({reason})"
     if isinstance(exc, discord.HTTPException):
         return f"Discord answered HTTP {exc.status}{f' ({exc.text})' if exc.text else ''}"
