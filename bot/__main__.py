@@ -94,6 +94,17 @@ def _health() -> int:
     return 0 if healthy else 1
 
 
+def _backup(target: Path) -> int:
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        settings = load_settings(require_token=False)
+        print(backup(settings.database_path, target))
+    except (SettingsError, BackupError) as exc:
+        return _fail(str(exc))
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="kpops-bot, the K-Pops! fan bot."
@@ -118,10 +129,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser(
         "health", help="exit 0 if the running bot is connected and the database writable"
     )
+    backup = sub.add_parser(
+        "backup", help="copy the live database to a new file (safe while the bot runs)"
+    )
+    backup.add_argument("path", type=Path, help="the new file (an existing file is never replaced)")
     args = parser.parse_args(argv)
 
     if args.command == "health":
         return _health()
+    if args.command == "backup":
+        return _backup(args.path)
 
     if args.command == "data":
         from bot.content.checks import main as check_main
