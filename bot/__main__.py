@@ -151,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox.repl import main as sandbox_main
 
-        return sandbox_main(script=args.script)
+        try:
+            return sandbox_main(script=args.script)
+        except ContentError as exc:
+            return _fail(str(exc))
     try:
         settings = load_settings()
     except SettingsError as exc:

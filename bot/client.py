@@ -97,6 +97,7 @@ class KpopsBot(commands.Bot):
             except commands.ExtensionFailed as exc:
                 # Content that cannot load stops the bot with one line, whichever feature it is.
                 if isinstance(exc.original, ContentError | OSError | ValueError):
+                    await self.close()  # the database thread would keep the process alive
                     raise ContentError(content_failure(name, exc.original)) from exc.original
                 raise
         self.tree.on_error = report_error

@@ -91,9 +91,9 @@ def test_data_check_finds_the_real_content_in_the_installed_package(
     assert last.startswith("ok: ") and " 0 " not in last
 
 
-async def test_content_that_cannot_load_stops_the_bot_with_one_line_and_exit_2(
-    installed: Path, driver: Driver, world: World, tmp_path: Path
-) -> None:
+@pytest.fixture
+def broken_quotes(installed: Path, tmp_path: Path) -> Iterator[None]:
+    """The installed quotes.toml made unreadable, for one test."""
     where = run(
         installed, "-c", "import bot; print(bot.DATA_DIR)", cwd=tmp_path, env=installed_env()
     )
@@ -101,19 +101,46 @@ async def test_content_that_cannot_load_stops_the_bot_with_one_line_and_exit_2(
     original = quotes.read_bytes()
     quotes.write_text("[[quotes]\nbroken = ")
     try:
-        env = installed_env(**driver.env(), DATABASE_PATH=str(tmp_path / "kpops.sqlite3"))
-        proc = await asyncio.create_subprocess_exec(
-            installed, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
-        )
-        _, raw = await asyncio.wait_for(proc.communicate(), 60)  # a hang fails here
+        yield
     finally:
         quotes.write_bytes(original)
-    err = raw.decode()
-    assert proc.returncode == 2, err
+
+
+async def run_installed(
+    python: Path, *args: str, env: dict[str, str], cwd: Path
+) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        python, "-m", "bot", *args, cwd=cwd, env=env, stderr=asyncio.subprocess.PIPE
+    )
+    _, err = await asyncio.wait_for(proc.communicate(), 60)  # a hang fails here
+    assert proc.returncode is not None
+    return proc.returncode, err.decode()
+
+
+def assert_one_line_about_quotes(code: int, err: str) -> None:
+    assert code == 2, err
     lines = err.strip().splitlines()
     assert lines[-1].startswith("kpops-bot: cogs.quotes cannot load its content"), lines
     assert "data check" in lines[-1] and "Traceback" not in err
+
+
+@pytest.mark.usefixtures("broken_quotes")
+async def test_content_that_cannot_load_stops_the_bot_with_one_line_and_exit_2(
+    installed: Path, driver: Driver, world: World, tmp_path: Path
+) -> None:
+    env = installed_env(**driver.env(), DATABASE_PATH=str(tmp_path / "kpops.sqlite3"))
+    assert_one_line_about_quotes(*await run_installed(installed, env=env, cwd=tmp_path))
     assert driver.identifies == 0  # stopped before connecting to the gateway
+
+
+@pytest.mark.usefixtures("broken_quotes")
+async def test_and_the_sandbox_too_without_hanging(installed: Path, tmp_path: Path) -> None:
+    script = tmp_path / "try.txt"
+    script.write_text("/help\n")
+    result = await run_installed(
+        installed, "sandbox", "--script", str(script), env=installed_env(), cwd=tmp_path
+    )
+    assert_one_line_about_quotes(*result)
 
 
 def test_an_installed_bot_keeps_its_database_in_the_working_directory(
