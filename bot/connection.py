@@ -110,16 +110,21 @@ async def until_stopped(
 
 
 async def retry_until_reachable(
-    attempt: Callable[[], Awaitable[T]], stopping: asyncio.Event, *, what: str
+    attempt: Callable[[], Awaitable[T]],
+    stopping: asyncio.Event,
+    *,
+    what: str,
+    next_delay: Callable[[], float] | None = None,
 ) -> T:
     """Run ``attempt`` until it does not fail with an UNREACHABLE error, with discord.py's own
-    backoff between attempts (random, doubling up to about 17 minutes) and one line for each."""
-    backoff = ExponentialBackoff()
+    backoff between attempts (random, doubling up to about 17 minutes; ``next_delay`` replaces
+    it in tests) and one line for each failure."""
+    next_delay = next_delay or ExponentialBackoff().delay
     while True:
         try:
             return await until_stopped(attempt(), stopping)
         except UNREACHABLE as exc:
-            delay = backoff.delay()
+            delay = next_delay()
             log.warning(
                 "cannot reach Discord to %s (%s); retrying in %.1f s", what, describe(exc), delay
             )

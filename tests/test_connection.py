@@ -19,7 +19,7 @@ from pathlib import Path
 from bot import limits
 from bot.sandbox import Driver
 from tests.conftest import World
-from tests.test_process import clean_env
+from tests.test_process import clean_env, run_cli
 
 STOP_WITHIN = 10.0  # seconds; the bot needs well under one
 
@@ -163,3 +163,19 @@ async def test_sigterm_during_a_long_reconnect_backoff_stops_at_once(
     assert reconnects and all("lost the gateway connection" in line for line in reconnects)
     assert any("Connection refused" in line for line in reconnects)
     assert "Traceback" not in bot.output
+
+
+async def test_a_rejected_token_is_not_retried_one_line_and_exit_2(
+    driver: Driver, world: World, tmp_path: Path
+) -> None:
+    env = clean_env(
+        **{**driver.env(), "DISCORD_TOKEN": "not-the-token"},
+        DATABASE_PATH=str(tmp_path / "kpops.sqlite3"),
+    )
+    code, out, err = await run_cli(env=env, cwd=tmp_path)
+    assert code == 2, out + err
+    ours = [line for line in err.splitlines() if line.startswith("kpops-bot:")]
+    assert len(ours) == 1 and "DISCORD_TOKEN was rejected" in ours[0]
+    assert "Traceback" not in err and "cannot reach Discord" not in err
+    assert [v.status for v in driver.violations] == [401]  # the one refused login, expected here
+    driver.violations.clear()
