@@ -62,8 +62,9 @@ class OneLineReconnects(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.msg == _RECONNECT_MESSAGE and record.exc_info and record.exc_info[1]:
-            record.msg = "lost the gateway connection (%s); reconnecting in %.1f s"
-            record.args = (describe(record.exc_info[1]), *(record.args or ()))  # type: ignore[misc]
+            delay = record.args[0] if isinstance(record.args, tuple) and record.args else 0.0
+            record.msg = "gateway connection failed (%s); reconnecting in %.1f s"
+            record.args = (describe(record.exc_info[1]), delay)
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"

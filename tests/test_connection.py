@@ -160,7 +160,7 @@ async def test_sigterm_during_a_long_reconnect_backoff_stops_at_once(
         await bot.wait_for_line(long_backoff, timeout=300)
         assert await bot.stop() == 0, bot.output
     reconnects = [line for line in bot.lines if "reconnecting in" in line]
-    assert reconnects and all("lost the gateway connection" in line for line in reconnects)
+    assert reconnects and all("gateway connection failed" in line for line in reconnects)
     assert any("Connection refused" in line for line in reconnects)
     assert "Traceback" not in bot.output
 

@@ -73,7 +73,7 @@ async def test_a_reconnect_is_one_warning_without_a_traceback() -> None:
     assert RECONNECT_FILTER.filter(record)
     assert record.exc_info is None and record.levelno == logging.WARNING
     line = logging.Formatter("%(levelname)s %(message)s").format(record)
-    assert line.startswith("WARNING lost the gateway connection (cannot connect to 127.0.0.1:")
+    assert line.startswith("WARNING gateway connection failed (cannot connect to 127.0.0.1:")
     assert line.endswith(" (Connection refused)); reconnecting in 4.5 s")
     assert "\n" not in line
 
