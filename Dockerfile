@@ -11,16 +11,18 @@ RUN useradd --create-home --uid 10001 kpops \
     && mkdir -p /var/lib/kpops-bot \
     && chown kpops:kpops /var/lib/kpops-bot
 
-WORKDIR /app
 # Only what the bot needs at run time; secrets come from the environment (--env-file), never the image.
-COPY pyproject.toml README.md ./
-COPY bot ./bot
-COPY cogs ./cogs
-COPY data/*.toml ./data/
-# Editable, so the curated content in /app/data sits beside the code as in a checkout.
-RUN pip install -e .
+COPY pyproject.toml setup.py README.md /tmp/src/
+COPY bot /tmp/src/bot
+COPY cogs /tmp/src/cogs
+COPY data /tmp/src/data
+# A plain install: the curated content ships inside the package (bot/data), no sources kept.
+RUN pip install /tmp/src && rm -rf /tmp/src
 
 USER kpops
+# The volume is also the working directory: an installed bot's default database lives there, so
+# an empty DATABASE_PATH= in an --env-file still keeps the database on the volume.
+WORKDIR /var/lib/kpops-bot
 VOLUME ["/var/lib/kpops-bot"]
 STOPSIGNAL SIGTERM
 HEALTHCHECK --interval=60s --timeout=10s --start-period=60s --retries=3 CMD ["python", "-m", "bot", "health"]

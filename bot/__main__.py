@@ -12,6 +12,7 @@ from pathlib import Path
 
 import discord
 
+from bot.content.common import ContentError
 from bot.settings import Settings, SettingsError, load_settings
 from bot.storage import StorageError
 
@@ -25,29 +26,41 @@ def _fail(message: str) -> int:
 
 async def _run(settings: Settings, *, force_sync_only: bool) -> int:
     from bot.client import KpopsBot, use_endpoints
+    from bot.connection import Stopped, retry_until_reachable, until_stopped
 
     use_endpoints(settings.api_base, settings.gateway_url)
-    bot = KpopsBot(settings)
-    bot.freeze_gc = True
-    loop = asyncio.get_running_loop()
     stopping = asyncio.Event()
-    closing: set[asyncio.Task[None]] = set()
-
-    def stop() -> None:
-        stopping.set()
-        task = loop.create_task(bot.close())
-        closing.add(task)  # keep a reference until it is done
-        task.add_done_callback(closing.discard)
-
+    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop)
-    async with bot:
-        await bot.open_storage()
-        if force_sync_only:
-            bot.force_sync = True
+        loop.add_signal_handler(sig, stopping.set)
+
+    async def log_in() -> KpopsBot:
+        # A fresh bot per attempt: a failed login leaves discord.py's HTTP session half made.
+        bot = KpopsBot(settings)
+        bot.freeze_gc = True
+        bot.force_sync = force_sync_only
+        try:
+            await bot.open_storage()
             await bot.login(settings.token)
-            return 0
-        await bot.start(settings.token, reconnect=True)
+        except BaseException:
+            await bot.close()
+            raise
+        return bot
+
+    try:
+        bot = await retry_until_reachable(log_in, stopping, what="log in")
+    except Stopped:
+        log.info("kpops-bot stopped (signal) before it could log in")
+        return 0
+    try:
+        if not force_sync_only:
+            # Closing first ends the gateway cleanly; what is left (a reconnect backoff) is cancelled.
+            await until_stopped(bot.connect(reconnect=True), stopping, before_cancel=bot.close)
+    except Stopped:
+        pass
+    finally:
+        if not bot.is_closed():
+            await bot.close()
     log.info("kpops-bot stopped%s", " (signal)" if stopping.is_set() else "")
     return 0
 
@@ -56,7 +69,7 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
     discord.utils.setup_logging(level=settings.log_level, root=True)
     try:
         return asyncio.run(_run(settings, force_sync_only=force_sync_only))
-    except StorageError as exc:
+    except (StorageError, ContentError) as exc:
         return _fail(str(exc))
     except discord.LoginFailure:
         return _fail(
@@ -79,6 +92,17 @@ def _health() -> int:
     healthy, line = asyncio.run(check(str(settings.database_path)))
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
+
+
+def _backup(target: Path) -> int:
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        settings = load_settings(require_token=False)
+        print(backup(settings.database_path, target))
+    except (SettingsError, BackupError) as exc:
+        return _fail(str(exc))
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,10 +129,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser(
         "health", help="exit 0 if the running bot is connected and the database writable"
     )
+    backup = sub.add_parser(
+        "backup", help="copy the live database to a new file (safe while the bot runs)"
+    )
+    backup.add_argument("path", type=Path, help="the new file (an existing file is never replaced)")
     args = parser.parse_args(argv)
 
     if args.command == "health":
         return _health()
+    if args.command == "backup":
+        return _backup(args.path)
 
     if args.command == "data":
         from bot.content.checks import main as check_main
@@ -121,7 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "sandbox":
         from bot.sandbox.repl import main as sandbox_main
 
-        return sandbox_main(script=args.script)
+        try:
+            return sandbox_main(script=args.script)
+        except ContentError as exc:
+            return _fail(str(exc))
     try:
         settings = load_settings()
     except SettingsError as exc:

@@ -18,10 +18,13 @@ from discord.http import Route
 
 import cogs
 from bot.clock import Clock, SystemClock
+from bot.connection import install_log_filter
+from bot.content.common import ContentError, content_failure
 from bot.daily import DailyRegistry
 from bot.errors import report_error, send_ephemeral
 from bot.health import heartbeat
 from bot.i18n import CatalogTranslator
+from bot.invite import ready_line
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
 from bot.ui.buttons import ClickNamespace, clicked_custom_id
@@ -58,6 +61,7 @@ class KpopsBot(commands.Bot):
         options.setdefault("guild_ready_timeout", 2.0)
         # A text-only bot: the voice-library warnings would only alarm self-hosters.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+        install_log_filter()  # one line per failed reconnect, not a traceback
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -86,7 +90,14 @@ class KpopsBot(commands.Bot):
     async def setup_hook(self) -> None:
         await self.open_storage()
         for name in extension_names():
-            await self.load_extension(name)
+            try:
+                await self.load_extension(name)
+            except commands.ExtensionFailed as exc:
+                # Content that cannot load stops the bot with one line, whichever feature it is.
+                if isinstance(exc.original, ContentError | OSError | ValueError):
+                    await self.close()  # the database thread would keep the process alive
+                    raise ContentError(content_failure(name, exc.original)) from exc.original
+                raise
         self.tree.on_error = report_error
         await self.tree.set_translator(CatalogTranslator())  # Korean names and descriptions
         self.synced = await self.sync_commands(force=self.force_sync)
@@ -98,6 +109,9 @@ class KpopsBot(commands.Bot):
             # CPU per vote). Not in tests: they start many bots in one process.
             gc.collect()
             gc.freeze()
+
+    async def on_ready(self) -> None:
+        log.info("%s", ready_line(self))
 
     # ------------------------------------------------------------------ command sync
     def _sync_target(self) -> discord.Object | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.storage import Database, MetaStore, StorageError
@@ -50,6 +51,13 @@ def judge(last_heartbeat: str | None, now: float) -> tuple[bool, str]:
 
 
 async def check(database_path: str) -> tuple[bool, str]:
+    if not await asyncio.to_thread(Path(database_path).is_file):
+        # Opening would create a fresh, empty database: a wrong path must not look like a bot
+        # that has not connected yet.
+        return False, (
+            f"unhealthy: no database at DATABASE_PATH {database_path!r}; set DATABASE_PATH to the "
+            "running bot's database (the bot creates it when it first starts)"
+        )
     try:
         db = await Database.open(
             database_path

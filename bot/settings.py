@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from dotenv import load_dotenv
 
-from bot import DATA_DIR
+import bot
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
-DEFAULT_DATABASE = DATA_DIR / "kpops.sqlite3"
+DATABASE_FILE = "kpops.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
@@ -58,6 +59,19 @@ def _url(name: str, value: str, schemes: tuple[str, ...]) -> str:
     return value.rstrip("/") if name == "DISCORD_API_BASE" else value
 
 
+def default_database_path() -> Path:
+    """A checkout keeps the database in its git-ignored data/ folder; an installed bot (whose
+    data/ is inside site-packages) keeps it in the working directory, which the systemd unit and
+    the Docker image point at their state folder, so even an empty DATABASE_PATH stays there."""
+    return bot.DATA_DIR / DATABASE_FILE if bot.FROM_CHECKOUT else Path.cwd() / DATABASE_FILE
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    """An optional setting: an empty or blank value means unset, as if the line were absent
+    (a copied example file must not switch a default off)."""
+    return env.get(name, "").strip() or None
+
+
 def load_settings(*, require_token: bool = True, env_file: Path | None = None) -> Settings:
     """Read and check every setting; raises SettingsError naming the first bad one."""
     load_dotenv(env_file or Path.cwd() / ".env", override=False)
@@ -68,21 +82,21 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
             "DISCORD_TOKEN is missing or empty: set it to your bot token from "
             "https://discord.com/developers/applications (in the environment or .env)"
         )
-    db_raw = env.get("DATABASE_PATH", "").strip()
-    database_path = Path(db_raw).expanduser() if db_raw else DEFAULT_DATABASE
-    url_raw = env.get("DATABASE_URL", "").strip()
+    db_raw = _optional(env, "DATABASE_PATH")
+    database_path = Path(db_raw).expanduser() if db_raw else default_database_path()
+    url_raw = _optional(env, "DATABASE_URL")
     database_url = _url("DATABASE_URL", url_raw, ("postgresql", "postgres")) if url_raw else None
     api_base = _url(
         "DISCORD_API_BASE",
-        env.get("DISCORD_API_BASE", "").strip() or DEFAULT_API_BASE,
+        _optional(env, "DISCORD_API_BASE") or DEFAULT_API_BASE,
         ("https", "http"),
     )
     gateway = _url(
         "DISCORD_GATEWAY_URL",
-        env.get("DISCORD_GATEWAY_URL", "").strip() or DEFAULT_GATEWAY_URL,
+        _optional(env, "DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
         ("wss", "ws"),
     )
-    dev_raw = env.get("DEV_GUILD_ID", "").strip()
+    dev_raw = _optional(env, "DEV_GUILD_ID")
     dev_guild_id: int | None = None
     if dev_raw:
         if not dev_raw.isdigit() or int(dev_raw) <= 0:
@@ -91,7 +105,7 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
                 "copy it with Developer Mode on, or leave it empty"
             )
         dev_guild_id = int(dev_raw)
-    level_raw = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    level_raw = (_optional(env, "LOG_LEVEL") or "INFO").upper()
     if level_raw not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level_raw!r})")
     return Settings(

@@ -2,6 +2,7 @@
 
 Each content module exposes ``check_<kind>(raw, file) -> list[Problem]``; this runs them all and
 counts each kind of entry, so content editors see every problem at once (file, entry, what).
+A missing file or a kind with no entries is a problem too: the bot cannot run without them.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ def check_all(data_dir: Path = DATA_DIR) -> Report:
         for kind, _ in spec.kinds:
             counts[kind] = 0
         path = data_dir / spec.file
-        if not path.exists():
-            continue  # a kind not written yet counts 0
+        if not path.is_file():
+            problems.append(Problem(spec.file, "file", f"missing (looked in {data_dir})"))
+            continue
         try:
             raw = read_toml(path)
         except tomllib.TOMLDecodeError as exc:
@@ -81,15 +83,20 @@ def check_all(data_dir: Path = DATA_DIR) -> Report:
             problems.append(Problem(spec.file, "file", f"no checker: {spec.module} is missing"))
             continue
         check: Callable[[dict[str, Any], str], list[Problem]] = getattr(module, spec.check)
-        problems.extend(check(raw, spec.file))
+        found = check(raw, spec.file)
+        problems.extend(found)
         for kind, key in spec.kinds:
             entries = raw.get(key)
             counts[kind] = len(entries) if isinstance(entries, list) else 0
+            said = any(key in problem.entry or key in problem.message for problem in found)
+            if not counts[kind] and not said:  # a kind with no entries fails, whatever the checker
+                problems.append(Problem(spec.file, "file", f"no {kind}: '{key}' has no entries"))
     return Report(problems, counts)
 
 
 def main(data_dir: Path = DATA_DIR) -> int:
     report = check_all(data_dir)
+    print(f"content in {data_dir}")
     for problem in report.problems:
         print(problem)
     print(report.summary())

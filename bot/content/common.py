@@ -16,6 +16,23 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _SPACES = re.compile(r"\s+")
 
 
+class ContentError(Exception):
+    """A feature's curated content is missing or broken, so the bot cannot start; one line."""
+
+
+def content_failure(feature: str, exc: BaseException) -> str:
+    """One line for a feature whose content would not load (a loader lists every problem on
+    lines of its own: the first says how many; ``data check`` shows them all)."""
+    if isinstance(exc, OSError):
+        what = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+    else:
+        what = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"{feature} cannot load its content ({what}); "
+        "run `python -m bot data check` to see every problem"
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """Where a piece of content comes from: a public page, its publication and date.

@@ -58,3 +58,10 @@ async def test_health_command_fails_when_the_database_cannot_be_written(tmp_path
     assert proc.returncode == 1
     assert "unhealthy" in err.decode() and "DATABASE_PATH" in err.decode()
     assert "Traceback" not in err.decode()
+
+
+async def test_a_wrong_path_is_named_and_not_created(tmp_path: Path) -> None:
+    wrong = tmp_path / "typo" / "kpops.sqlite3"
+    healthy, line = await check(str(wrong))
+    assert not healthy and "no database at DATABASE_PATH" in line and str(wrong) in line
+    assert not wrong.exists() and not wrong.parent.exists()

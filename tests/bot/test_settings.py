@@ -4,8 +4,10 @@ import logging
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
-from bot.settings import DEFAULT_API_BASE, SettingsError, load_settings
+import bot
+from bot.settings import DEFAULT_API_BASE, SettingsError, default_database_path, load_settings
 
 KEYS = (
     "DISCORD_TOKEN",
@@ -62,3 +64,46 @@ def test_dotenv_is_read_but_the_environment_wins(
     monkeypatch.setenv("LOG_LEVEL", "WARNING")
     s = load_settings()
     assert s.token == "from-file" and s.log_level == logging.WARNING
+
+
+OPTIONAL = ("DATABASE_PATH", "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "DEV_GUILD_ID", "LOG_LEVEL")
+
+
+@pytest.mark.parametrize("key", OPTIONAL)
+@pytest.mark.parametrize("empty", ["", "   "])
+def test_an_empty_optional_setting_means_unset(
+    monkeypatch: pytest.MonkeyPatch, key: str, empty: str
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "t")
+    unset = load_settings()
+    monkeypatch.setenv(key, empty)
+    assert load_settings() == unset
+
+
+def test_an_empty_line_in_dotenv_does_not_move_the_deployments_database(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # systemd's Environment= or Docker's ENV set the path; a copied .env has "DATABASE_PATH=".
+    (tmp_path / ".env").write_text("DISCORD_TOKEN=t\nDATABASE_PATH=\n")
+    monkeypatch.setenv("DATABASE_PATH", "/var/lib/kpops-bot/kpops.sqlite3")
+    assert load_settings().database_path == Path("/var/lib/kpops-bot/kpops.sqlite3")
+
+
+def test_the_example_file_sets_nothing_but_the_token() -> None:
+    example = Path(__file__).parents[2] / ".env.example"
+    assert dict(dotenv_values(example)) == {"DISCORD_TOKEN": ""}
+    # Every setting the bot reads is documented in it (commented out when optional).
+    text = example.read_text()
+    assert all(f"# {key}=" in text for key in OPTIONAL)
+
+
+def test_the_default_database_is_in_the_checkouts_data_folder() -> None:
+    assert bot.FROM_CHECKOUT  # the tests run from a checkout
+    assert default_database_path() == bot.PROJECT_ROOT / "data" / "kpops.sqlite3"
+
+
+def test_an_installed_bot_keeps_its_database_in_the_working_directory(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(bot, "FROM_CHECKOUT", False)
+    assert default_database_path() == tmp_path / "kpops.sqlite3"
