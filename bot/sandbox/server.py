@@ -124,6 +124,8 @@ class Emulator:
         bot_name: str = "kpops-bot",
         clock: Callable[[], float] = time.time,
         old_message_edit_cap: int = 5,
+        heartbeat_interval: float = 41.25,
+        heartbeat_ack_delay: float = 0.05,
     ) -> None:
         self.token = token
         self.ids = Snowflakes()
@@ -146,6 +148,14 @@ class Emulator:
         self.rate_limit_per_second: int | None = None
         self.rate_limited: list[float] = []
         self.old_message_edit_cap = old_message_edit_cap
+        #: Seconds between the bot's heartbeats, announced in HELLO (Discord's is 41.25).
+        self.heartbeat_interval = heartbeat_interval
+        #: The network round trip before a heartbeat's ACK (see ``_ack_heartbeat``).
+        self.heartbeat_ack_delay = heartbeat_ack_delay
+        #: Heartbeats received from the bot, on any connection.
+        self.heartbeats = 0
+        self._heartbeat_seen = asyncio.Condition()
+        self._pending_acks: set[asyncio.Task[None]] = set()
         self._window: deque[float] = deque()
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
@@ -166,13 +176,12 @@ class Emulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
         self.host = host
 
     async def stop(self) -> None:
+        for task in list(self._pending_acks):
+            task.cancel()
         for session in self._sessions.values():
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close(code=1001)
@@ -367,7 +376,8 @@ class Emulator:
         async def send_raw(payload: dict[str, Any]) -> None:
             await self._write(ws, compressor, json.dumps(payload))
 
-        await send_raw({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        hello = {"heartbeat_interval": round(self.heartbeat_interval * 1000)}
+        await send_raw({"op": 10, "d": hello, "s": None, "t": None})
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -375,7 +385,7 @@ class Emulator:
                 data = json.loads(msg.data)
                 op = data.get("op")
                 if op == 1:
-                    await send_raw({"op": 11, "d": None, "s": None, "t": None})
+                    await self._heartbeat_received(ws, compressor)
                 elif op == 2:
                     session = await self._identify(ws, compressor, data.get("d") or {})
                     if session is None:
@@ -392,6 +402,39 @@ class Emulator:
             if session is not None and session.ws is ws:
                 session.ws = None
         return ws
+
+    async def _heartbeat_received(self, ws: web.WebSocketResponse, compressor: Any) -> None:
+        self.heartbeats += 1
+        async with self._heartbeat_seen:
+            self._heartbeat_seen.notify_all()
+        task = asyncio.get_running_loop().create_task(self._ack_heartbeat(ws, compressor))
+        self._pending_acks.add(task)
+        task.add_done_callback(self._pending_acks.discard)
+
+    async def _ack_heartbeat(self, ws: web.WebSocketResponse, compressor: Any) -> None:
+        """Acknowledge a heartbeat after a network round trip, as Discord's ACK arrives.
+
+        discord.py's keep-alive thread asks the event loop to send the heartbeat and records the
+        send time only when the loop reports it sent, from its own thread. An ACK written at once
+        (no network in between) can be read by the loop before that thread runs again, most often
+        on a busy machine; discord.py then measures the latency from the previous heartbeat, a
+        whole interval earlier, and warns "Can't keep up ... 41.2s behind". A real round trip
+        leaves that thread the time it needs; the delay is a task, so other opcodes are not held.
+        """
+        await asyncio.sleep(self.heartbeat_ack_delay)
+        try:
+            await self._write(
+                ws, compressor, json.dumps({"op": 11, "d": None, "s": None, "t": None})
+            )
+        except (ConnectionError, RuntimeError):
+            pass  # the bot hung up meanwhile; it will heartbeat again on its new connection
+
+    async def wait_for_heartbeats(self, count: int, timeout: float = 60.0) -> None:
+        """Wait until the bot has sent ``count`` heartbeats in all."""
+        async with self._heartbeat_seen:
+            await asyncio.wait_for(
+                self._heartbeat_seen.wait_for(lambda: self.heartbeats >= count), timeout
+            )
 
     @staticmethod
     async def _write(ws: web.WebSocketResponse, compressor: Any, text: str) -> None:
