@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -23,6 +24,7 @@ from aiohttp import WSMsgType, web
 
 from bot import limits
 from bot.sandbox import validation
+from bot.sandbox.api_spec import discord_api_spec
 from bot.sandbox.interactions import AUTOCOMPLETE, COMMAND, COMPONENT, InteractionResult
 from bot.sandbox.state import (
     Channel,
@@ -36,6 +38,13 @@ from bot.sandbox.state import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def openapi_check_enabled() -> bool:
+    """SANDBOX_OPENAPI_CHECK=0 (or off, false, no) turns the OpenAPI check off; it is on by default."""
+    value = os.environ.get("SANDBOX_OPENAPI_CHECK", "").strip().lower()
+    return value not in ("0", "off", "false", "no")
+
 
 Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.Response]]
 
@@ -58,6 +67,9 @@ class Violation:
     status: int
     code: int
     detail: str
+    #: Which check found it: "limits" (the emulator's own rules) or "openapi" (Discord's
+    #: published description of its API, ``api_spec.py``).
+    rule: str = "limits"
 
 
 @dataclass
@@ -126,6 +138,7 @@ class Emulator:
         old_message_edit_cap: int = 5,
         heartbeat_interval: float = 41.25,
         heartbeat_ack_delay: float = 0.05,
+        openapi_check: bool | None = None,
     ) -> None:
         self.token = token
         self.ids = Snowflakes()
@@ -156,6 +169,9 @@ class Emulator:
         self.heartbeats = 0
         self._heartbeat_seen = asyncio.Condition()
         self._pending_acks: set[asyncio.Task[None]] = set()
+        #: Check every request against Discord's OpenAPI description (``api_spec.py``); on unless
+        #: turned off here or with SANDBOX_OPENAPI_CHECK=0 in the environment.
+        self.openapi_check = openapi_check_enabled() if openapi_check is None else openapi_check
         self._window: deque[float] = deque()
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
@@ -590,11 +606,27 @@ class Emulator:
                 continue
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise ApiError(401, 0, "401: Unauthorized")
+            await self._check_against_spec(request, method, path)
             limited = self._fault_or_limit(method, path, exempt=not auth)
             if limited is not None:
                 return limited
             return await handler(request, match)
+        await self._check_against_spec(request, method, path)
         raise ApiError(404, 0, f"404: Not Found ({method} {path} is not emulated)")
+
+    async def _check_against_spec(self, request: web.Request, method: str, path: str) -> None:
+        """Record what Discord's API description refuses; the emulator's own rules still answer."""
+        if not self.openapi_check:
+            return
+        try:
+            body = await self._body(request)
+        except ValueError as exc:
+            self._violation(
+                method, path, 400, 50109, f"the body is not JSON ({exc})", rule="openapi"
+            )
+            return
+        for problem in discord_api_spec().check(method, path, body):
+            self._violation(method, path, 400, 50035, problem, rule="openapi")
 
     def _fault_or_limit(self, method: str, path: str, *, exempt: bool) -> web.Response | None:
         for fault in self.faults:
@@ -634,19 +666,36 @@ class Emulator:
             return json_response(body, status=429, headers=headers)
         return json_response({"message": f"{status}: injected fault", "code": 0}, status=status)
 
-    def _violation(self, method: str, path: str, status: int, code: int, detail: str) -> None:
+    def _violation(
+        self, method: str, path: str, status: int, code: int, detail: str, *, rule: str = "limits"
+    ) -> None:
         log.warning("emulator rejected %s %s: %s %s", method, path, status, detail)
-        self.violations.append(Violation(method, path, status, code, detail))
+        self.violations.append(Violation(method, path, status, code, detail, rule))
 
     @staticmethod
-    async def _json(request: web.Request) -> dict[str, Any]:
+    async def _body(request: web.Request) -> Any | None:
+        """The request's JSON (a multipart request's ``payload_json``), or None without a body.
+
+        aiohttp keeps the bytes it read, so the spec check and the handler can both call this.
+        """
+        body: Any = None
         if request.content_type.startswith("multipart/"):
-            form = await request.post()
-            raw = form.get("payload_json")
-            return json.loads(str(raw)) if raw else {}
-        if not request.can_read_body:
-            return {}
-        return await request.json()
+            raw = (await request.post()).get("payload_json")
+            if isinstance(raw, web.FileField):  # sent as a file part
+                raw.file.seek(0)
+                raw = raw.file.read()
+            if isinstance(raw, bytes | bytearray):  # sent with a non-text content type
+                raw = raw.decode()
+            body = json.loads(str(raw)) if raw is not None else None
+        elif request.body_exists:
+            text = await request.text()
+            body = json.loads(text) if text else None
+        return body
+
+    @classmethod
+    async def _json(cls, request: web.Request) -> dict[str, Any]:
+        body = await cls._body(request)
+        return body if isinstance(body, dict) else {}
 
     # ------------------------------------------------------------------ REST: identity and commands
     async def _get_me(self, request: web.Request, m: re.Match[str]) -> web.Response:
@@ -696,7 +745,7 @@ class Emulator:
         if int(m.group(1)) != self.app_id:
             raise ApiError(403, 50001, "Missing Access")
         guild_id = int(m.group(2)) if m.lastindex and m.lastindex >= 2 else None
-        body = await request.json()
+        body = await self._body(request)
         if not isinstance(body, list):
             raise ApiError(400, 50035, "Invalid Form Body")
         errors = validation.check_commands(body, global_=guild_id is None)
