@@ -143,3 +143,12 @@ async def test_the_check_can_be_turned_off(
         async with http.post(f"{driver.api_base}/channels/{world.general.id}/messages", json=body):
             pass
     assert driver.violations == []
+
+
+async def test_the_benchmark_script_prints_both_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    """benchmarks/openapi_check.py at a tiny size: it runs and prints its ratio (never judged)."""
+    from benchmarks.openapi_check import main
+
+    assert await main(requests=20, rounds=2) == 0
+    out = capsys.readouterr().out
+    assert "the check alone:" in out and "median ratio on/off:" in out
