@@ -31,6 +31,7 @@ from bot.sandbox.driver import (
 )
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionError, InteractionResult
+from bot.sandbox.readable import Readable
 from bot.sandbox.state import Channel, Guild, Member, Message
 
 HELP = """\
@@ -41,6 +42,7 @@ Type a slash command as in Discord, for example:
 Other lines:
   click N                    click button N of the last message shown
   complete /cmd opt:text     show the autocomplete choices for what you typed
+  ?/cmd                      show a command's sub-commands or options (e.g. ?/influence artist)
   as owner|moderator|fan     act as another member (moderator holds the Mods role)
   in CHANNEL                 move to another channel (general, daily)
   messages                   show the public messages of this channel
@@ -60,8 +62,16 @@ class Session:
     seen: set[int] = field(default_factory=set)
 
 
-def render(msg: Message, *, ephemeral_note: bool = True) -> str:
-    """A message as readable text: content, embeds, numbered buttons."""
+def render(msg: Message, readable: Readable | None = None, *, ephemeral_note: bool = True) -> str:
+    """A message as readable text: content, embeds, numbered buttons.
+
+    With ``readable``, mentions and ``<t:…>`` times are shown as a member's client shows them.
+    """
+    text = render_raw(msg, ephemeral_note=ephemeral_note)
+    return readable.text(text) if readable is not None else text
+
+
+def render_raw(msg: Message, *, ephemeral_note: bool = True) -> str:
     lines: list[str] = []
     if msg.ephemeral and ephemeral_note:
         lines.append("(only you can see this)")
@@ -111,14 +121,77 @@ def parse_command(session: Session, line: str) -> tuple[str, dict[str, Any]]:
     path, leaf, used = _leaf(session.driver, session.guild, words)
     rest = body.split(None, used)[used] if len(body.split(None, used)) > used else ""
     declared = {o["name"]: o for o in leaf.get("options") or []}
+    if any(o["type"] in (SUB_COMMAND, SUB_GROUP) for o in declared.values()):
+        raise CommandUsageError(f"/{path} needs one of:\n{describe(leaf, path)}")
+    unknown = [w for w in _OPTION_WORD.findall(_QUOTED.sub("", rest)) if w not in declared]
+    if unknown:
+        raise CommandUsageError(
+            f"/{path} has no option {unknown[0]!r}. {options_line(leaf)}"
+            " (A colon inside a value? Put the value in quotes.)"
+        )
     if not declared:
+        if rest.strip():
+            raise CommandUsageError(f"/{path} takes no options.")
         return path, {}
     names = "|".join(re.escape(n) for n in sorted(declared, key=len, reverse=True))
     parts = re.split(rf"(?:^|\s)({names}):", rest)
+    if parts[0].strip():
+        raise CommandUsageError(
+            f"write options as name:value (got {parts[0].strip()!r}). {options_line(leaf)}"
+        )
     options: dict[str, Any] = {}
     for name, raw in zip(parts[1::2], parts[2::2], strict=False):
         options[name] = convert(session, declared[name], raw.strip())
     return path, options
+
+
+_OPTION_WORD = re.compile(r"(?:^|\s)([a-z][a-z0-9_-]*):")
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_TYPE_NAMES = {
+    3: "text",
+    INTEGER: "whole number",
+    BOOLEAN: "true/false",
+    USER: "member",
+    CHANNEL: "channel",
+    ROLE: "role",
+    9: "member or role",
+    NUMBER: "number",
+    11: "attachment",
+}
+
+
+def options_line(leaf: dict[str, Any]) -> str:
+    """``Its options: name (required), limit`` or ``It takes no options.``"""
+    options = leaf.get("options") or []
+    if not options:
+        return "It takes no options."
+    shown = [f"{o['name']}{' (required)' if o.get('required') else ''}" for o in options]
+    return "Its options: " + ", ".join(shown) + "."
+
+
+def describe(node: dict[str, Any], path: str) -> str:
+    """A command's sub-commands, or its options with type, choices and description."""
+    lines: list[str] = []
+    options = node.get("options") or []
+    subs = [o for o in options if o["type"] in (SUB_COMMAND, SUB_GROUP)]
+    if subs:
+        for sub in subs:
+            lines.append(f"  /{path} {sub['name']}: {sub.get('description', '')}")
+        return "\n".join(lines)
+    if not options:
+        return f"  /{path} takes no options."
+    for opt in options:
+        traits = [_TYPE_NAMES.get(opt["type"], "value")]
+        if opt.get("required"):
+            traits.append("required")
+        if opt.get("autocomplete"):
+            traits.append(f"suggestions: complete /{path} {opt['name']}:...")
+        line = f"  {opt['name']}: {opt.get('description', '')} ({', '.join(traits)})"
+        choices = [str(c["name"]) for c in opt.get("choices") or []]
+        if choices:
+            line += "\n      one of: " + ", ".join(choices)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def convert(session: Session, spec: dict[str, Any], raw: str) -> Any:
@@ -155,16 +228,25 @@ def convert(session: Session, spec: dict[str, Any], raw: str) -> Any:
 
 
 class Console:
-    def __init__(self, session: Session, out: Any = None) -> None:
+    def __init__(self, session: Session, out: Any = None, *, echo: bool = True) -> None:
         self.s = session
         self.out = out or sys.stdout
+        #: Repeat each line before its answer: a script's lines are not on screen, typed ones are.
+        self.echo = echo
+        self._violations_shown = 0
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
+    def readable(self) -> Readable:
+        return Readable(self.s.guild, self.s.driver.clock())
+
+    def show(self, msg: Message) -> str:
+        return render(msg, self.readable())
+
     def show_result(self, result: InteractionResult) -> None:
         for msg in result.messages or ([result.original] if result.original else []):
-            self.say(render(msg))
+            self.say(self.show(msg))
             self.s.seen.add(msg.id)
             if msg.buttons():
                 self.s.last_with_buttons = msg
@@ -179,7 +261,7 @@ class Console:
                 continue
             self.s.seen.add(msg.id)
             channel = self.s.driver.channel(msg.channel_id)
-            self.say(f"[#{channel.name if channel else msg.channel_id}] {render(msg)}")
+            self.say(f"[#{channel.name if channel else msg.channel_id}] {self.show(msg)}")
             if msg.buttons():
                 self.s.last_with_buttons = msg
 
@@ -188,7 +270,8 @@ class Console:
         line = line.strip()
         if not line or line.startswith("#"):
             return True
-        self.say(f"> {line}")
+        if self.echo:
+            self.say(f"> {line}")
         word, _, arg = line.partition(" ")
         s = self.s
         try:
@@ -211,13 +294,13 @@ class Console:
                 self.say(f"(you are now in #{channel.name})")
             elif word == "messages":
                 for msg in s.driver.channel_messages(s.channel):
-                    self.say(render(msg))
+                    self.say(self.show(msg))
             elif word == "click":
-                if s.last_with_buttons is None:
-                    raise CommandUsageError("no message with buttons yet")
-                index = int(arg) - 1
-                result = await s.driver.click(s.last_with_buttons, member=s.member, index=index)
+                message, index = self.button(arg)
+                result = await s.driver.click(message, member=s.member, index=index)
                 self.show_result(result)
+            elif line.startswith("?"):
+                self.say(self.command_help(line[1:]))
             elif word == "complete":
                 path, options = parse_command(s, arg)
                 focused = list(options)[-1] if options else None
@@ -246,7 +329,36 @@ class Console:
             self.say(f"! {exc}")
         await asyncio.sleep(0.05)
         self.show_new_posts()
+        self.show_new_violations()
         return True
+
+    def button(self, arg: str) -> tuple[Message, int]:
+        """The message and index for ``click N``, or a friendly refusal."""
+        msg = self.s.last_with_buttons
+        if msg is None:
+            raise CommandUsageError("no message with buttons yet; run a command first")
+        count = len(msg.buttons())
+        if not arg.strip().isdigit() or not 1 <= int(arg) <= count:
+            raise CommandUsageError(
+                f"click takes a button number from 1 to {count} "
+                f"(the last message with buttons has {count}), e.g. click 1"
+            )
+        return msg, int(arg) - 1
+
+    def command_help(self, text: str) -> str:
+        words = text.strip().lstrip("/").split()
+        if not words:
+            names = sorted(c["name"] for c in self.s.driver.registered(self.s.guild.id))
+            return "Commands: " + ", ".join(f"/{n}" for n in names) + ". Try ?/" + names[0]
+        path, node, _ = _leaf(self.s.driver, self.s.guild, words)
+        return f"/{path}: {node.get('description', '')}\n{describe(node, path)}"
+
+    def show_new_violations(self) -> None:
+        """What Discord would have refused, once each, right after the line that caused it."""
+        violations = self.s.driver.violations
+        for v in violations[self._violations_shown :]:
+            self.say(f"! Discord would refuse {v.method} {v.path}: {v.status} {v.detail}")
+        self._violations_shown = len(violations)
 
 
 async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) -> int:
@@ -263,7 +375,7 @@ async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) 
     try:
         async with running_bot(driver, database):
             session = Session(driver, guild, members, members["moderator"], general)
-            console = Console(session, out)
+            console = Console(session, out, echo=lines is not None)
             console.say("kpops-bot sandbox: you are 'moderator' in #general. Type help for help.")
             if lines is not None:
                 for line in lines:
@@ -277,11 +389,12 @@ async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) 
                         break
                     if not await console.handle(line):
                         break
-        violations = driver.violations
-        if violations:
-            print(f"The emulator rejected {len(violations)} request(s):", file=out or sys.stdout)
-            for v in violations:
-                print(f"  {v.method} {v.path}: {v.status} {v.detail}", file=out or sys.stdout)
+        if driver.violations:
+            # Each was shown after its line; the exit status tells a script's caller.
+            print(
+                f"Discord would have refused {len(driver.violations)} request(s) (shown above).",
+                file=out or sys.stdout,
+            )
             return 1
         return 0
     finally:
@@ -290,6 +403,8 @@ async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) 
 
 def main(script: Path | None = None, database: Path | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # The console shows each refused request after the line that caused it; the log would repeat it.
+    logging.getLogger("bot.sandbox.server").setLevel(logging.ERROR)
     lines = None
     if script is not None:
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import secrets
 import time
@@ -23,6 +24,7 @@ from aiohttp import WSMsgType, web
 
 from bot import limits
 from bot.sandbox import validation
+from bot.sandbox.api_spec import discord_api_spec
 from bot.sandbox.interactions import AUTOCOMPLETE, COMMAND, COMPONENT, InteractionResult
 from bot.sandbox.state import (
     Channel,
@@ -36,6 +38,13 @@ from bot.sandbox.state import (
 )
 
 log = logging.getLogger(__name__)
+
+
+def openapi_check_enabled() -> bool:
+    """SANDBOX_OPENAPI_CHECK=0 (or off, false, no) turns the OpenAPI check off; it is on by default."""
+    value = os.environ.get("SANDBOX_OPENAPI_CHECK", "").strip().lower()
+    return value not in ("0", "off", "false", "no")
+
 
 Handler = Callable[[web.Request, re.Match[str]], Awaitable[web.Response]]
 
@@ -58,6 +67,9 @@ class Violation:
     status: int
     code: int
     detail: str
+    #: Which check found it: "limits" (the emulator's own rules) or "openapi" (Discord's
+    #: published description of its API, ``api_spec.py``).
+    rule: str = "limits"
 
 
 @dataclass
@@ -124,6 +136,9 @@ class Emulator:
         bot_name: str = "kpops-bot",
         clock: Callable[[], float] = time.time,
         old_message_edit_cap: int = 5,
+        heartbeat_interval: float = 41.25,
+        heartbeat_ack_delay: float = 0.05,
+        openapi_check: bool | None = None,
     ) -> None:
         self.token = token
         self.ids = Snowflakes()
@@ -146,6 +161,17 @@ class Emulator:
         self.rate_limit_per_second: int | None = None
         self.rate_limited: list[float] = []
         self.old_message_edit_cap = old_message_edit_cap
+        #: Seconds between the bot's heartbeats, announced in HELLO (Discord's is 41.25).
+        self.heartbeat_interval = heartbeat_interval
+        #: The network round trip before a heartbeat's ACK (see ``_ack_heartbeat``).
+        self.heartbeat_ack_delay = heartbeat_ack_delay
+        #: Heartbeats received from the bot, on any connection.
+        self.heartbeats = 0
+        self._heartbeat_seen = asyncio.Condition()
+        self._pending_acks: set[asyncio.Task[None]] = set()
+        #: Check every request against Discord's OpenAPI description (``api_spec.py``); on unless
+        #: turned off here or with SANDBOX_OPENAPI_CHECK=0 in the environment.
+        self.openapi_check = openapi_check_enabled() if openapi_check is None else openapi_check
         self._window: deque[float] = deque()
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
@@ -166,13 +192,12 @@ class Emulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        self.port = sockets[0].getsockname()[1]
+        self.port = self._runner.addresses[0][1]
         self.host = host
 
     async def stop(self) -> None:
+        for task in list(self._pending_acks):
+            task.cancel()
         for session in self._sessions.values():
             if session.ws is not None and not session.ws.closed:
                 await session.ws.close(code=1001)
@@ -367,7 +392,8 @@ class Emulator:
         async def send_raw(payload: dict[str, Any]) -> None:
             await self._write(ws, compressor, json.dumps(payload))
 
-        await send_raw({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        hello = {"heartbeat_interval": round(self.heartbeat_interval * 1000)}
+        await send_raw({"op": 10, "d": hello, "s": None, "t": None})
         try:
             async for msg in ws:
                 if msg.type != WSMsgType.TEXT:
@@ -375,7 +401,7 @@ class Emulator:
                 data = json.loads(msg.data)
                 op = data.get("op")
                 if op == 1:
-                    await send_raw({"op": 11, "d": None, "s": None, "t": None})
+                    await self._heartbeat_received(ws, compressor)
                 elif op == 2:
                     session = await self._identify(ws, compressor, data.get("d") or {})
                     if session is None:
@@ -392,6 +418,39 @@ class Emulator:
             if session is not None and session.ws is ws:
                 session.ws = None
         return ws
+
+    async def _heartbeat_received(self, ws: web.WebSocketResponse, compressor: Any) -> None:
+        self.heartbeats += 1
+        async with self._heartbeat_seen:
+            self._heartbeat_seen.notify_all()
+        task = asyncio.get_running_loop().create_task(self._ack_heartbeat(ws, compressor))
+        self._pending_acks.add(task)
+        task.add_done_callback(self._pending_acks.discard)
+
+    async def _ack_heartbeat(self, ws: web.WebSocketResponse, compressor: Any) -> None:
+        """Acknowledge a heartbeat after a network round trip, as Discord's ACK arrives.
+
+        discord.py's keep-alive thread asks the event loop to send the heartbeat and records the
+        send time only when the loop reports it sent, from its own thread. An ACK written at once
+        (no network in between) can be read by the loop before that thread runs again, most often
+        on a busy machine; discord.py then measures the latency from the previous heartbeat, a
+        whole interval earlier, and warns "Can't keep up ... 41.2s behind". A real round trip
+        leaves that thread the time it needs; the delay is a task, so other opcodes are not held.
+        """
+        await asyncio.sleep(self.heartbeat_ack_delay)
+        try:
+            await self._write(
+                ws, compressor, json.dumps({"op": 11, "d": None, "s": None, "t": None})
+            )
+        except (ConnectionError, RuntimeError):
+            pass  # the bot hung up meanwhile; it will heartbeat again on its new connection
+
+    async def wait_for_heartbeats(self, count: int, timeout: float = 60.0) -> None:
+        """Wait until the bot has sent ``count`` heartbeats in all."""
+        async with self._heartbeat_seen:
+            await asyncio.wait_for(
+                self._heartbeat_seen.wait_for(lambda: self.heartbeats >= count), timeout
+            )
 
     @staticmethod
     async def _write(ws: web.WebSocketResponse, compressor: Any, text: str) -> None:
@@ -547,11 +606,27 @@ class Emulator:
                 continue
             if auth and request.headers.get("Authorization") != f"Bot {self.token}":
                 raise ApiError(401, 0, "401: Unauthorized")
+            await self._check_against_spec(request, method, path)
             limited = self._fault_or_limit(method, path, exempt=not auth)
             if limited is not None:
                 return limited
             return await handler(request, match)
+        await self._check_against_spec(request, method, path)
         raise ApiError(404, 0, f"404: Not Found ({method} {path} is not emulated)")
+
+    async def _check_against_spec(self, request: web.Request, method: str, path: str) -> None:
+        """Record what Discord's API description refuses; the emulator's own rules still answer."""
+        if not self.openapi_check:
+            return
+        try:
+            body = await self._body(request)
+        except ValueError as exc:
+            self._violation(
+                method, path, 400, 50109, f"the body is not JSON ({exc})", rule="openapi"
+            )
+            return
+        for problem in discord_api_spec().check(method, path, body):
+            self._violation(method, path, 400, 50035, problem, rule="openapi")
 
     def _fault_or_limit(self, method: str, path: str, *, exempt: bool) -> web.Response | None:
         for fault in self.faults:
@@ -591,19 +666,36 @@ class Emulator:
             return json_response(body, status=429, headers=headers)
         return json_response({"message": f"{status}: injected fault", "code": 0}, status=status)
 
-    def _violation(self, method: str, path: str, status: int, code: int, detail: str) -> None:
+    def _violation(
+        self, method: str, path: str, status: int, code: int, detail: str, *, rule: str = "limits"
+    ) -> None:
         log.warning("emulator rejected %s %s: %s %s", method, path, status, detail)
-        self.violations.append(Violation(method, path, status, code, detail))
+        self.violations.append(Violation(method, path, status, code, detail, rule))
 
     @staticmethod
-    async def _json(request: web.Request) -> dict[str, Any]:
+    async def _body(request: web.Request) -> Any | None:
+        """The request's JSON (a multipart request's ``payload_json``), or None without a body.
+
+        aiohttp keeps the bytes it read, so the spec check and the handler can both call this.
+        """
+        body: Any = None
         if request.content_type.startswith("multipart/"):
-            form = await request.post()
-            raw = form.get("payload_json")
-            return json.loads(str(raw)) if raw else {}
-        if not request.can_read_body:
-            return {}
-        return await request.json()
+            raw = (await request.post()).get("payload_json")
+            if isinstance(raw, web.FileField):  # sent as a file part
+                raw.file.seek(0)
+                raw = raw.file.read()
+            if isinstance(raw, bytes | bytearray):  # sent with a non-text content type
+                raw = raw.decode()
+            body = json.loads(str(raw)) if raw is not None else None
+        elif request.body_exists:
+            text = await request.text()
+            body = json.loads(text) if text else None
+        return body
+
+    @classmethod
+    async def _json(cls, request: web.Request) -> dict[str, Any]:
+        body = await cls._body(request)
+        return body if isinstance(body, dict) else {}
 
     # ------------------------------------------------------------------ REST: identity and commands
     async def _get_me(self, request: web.Request, m: re.Match[str]) -> web.Response:
@@ -653,7 +745,7 @@ class Emulator:
         if int(m.group(1)) != self.app_id:
             raise ApiError(403, 50001, "Missing Access")
         guild_id = int(m.group(2)) if m.lastindex and m.lastindex >= 2 else None
-        body = await request.json()
+        body = await self._body(request)
         if not isinstance(body, list):
             raise ApiError(400, 50035, "Invalid Form Body")
         errors = validation.check_commands(body, global_=guild_id is None)
