@@ -43,8 +43,8 @@ from cogs.influence.graph import (
     Resolution,
     Step,
 )
+from cogs.influence.map_cache import MapPictures
 from cogs.influence.map_layout import MapLayout
-from cogs.influence.map_render import MapPictures
 
 EMBED_COLOUR = discord.Colour.from_rgb(255, 94, 154)
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 300  # headroom below 6,000 for page and footer text

@@ -7,18 +7,13 @@ It is 1,200 pixels wide and names are at least 34 pixels high, so they stay legi
 shrinks the picture to a third; a name too long for its box is wrapped onto two lines, then cut
 with an ellipsis. The font (``fonts/``) covers Latin and every Hangul syllable.
 
-:class:`MapPictures` renders in a worker thread (Pillow releases the GIL while it encodes, and the
-rest is short), keeps the last ``CACHED`` pictures, and renders a picture asked for twice at once
-only once.
+``cogs.influence.map_cache`` calls :func:`render` in a worker thread and keeps the pictures.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import unicodedata
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
 from functools import cache
 from math import hypot
 from pathlib import Path
@@ -29,7 +24,6 @@ from cogs.influence.map_layout import PER_LAYER, MapEdge, MapLayout, MapNode
 
 FONT_PATH = Path(__file__).with_name("fonts") / "KpopsMapSansKR-Regular.otf"
 PNG_MAX_BYTES = 8 * 1024 * 1024  # far under Discord's 25 MiB; a map is about 60 KB
-CACHED = 256  # pictures kept (64 entities x 2 depths today, plus the busiest paths)
 
 # Every user-facing word drawn on a picture, in one place (the Korean pass wraps these).
 TEXT = {
@@ -362,48 +356,3 @@ def render(layout: MapLayout) -> bytes:
     if len(data) > PNG_MAX_BYTES:  # cannot happen at this size; never send what Discord refuses
         raise ValueError(f"map picture too large: {len(data)} bytes")
     return data
-
-
-class MapPictures:
-    """Rendered pictures by key, the last ``size`` kept; rendering runs in a worker thread."""
-
-    def __init__(self, size: int = CACHED) -> None:
-        self._size = size
-        self._done: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._pending: dict[Hashable, asyncio.Future[bytes]] = {}
-
-    def cached(self, key: Hashable) -> bytes | None:
-        picture = self._done.get(key)
-        if picture is not None:
-            self._done.move_to_end(key)
-        return picture
-
-    def __len__(self) -> int:
-        return len(self._done)
-
-    async def get(self, key: Hashable, layout: Callable[[], MapLayout]) -> bytes:
-        """The picture for ``key``, drawn from ``layout()`` unless it is kept or being drawn."""
-        picture = self.cached(key)
-        if picture is not None:
-            return picture
-        pending = self._pending.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-        self._pending[key] = future
-        try:
-            picture = await asyncio.to_thread(lambda: render(layout()))
-        except BaseException as error:
-            if isinstance(error, asyncio.CancelledError):
-                future.cancel()
-            else:
-                future.set_exception(error)
-                future.exception()  # marked retrieved: only waiters need it, and they re-raise it
-            raise
-        finally:
-            del self._pending[key]
-        future.set_result(picture)
-        self._done[key] = picture
-        while len(self._done) > self._size:
-            self._done.popitem(last=False)
-        return picture

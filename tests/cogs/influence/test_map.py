@@ -23,6 +23,7 @@ from cogs.influence import cog as influence_cog
 from cogs.influence import map_render
 from cogs.influence.content import LINK_KINDS, Graph, load_influence
 from cogs.influence.graph import LinkGraph
+from cogs.influence.map_cache import MapPictures
 from cogs.influence.map_layout import (
     PATH_ROWS_MAX,
     PER_LAYER,
@@ -38,7 +39,6 @@ from cogs.influence.map_render import (
     PNG_MAX_BYTES,
     TEXT,
     WIDTH,
-    MapPictures,
     drawable,
     has_glyph,
     legend_entries,
@@ -194,7 +194,7 @@ def test_the_font_covers_every_character_a_map_draws() -> None:
     """Every name (English and Korean data) and every word the pictures use is in the font's
     character map: no missing-glyph boxes. ``has_glyph`` (what the renderer uses to avoid
     them) agrees with the character map."""
-    cmap = TTFont(FONT_PATH)["cmap"].getBestCmap()
+    cmap = TTFont(FONT_PATH)["cmap"].getBestCmap() or {}
     texts = [
         *names_in(bot.DATA_DIR / "influence.toml", "entities"),
         *names_in(bot.DATA_DIR / "ko" / "influence.toml", "entities"),
