@@ -76,3 +76,9 @@ async def test_influence_lookup_prints_both_graphs() -> None:
     )
     assert code == 0, out
     assert "autocomplete" in out and "path" in out
+
+
+async def test_render_map_prints_cold_and_cached_times() -> None:
+    code, out = await run_benchmark("benchmarks.render_map", "--rounds", "1", "--no-rss")
+    assert code == 0, out
+    assert "cold" in out and "cached" in out and "depth 2" in out

@@ -23,7 +23,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from bot import limits
-from bot.sandbox import validation
+from bot.sandbox import uploads, validation
 from bot.sandbox.api_spec import discord_api_spec
 from bot.sandbox.interactions import AUTOCOMPLETE, COMMAND, COMPONENT, InteractionResult
 from bot.sandbox.state import (
@@ -152,6 +152,8 @@ class Emulator:
         self.guild_commands: dict[int, list[dict[str, Any]]] = {}
         self.command_syncs: list[str] = []
         self.violations: list[Violation] = []
+        #: Uploaded files' bytes by attachment id.
+        self.uploaded: dict[int, bytes] = {}
         self.requests: list[RequestRecord] = []
         self.interactions: dict[int, InteractionResult] = {}
         self._by_token: dict[str, InteractionResult] = {}
@@ -692,10 +694,42 @@ class Emulator:
             body = json.loads(text) if text else None
         return body
 
-    @classmethod
-    async def _json(cls, request: web.Request) -> dict[str, Any]:
-        body = await cls._body(request)
-        return body if isinstance(body, dict) else {}
+    async def _json(
+        self, request: web.Request, *, existing: Message | None = None
+    ) -> dict[str, Any]:
+        """The request's JSON; for a multipart upload, ``payload_json`` with its ``attachments``
+        resolved to attachment objects (see ``bot.sandbox.uploads``)."""
+        files: dict[int, uploads.Upload] = {}
+        if request.content_type.startswith("multipart/"):
+            files = uploads.read_files(iter((await request.post()).items()))
+        body = await self._body(request)
+        data: dict[str, Any] = body if isinstance(body, dict) else {}
+        # An interaction callback carries the message one level down: {"type": 4, "data": {...}}.
+        message = data["data"] if "type" in data and isinstance(data.get("data"), dict) else data
+        if files or "attachments" in message:
+            try:
+                message["attachments"] = uploads.attachments(
+                    message,
+                    files,
+                    new_id=self.ids.next,
+                    base_url=f"http://{self.host}:{self.port}",
+                    stored=self.uploaded,
+                    existing=existing.attachments if existing else None,
+                )
+            except uploads.UploadError as error:
+                raise ApiError(error.status, error.code, error.message) from None
+        return data
+
+    def attachment_data(self, attachment: dict[str, Any]) -> bytes:
+        """The bytes uploaded for one of a message's attachments."""
+        return self.uploaded[int(attachment["id"])]
+
+    def _check_references(self, msg: Message) -> None:
+        # Discord accepts an embed whose attachment:// names no file, and shows it without it.
+        for name in uploads.missing_references(msg.embeds, msg.attachments):
+            self._violation(
+                "POST", "message", 200, 0, f"embed shows attachment://{name}: no such attachment"
+            )
 
     # ------------------------------------------------------------------ REST: identity and commands
     async def _get_me(self, request: web.Request, m: re.Match[str]) -> web.Response:
@@ -936,7 +970,7 @@ class Emulator:
     async def _webhook_edit(self, request: web.Request, m: re.Match[str]) -> web.Response:
         result = self._token_result(m.group(1), m.group(2))
         target = self._webhook_target(result, m.group(3))
-        data = await self._json(request)
+        data = await self._json(request, existing=target)
         errors = validation.check_message(data, edit=True)
         if errors:
             raise ApiError(
@@ -982,6 +1016,10 @@ class Emulator:
     async def _post_message(self, request: web.Request, m: re.Match[str]) -> web.Response:
         data = await self._json(request)
         channel = self._writable_channel(int(m.group(1)), embeds=bool(data.get("embeds")))
+        guild = self.guilds[channel.guild_id]
+        perms = guild.permissions_in(self.bot_member(guild), channel)
+        if data.get("attachments") and not perms & limits.ATTACH_FILES:
+            raise ApiError(403, 50013, "Missing Permissions")
         errors = validation.check_message(data)
         if errors:
             raise ApiError(
@@ -1015,7 +1053,7 @@ class Emulator:
                     30046,
                     "Maximum number of edits to messages older than 1 hour reached. Try again later.",
                 )
-        data = await self._json(request)
+        data = await self._json(request, existing=msg)
         errors = validation.check_message(data, edit=True)
         if errors:
             raise ApiError(
@@ -1058,8 +1096,10 @@ class Emulator:
             if interaction and flags & limits.EPHEMERAL_FLAG
             else None,
             loading=loading,
+            attachments=data.get("attachments") or [],
         )
         self.messages[msg.id] = msg
+        self._check_references(msg)
         return msg
 
     @staticmethod
@@ -1090,6 +1130,9 @@ class Emulator:
             msg.embeds = data["embeds"] or []
         if "components" in data:
             msg.components = self._with_ids(data["components"] or [])
+        if "attachments" in data:
+            msg.attachments = data["attachments"]
+        self._check_references(msg)
         if not by_interaction or not msg.loading:
             msg.edits.append(self.clock())
         msg.loading = False

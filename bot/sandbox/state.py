@@ -261,6 +261,7 @@ class Message:
     visible_to: int | None = None
     deleted: bool = False
     loading: bool = False
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ephemeral(self) -> bool:
@@ -304,7 +305,7 @@ class Message:
             "mention_everyone": "everyone" in self.pings,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self.attachments,
             "embeds": self.embeds,
             "components": self.components,
             "pinned": False,

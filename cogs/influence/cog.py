@@ -14,8 +14,9 @@ on a public message.
 
 from __future__ import annotations
 
+import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -28,8 +29,10 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.errors import UserFacingError
 from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.style import BRAND
 from bot.ui.text import clip, escape, shown
 from bot.views import static_view
+from cogs.influence import map_layout
 from cogs.influence.content import Entity, Graph, Link
 from cogs.influence.graph import (
     Connection,
@@ -40,6 +43,8 @@ from cogs.influence.graph import (
     Resolution,
     Step,
 )
+from cogs.influence.map_cache import MapPictures
+from cogs.influence.map_layout import MapLayout
 from cogs.influence.render import (
     entity_name,
     link_field,
@@ -56,6 +61,29 @@ RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
 
 _ENTITY_ID = r"[a-z0-9][a-z0-9-]{0,63}"
+
+# What /influence map and the path picture say, in one place.
+MAP_TEXT = {
+    "map_title": "{name}: the lineage map",
+    "map_subtitle": "Above: who influenced them · below: whom they influenced",
+    "map_description": (
+        "**{name}** in the middle: above, who shaped them; below, whom they shaped; up to "
+        "{depth} link{s} away. Arrows point from influencer to influenced, colours show how "
+        "each link is known, dashed links are disputed."
+    ),
+    "map_trimmed": "The best-connected are drawn: `/influence artist` lists every link.",
+    "map_footer": "Buttons open the connected profiles.",
+    "path_title": "{start} → {end}: the lineage",
+    "path_subtitle": "Arrows point from influencer to influenced",
+    "path_description": "The path from **{start}** to **{end}**, as a picture.",
+    "path_button": "🖼️ Show as picture",
+    "no_attach": (
+        "I can't attach pictures in this channel: ask a moderator to give me the "
+        "**Attach Files** permission here, or try another channel."
+    ),
+    "no_path": "There is no lineage between these two to draw: try `/influence path` again.",
+    "gone": "That entry is no longer in the influence graph: try `/influence artist`.",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +117,8 @@ class InfluenceLookup:
         self.rendered_profile = lru_cache(maxsize=RENDERED_PROFILES)(partial(render_profile, self))
         # (from id, to id) -> the rendered path, kept for the busiest pairs.
         self.rendered_path = lru_cache(maxsize=RENDERED_PATHS)(partial(render_path, self))
+        self.popularity = map_layout.degrees(graph)
+        self.pictures = MapPictures()
 
     def entity(self, entity_id: str) -> Entity | None:
         return self.graph.entities.get(entity_id)
@@ -183,9 +213,12 @@ def path_view(
     for entity_id in [*walk, start.id, end.id]:
         if entity_id not in order:
             order.append(entity_id)
-    return static_view(
+    buttons: list[GoToEntity | ShowPathPicture] = [
         GoToEntity(entity_id, entity_name(lookup, entity_id)) for entity_id in order[:PATH_BUTTONS]
-    )
+    ]
+    if connection.steps and len(path_picture_id(start.id, end.id)) <= limits.CUSTOM_ID_MAX:
+        buttons.append(ShowPathPicture(start.id, end.id))
+    return static_view(buttons)
 
 
 def render_path(
@@ -195,6 +228,169 @@ def render_path(
     start, end = lookup.graph.entities[start_id], lookup.graph.entities[end_id]
     connection = lookup.paths.connection(start_id, end_id)
     return path_embed(lookup, start, end, connection), path_view(lookup, start, end, connection)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pictures: /influence map and the path's "show as picture"
+# ---------------------------------------------------------------------------------------------
+def map_filename(*parts: object) -> str:
+    """An attachment name made of entity ids and numbers only (``attachment://`` needs it exact)."""
+    return "influence-" + "-".join(str(p) for p in parts) + ".png"
+
+
+def neighbourhood_layout(lookup: InfluenceLookup, entity_id: str, depth: int) -> MapLayout:
+    name = lookup.graph.entities[entity_id].name
+    title = (MAP_TEXT["map_title"].format(name=name), MAP_TEXT["map_subtitle"])
+    return map_layout.neighbourhood(lookup.graph, entity_id, depth, lookup.popularity, title)
+
+
+def path_layout(lookup: InfluenceLookup, start_id: str, end_id: str) -> MapLayout:
+    """The path /influence path shows, as a column (``ValueError`` when there is none)."""
+    start, end = lookup.graph.entities[start_id], lookup.graph.entities[end_id]
+    connection = lookup.paths.connection(start_id, end_id)
+    title = (
+        MAP_TEXT["path_title"].format(start=start.name, end=end.name),
+        MAP_TEXT["path_subtitle"],
+    )
+    return map_layout.path(lookup.graph, connection.steps, (start_id, end_id), title)
+
+
+def map_embed(entity: Entity, depth: int, filename: str, trimmed: bool) -> discord.Embed:
+    name = escape(entity.name)
+    description = MAP_TEXT["map_description"].format(
+        name=name, depth=depth, s="s" if depth != 1 else ""
+    )
+    if trimmed:
+        description += "\n" + MAP_TEXT["map_trimmed"]
+    embed = discord.Embed(
+        title=clip(MAP_TEXT["map_title"].format(name=entity.name), limits.EMBED_TITLE_MAX),
+        description=clip(description, limits.EMBED_DESCRIPTION_MAX),
+        colour=BRAND,
+    )
+    embed.set_image(url=f"attachment://{filename}")
+    embed.set_footer(text=MAP_TEXT["map_footer"])
+    return embed
+
+
+def path_picture_embed(start: Entity, end: Entity, filename: str) -> discord.Embed:
+    embed = discord.Embed(
+        title=clip(
+            MAP_TEXT["path_title"].format(start=start.name, end=end.name), limits.EMBED_TITLE_MAX
+        ),
+        description=MAP_TEXT["path_description"].format(
+            start=escape(start.name), end=escape(end.name)
+        ),
+        colour=BRAND,
+    )
+    embed.set_image(url=f"attachment://{filename}")
+    return embed
+
+
+def can_attach(interaction: discord.Interaction[Any]) -> bool:
+    return interaction.app_permissions.attach_files
+
+
+async def send_picture(
+    interaction: discord.Interaction[Any],
+    picture: Picture,
+    *,
+    ephemeral: bool,
+) -> None:
+    """Send a picture with its embed: at once when it is kept, else after a "thinking…" while a
+    worker thread draws it (so a cold render never risks the three-second deadline)."""
+    if not can_attach(interaction):
+        raise UserFacingError(MAP_TEXT["no_attach"])
+    pictures = _lookup(interaction).pictures
+    png = pictures.cached(picture.key)
+    if png is None:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        png = await pictures.get(picture.key, picture.layout)
+        await interaction.followup.send(
+            embed=picture.embed,
+            view=picture.view,
+            file=discord.File(io.BytesIO(png), filename=picture.filename),
+            ephemeral=ephemeral,
+        )
+        return
+    await interaction.response.send_message(
+        embed=picture.embed,
+        view=picture.view,
+        file=discord.File(io.BytesIO(png), filename=picture.filename),
+        ephemeral=ephemeral,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """One picture to send: its cache key, how to lay it out, and the message around it."""
+
+    key: tuple[str, ...]
+    layout: Callable[[], MapLayout]
+    filename: str
+    embed: discord.Embed
+    view: discord.ui.View | Any  # discord.utils.MISSING when there are no buttons
+
+
+def map_picture(lookup: InfluenceLookup, entity: Entity, depth: int) -> Picture:
+    filename = map_filename("map", entity.id, depth)
+    layout = partial(neighbourhood_layout, lookup, entity.id, depth)
+    # Trimmed when the entity has more links than the first ring can show.
+    trimmed = any(layer for layer in layout().more)
+    _, view = profile(lookup, entity, 0)  # the same walk buttons as the profile
+    return Picture(
+        ("map", entity.id, str(depth)),
+        layout,
+        filename,
+        map_embed(entity, depth, filename, trimmed),
+        view,
+    )
+
+
+def path_picture(lookup: InfluenceLookup, start: Entity, end: Entity) -> Picture:
+    filename = map_filename("path", start.id, end.id)
+    return Picture(
+        ("path", start.id, end.id),
+        partial(path_layout, lookup, start.id, end.id),
+        filename,
+        path_picture_embed(start, end, filename),
+        discord.utils.MISSING,
+    )
+
+
+def path_picture_id(start_id: str, end_id: str) -> str:
+    return f"inf:pic:{start_id}:{end_id}"
+
+
+class ShowPathPicture(Button, template=rf"inf:pic:(?P<start>{_ENTITY_ID}):(?P<end>{_ENTITY_ID})"):
+    def __init__(self, start_id: str, end_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=MAP_TEXT["path_button"],
+                style=discord.ButtonStyle.primary,
+                custom_id=path_picture_id(start_id, end_id),
+            )
+        )
+        self.start_id, self.end_id = start_id, end_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> ShowPathPicture:
+        return cls(match["start"], match["end"])  # possibly forged: only looked up
+
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        lookup = _lookup(interaction)
+        start, end = lookup.entity(self.start_id), lookup.entity(self.end_id)
+        if start is None or end is None:
+            raise UserFacingError(MAP_TEXT["gone"])
+        if start.id == end.id or not lookup.paths.connection(start.id, end.id).steps:
+            raise UserFacingError(MAP_TEXT["no_path"])
+        # A click on the public path answers privately, like the profile buttons.
+        await send_picture(interaction, path_picture(lookup, start, end), ephemeral=True)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +484,7 @@ class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0
 
 BUTTONS = ClickNamespace(
     prefixes=("inf:",),
-    buttons=(GoToEntity, TurnPage),
+    buttons=(GoToEntity, TurnPage, ShowPathPicture),
     stale_reply="That button no longer works: try `/influence artist` again.",
 )
 
@@ -375,6 +571,38 @@ class Influence(
             )
         embed, view = self.lookup.rendered_path(start.id, end.id)
         await interaction.response.send_message(embed=embed, view=view)
+
+    @app_commands.command(
+        name="map",
+        description="A picture of who shaped an artist, genre or scene, and whom they shaped.",
+    )
+    @app_commands.describe(
+        name="An artist, group, producer, label, genre or scene",
+        depth="How many links away to draw (1 or 2)",
+    )
+    async def lineage_map(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        name: str,
+        depth: app_commands.Range[int, 1, 2] = 1,
+    ) -> None:
+        resolution = self.lookup.resolve(name)
+        entity = self.lookup.entity(resolution.entity_id or "")
+        if entity is None:
+            view = discord.ui.View(timeout=None)
+            for match in resolution.suggestions:
+                view.add_item(GoToEntity(match.entity_id, match.label))
+            await interaction.response.send_message(
+                did_you_mean(name, resolution.suggestions), view=view, ephemeral=True
+            )
+            return
+        await send_picture(interaction, map_picture(self.lookup, entity, depth), ephemeral=False)
+
+    @lineage_map.autocomplete("name")
+    async def map_name(
+        self, interaction: discord.Interaction[KpopsBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return await self.choices(current)
 
     @artist.autocomplete("name")
     async def artist_name(
