@@ -21,6 +21,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DAILY_FEATURES
 from bot.errors import UserFacingError
+from bot.privacy import PrivacyHooks
 from bot.scheduler import (
     DailyScheduler,
     channel_gone_summary,
@@ -90,6 +91,9 @@ class Config(commands.Cog):
         self.store = ConfigStore(bot.db)
         self.ledger = DailyPostStore(bot.db)
         self.scheduler = DailyScheduler(bot)
+
+    def privacy_hooks(self) -> PrivacyHooks:
+        return self.store
 
     async def cog_load(self) -> None:
         timezones.zone_index()  # build the search index now, not during a 3-second autocomplete
