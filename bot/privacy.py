@@ -62,9 +62,11 @@ def feature_data(feature: str, *holdings: Holding) -> FeatureData:
 class PrivacyHooks(Protocol):
     """What a feature's store offers for its members' data."""
 
-    #: The ``table.column`` pairs holding member ids that this feature answers for (the tests
-    #: check every such column of the schema is claimed by exactly one feature).
-    user_columns: frozenset[str]
+    @property
+    def user_columns(self) -> frozenset[str]:
+        """The ``table.column`` pairs holding member ids that this feature answers for (the
+        tests check every such column of the schema is claimed by exactly one feature)."""
+        ...
 
     async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
         """Everything kept about ``user_id`` in ``guild_id``."""

@@ -16,6 +16,7 @@ DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 DEFAULT_DATABASE = DATA_DIR / "kpops.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_GUILD_RETENTION_DAYS = 30
 
 
 class SettingsError(Exception):
@@ -30,6 +31,7 @@ class Settings:
     gateway_url: str
     dev_guild_id: int | None
     log_level: int
+    guild_retention_days: int = DEFAULT_GUILD_RETENTION_DAYS  # kept after a server removes the bot
 
     def __repr__(self) -> str:  # never let the token reach a log line
         return (
@@ -85,6 +87,12 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
     level_raw = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
     if level_raw not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level_raw!r})")
+    retention_raw = env.get("GUILD_RETENTION_DAYS", "").strip()
+    if retention_raw and not (retention_raw.isdigit() and 1 <= int(retention_raw) <= 3650):
+        raise SettingsError(
+            f"GUILD_RETENTION_DAYS must be a number of days from 1 to 3650 (got {retention_raw!r}); "
+            "leave it empty for 30"
+        )
     return Settings(
         token=token,
         database_path=database_path,
@@ -92,4 +100,5 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         gateway_url=gateway,
         dev_guild_id=dev_guild_id,
         log_level=getattr(logging, level_raw),
+        guild_retention_days=int(retention_raw or DEFAULT_GUILD_RETENTION_DAYS),
     )
