@@ -33,7 +33,7 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, InteractionError, InteractionResult, Member, Message
-from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING
+from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING, USER
 from bot.sandbox.harness import running_bot
 from tests.command_surface import (
     EXAMPLES,
@@ -325,6 +325,10 @@ def option_strategy(
         return st.sampled_from(sorted(guild.channels.values(), key=lambda c: c.id))
     if kind == ROLE:
         return st.sampled_from(sorted(guild.roles.values(), key=lambda r: r.id))
+    if kind == USER:
+        # This server's members (the bot too), and members of the other server.
+        members = [*guild.members.values(), *servers.b.guild.members.values()]
+        return st.sampled_from(sorted(members, key=lambda m: m.id))
     raise AssertionError(f"option type {kind} has no strategy yet: add one")
 
 
