@@ -6,6 +6,7 @@ The traceback goes to the log under the same code; raw exception text never reac
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -13,6 +14,7 @@ import discord
 from discord import app_commands
 
 log = logging.getLogger("bot.errors")
+_NOT_A_NAME = re.compile(r"[^A-Za-z0-9_:]")
 
 
 class UserFacingError(app_commands.AppCommandError):
@@ -42,10 +44,13 @@ async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> No
 
 
 def describe(interaction: discord.Interaction[Any]) -> str:
+    """What failed, for the log: the command's name, or a button's custom_id namespace only (a
+    modified client can put any text in a custom_id, and logs keep nothing members wrote)."""
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
     data = interaction.data or {}
-    return f"component {data.get('custom_id', '?')!r}"
+    namespace = ":".join(str(data.get("custom_id", "?")).split(":")[:2])
+    return f"component {_NOT_A_NAME.sub('', namespace)[:40]!r}"
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
