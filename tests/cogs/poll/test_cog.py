@@ -33,7 +33,7 @@ from tests.conftest import World
 MATCHUPS = load_matchups()
 FIRST, SECOND = MATCHUPS.items[0], MATCHUPS.items[1]
 VOTE_ID = re.compile(r"^poll:vote:(\d+):(kpop|classic)$")
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(autouse=True)
