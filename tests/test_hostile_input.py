@@ -496,6 +496,17 @@ async def post_everything(h: Harness, world: World) -> None:
                     message, custom_id=custom_id, member=viewer, allow_disabled=True
                 ),
             )
+    # Once more now that the clicks left data behind: some replies carry buttons only then (the
+    # /privacy delete confirmation, for a member with votes and answers). Not clicked.
+    for member in (world.owner, world.fan):
+        for leaf in command_leaves(driver, world.guild.id):
+            options = await plausible_options(driver, leaf, member, world.general)
+            await h.check(
+                f"/{leaf.path} as {member.user.username}, again",
+                lambda leaf=leaf, options=options, member=member: driver.invoke(
+                    leaf.path, options, member=member, channel=world.general
+                ),
+            )
 
 
 def kind_of(custom_id: str) -> str:
@@ -573,6 +584,7 @@ async def test_every_button_survives_forged_custom_ids(
     sources = sorted({cid for m in driver.messages.values() for cid in custom_ids(m)})
     kinds = {kind_of(c) for c in sources}
     assert len(kinds) >= 5, f"too few kinds of buttons to forge: {kinds}"
+    assert "privacy:delete" in kinds, "the delete confirmation (ephemeral) was never shown"
     people = personas(servers)
 
     async def attempt(click: Click) -> None:
