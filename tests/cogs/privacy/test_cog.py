@@ -24,7 +24,7 @@ from cogs.film.store import FilmStore, Score
 from cogs.poll.store import PollStore
 from cogs.privacy import render
 from cogs.privacy.cog import CONFIRM_TTL, Privacy
-from tests.command_surface import diff, snapshot, write_behind_now
+from tests.command_surface import diff, settle, snapshot, write_behind_now
 from tests.conftest import World, build_world
 
 #: The rule for "this column holds a member's id": its name says user, member, actor or author,
@@ -315,6 +315,21 @@ async def test_a_server_is_forgotten_after_the_retention_and_only_it(
     assert await snapshot(bot.db, other.guild.id) == kept
     violations = await bot.db.fetchall("PRAGMA foreign_key_check")
     assert violations == []
+
+
+async def test_an_outage_is_not_a_removal(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    await build_history(bot, driver, world, clock)
+    await write_behind_now(bot)
+    before = await snapshot(bot.db, world.guild.id)
+    driver.guild_outage(world.guild)
+    await until(lambda: getattr(bot.get_guild(world.guild.id), "unavailable", False))
+    await settle()  # every listener of the event has run
+    assert not await ConfigStore(bot.db).has_left(world.guild.id)
+    clock.advance(days=40)
+    assert await privacy_cog(bot).purge_expired() == []
+    assert await snapshot(bot.db, world.guild.id) == before
 
 
 async def test_a_server_that_adds_the_bot_back_in_time_keeps_everything(
