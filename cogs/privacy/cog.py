@@ -26,6 +26,7 @@ from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of, report_error, send_ephemeral
 from bot.privacy import FeatureData, PrivacyHooks, delete_guild, delete_member, hooks_of_cogs
 from bot.storage.config import ConfigStore
+from bot.views import static_view
 from cogs.privacy import render
 
 log = logging.getLogger(__name__)
@@ -165,9 +166,7 @@ class Privacy(commands.Cog):
             )
             return
         expires = self.bot.clock.now() + CONFIRM_TTL
-        view = discord.ui.View(timeout=None)
-        view.add_item(ConfirmDelete(caller, target, int(expires.timestamp())))
-        view.stop()  # a DynamicItem answers the click; the view itself listens to nothing
+        view = static_view([ConfirmDelete(caller, target, int(expires.timestamp()))])
         await interaction.response.send_message(
             embed=render.confirm_embed(data, own=own, expires=expires), view=view, ephemeral=True
         )
