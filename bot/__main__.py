@@ -105,6 +105,31 @@ def _backup(target: Path) -> int:
     return 0
 
 
+def _purge(guild_id: int) -> int:
+    """Delete everything kpops-bot keeps about one server, at once (an operator's request)."""
+    from bot.privacy import delete_guild, hooks_of_packages
+    from bot.storage import Database
+
+    try:
+        settings = load_settings(require_token=False)
+    except SettingsError as exc:
+        return _fail(str(exc))
+
+    async def purge() -> int:
+        db = await Database.open(settings.database)
+        try:
+            return await delete_guild(db, hooks_of_packages(db), guild_id) or 0
+        finally:
+            await db.close()
+
+    try:
+        rows = asyncio.run(purge())
+    except StorageError as exc:
+        return _fail(str(exc))
+    print(f"deleted {rows} rows about server {guild_id}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="kpops-bot, the K-Pops! fan bot."
@@ -133,7 +158,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "backup", help="copy the live database to a new file (safe while the bot runs)"
     )
     backup.add_argument("path", type=Path, help="the new file (an existing file is never replaced)")
+    purge = sub.add_parser(
+        "purge", help="delete everything kpops-bot keeps about one server, now (stop the bot first)"
+    )
+    purge.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
     args = parser.parse_args(argv)
+
+    if args.command == "purge":
+        if args.guild <= 0:
+            return _fail("--guild must be a server id (digits only)")
+        return _purge(args.guild)
 
     if args.command == "health":
         return _health()

@@ -7,6 +7,7 @@ Every line is a catalog message, shown in the member's own language (bot.i18n).
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -16,6 +17,7 @@ from discord import app_commands
 from bot.i18n import N_, Language, format_number, reply_locale, t
 
 log = logging.getLogger("bot.errors")
+_NOT_A_NAME = re.compile(r"[^A-Za-z0-9_:]")
 
 MODERATORS_ONLY = N_("Only moderators can use this command.")
 SLOW_DOWN = N_("Slow down a little: try again in {seconds}s.")
@@ -64,10 +66,13 @@ async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> No
 
 
 def describe(interaction: discord.Interaction[Any]) -> str:
+    """What failed, for the log: the command's name, or a button's custom_id namespace only (a
+    modified client can put any text in a custom_id, and logs keep nothing members wrote)."""
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
     data = interaction.data or {}
-    return f"component {data.get('custom_id', '?')!r}"
+    namespace = ":".join(str(data.get("custom_id", "?")).split(":")[:2])
+    return f"component {_NOT_A_NAME.sub('', namespace)[:40]!r}"
 
 
 async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:

@@ -17,6 +17,7 @@ DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 DATABASE_FILE = "kpops.sqlite3"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_GUILD_RETENTION_DAYS = 30
 
 
 class SettingsError(Exception):
@@ -38,6 +39,8 @@ class Settings:
     def database(self) -> Path | str:
         """What bot.storage.Database.open takes: the PostgreSQL URL if set, else the SQLite file."""
         return self.database_url or self.database_path
+
+    guild_retention_days: int = DEFAULT_GUILD_RETENTION_DAYS  # kept after a server removes the bot
 
     def __repr__(self) -> str:  # never let the token reach a log line
         return (
@@ -108,6 +111,12 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
     level_raw = (_optional(env, "LOG_LEVEL") or "INFO").upper()
     if level_raw not in LOG_LEVELS:
         raise SettingsError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)} (got {level_raw!r})")
+    retention_raw = _optional(env, "GUILD_RETENTION_DAYS") or ""
+    if retention_raw and not (retention_raw.isdigit() and 1 <= int(retention_raw) <= 3650):
+        raise SettingsError(
+            f"GUILD_RETENTION_DAYS must be a number of days from 1 to 3650 (got {retention_raw!r}); "
+            "leave it empty for 30"
+        )
     return Settings(
         token=token,
         database_path=database_path,
@@ -116,4 +125,5 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         dev_guild_id=dev_guild_id,
         log_level=getattr(logging, level_raw),
         database_url=database_url,
+        guild_retention_days=int(retention_raw or DEFAULT_GUILD_RETENTION_DAYS),
     )

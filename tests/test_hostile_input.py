@@ -33,7 +33,7 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, InteractionError, InteractionResult, Member, Message
-from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING
+from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING, USER
 from bot.sandbox.harness import running_bot
 from tests.command_surface import (
     EXAMPLES,
@@ -325,6 +325,10 @@ def option_strategy(
         return st.sampled_from(sorted(guild.channels.values(), key=lambda c: c.id))
     if kind == ROLE:
         return st.sampled_from(sorted(guild.roles.values(), key=lambda r: r.id))
+    if kind == USER:
+        # This server's members (the bot too), and members of the other server.
+        members = [*guild.members.values(), *servers.b.guild.members.values()]
+        return st.sampled_from(sorted(members, key=lambda m: m.id))
     raise AssertionError(f"option type {kind} has no strategy yet: add one")
 
 
@@ -492,6 +496,17 @@ async def post_everything(h: Harness, world: World) -> None:
                     message, custom_id=custom_id, member=viewer, allow_disabled=True
                 ),
             )
+    # Once more now that the clicks left data behind: some replies carry buttons only then (the
+    # /privacy delete confirmation, for a member with votes and answers). Not clicked.
+    for member in (world.owner, world.fan):
+        for leaf in command_leaves(driver, world.guild.id):
+            options = await plausible_options(driver, leaf, member, world.general)
+            await h.check(
+                f"/{leaf.path} as {member.user.username}, again",
+                lambda leaf=leaf, options=options, member=member: driver.invoke(
+                    leaf.path, options, member=member, channel=world.general
+                ),
+            )
 
 
 def kind_of(custom_id: str) -> str:
@@ -569,6 +584,7 @@ async def test_every_button_survives_forged_custom_ids(
     sources = sorted({cid for m in driver.messages.values() for cid in custom_ids(m)})
     kinds = {kind_of(c) for c in sources}
     assert len(kinds) >= 5, f"too few kinds of buttons to forge: {kinds}"
+    assert "privacy:delete" in kinds, "the delete confirmation (ephemeral) was never shown"
     people = personas(servers)
 
     async def attempt(click: Click) -> None:

@@ -62,6 +62,11 @@ MUST_BE_MODERATOR = {
     "poll start",
     "poll end",
 }
+#: Commands for everyone (the command surface's "everyone" rows that act on members' own data).
+MUST_BE_FOR_EVERYONE = {"privacy show", "privacy delete"}
+#: Options of member commands that only moderators may use, checked at run time:
+#: (command, option, a value that is not the caller).
+MODERATOR_OPTIONS = {("privacy delete", "member")}
 
 
 @dataclass
@@ -119,6 +124,8 @@ async def test_moderator_commands_are_discovered(setup: Setup) -> None:
     assert found.by_payload, "no command carries default_member_permissions"
     assert {p for p in MUST_BE_MODERATOR if p.startswith("config ")} <= found.by_payload
     assert MUST_BE_MODERATOR <= found.paths, sorted(MUST_BE_MODERATOR - found.paths)
+    assert not MUST_BE_FOR_EVERYONE & found.paths, sorted(MUST_BE_FOR_EVERYONE & found.paths)
+    assert MUST_BE_FOR_EVERYONE <= {leaf.path for leaf in leaves}
     # Hidden by Discord is not enough (server admins can override it): each is refused at run time.
     assert found.by_payload <= found.by_refusal, sorted(found.by_payload - found.by_refusal)
     for leaf in leaves:
@@ -356,3 +363,24 @@ async def test_moderator_only_buttons_and_replays_from_another_server(setup: Set
                     assert result.ephemeral and result.response_type == 4, (kind, result.text)
                 assert unchanged, f"replaying {custom_id} in another server changed the database"
     assert replays >= len(kinds) * 3
+
+
+async def test_moderator_only_options_are_refused_to_members(setup: Setup) -> None:
+    """A member command whose option reaches someone else's data (``/privacy delete member:``):
+    refused to a plain member with the moderator message, allowed to a moderator; the refusal
+    changes nothing."""
+    s = setup
+    leaves = {leaf.path: leaf for leaf in command_leaves(s.driver, s.a.guild.id)}
+    for path, option in MODERATOR_OPTIONS:
+        assert option in {o["name"] for o in leaves[path].options}, (path, option)
+        await write_behind_now(s.bot)
+        before = await snapshot(s.bot.db)
+        refused = await s.driver.invoke(
+            path, {option: s.a.owner}, member=s.a.fan, channel=s.a.general
+        )
+        assert is_permission_refusal(refused), f"/{path} {option}: {refused.text[:200]!r}"
+        assert await snapshot(s.bot.db) == before
+        allowed = await s.driver.invoke(
+            path, {option: s.a.fan}, member=s.a.moderator, channel=s.a.general
+        )
+        assert allowed.ephemeral and not is_permission_refusal(allowed), allowed.text

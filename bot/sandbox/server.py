@@ -306,6 +306,10 @@ class Emulator:
         self.guilds.pop(guild.id, None)
         self._dispatch_soon("GUILD_DELETE", {"id": str(guild.id)})
 
+    def guild_outage(self, guild: Guild) -> None:
+        """Discord loses a guild for a while (GUILD_DELETE with unavailable): the bot is still in it."""
+        self._dispatch_soon("GUILD_DELETE", {"id": str(guild.id), "unavailable": True})
+
     def channel(self, channel_id: int) -> Channel | None:
         for guild in self.guilds.values():
             if channel_id in guild.channels:

@@ -13,10 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import aiosqlite
+
+from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.database import Database, Row, Tx
 
 # Daily-post statuses
 CLAIMED, SENT, FAILED, MISSED = "claimed", "sent", "failed", "missed"
+
+# What /privacy calls this feature's data about a member.
+PRIVACY_FEATURE = "Server settings"
+PRIVACY_CHANGES = "settings changes you made (the change stays in the log, your id goes)"
+PRIVACY_LATEST = 3
 
 
 def to_text(when: datetime) -> str:
@@ -209,6 +217,59 @@ class ConfigStore:
             "SELECT left_at FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
         return row is not None and row["left_at"] is not None
+
+    async def left_before(self, cutoff: datetime) -> list[int]:
+        """Servers that removed the bot before ``cutoff`` and did not add it back."""
+        rows = await self.db.fetchall(
+            "SELECT guild_id FROM guild_settings WHERE left_at IS NOT NULL AND left_at < ? "
+            "ORDER BY guild_id",
+            (to_text(cutoff),),
+        )
+        return [int(row["guild_id"]) for row in rows]
+
+    @staticmethod
+    async def still_left_before(tx: aiosqlite.Connection, guild_id: int, cutoff: datetime) -> bool:
+        """Inside a transaction: the server is still gone, and has been since before ``cutoff``."""
+        async with tx.execute(
+            "SELECT 1 FROM guild_settings WHERE guild_id = ? AND left_at IS NOT NULL "
+            "AND left_at < ?",
+            (guild_id, to_text(cutoff)),
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    # ------------------------------------------------------------------ members' data (bot.privacy)
+    user_columns = frozenset({"config_changes.actor_id"})
+
+    async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
+        rows = await self.db.fetchall(
+            "SELECT summary, (SELECT COUNT(*) FROM config_changes "
+            "WHERE guild_id = ? AND actor_id = ?) AS n FROM config_changes "
+            "WHERE guild_id = ? AND actor_id = ? ORDER BY id DESC LIMIT ?",
+            (guild_id, user_id, guild_id, user_id, PRIVACY_LATEST),
+        )
+        count = int(rows[0]["n"]) if rows else 0
+        latest = tuple(str(row["summary"]) for row in rows)
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_CHANGES, count, latest))
+
+    async def delete_member_data(
+        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
+    ) -> FeatureData:
+        # Moderators keep the log of what changed; who did it is the member's to remove.
+        cur = await tx.execute(
+            "UPDATE config_changes SET actor_id = ? WHERE guild_id = ? AND actor_id = ?",
+            (DELETED_MEMBER, guild_id, user_id),
+        )
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_CHANGES, cur.rowcount))
+
+    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+        deleted = 0
+        for table in ("config_changes", "daily_posts", "feature_settings", "guild_settings"):
+            cur = await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
+            deleted += cur.rowcount
+        return deleted
+
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        self.db.forget()
 
     # ------------------------------------------------------------------ changing (each one logged)
     @asynccontextmanager

@@ -20,6 +20,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DAILY_FEATURES
 from bot.errors import UserFacingError
+from bot.privacy import DELETED_MEMBER, PrivacyHooks
 from bot.scheduler import (
     DailyScheduler,
     channel_gone_summary,
@@ -40,6 +41,18 @@ FEATURE_CHOICES = [Choice(name=LABELS[f], value=f) for f in FEATURES]
 DAILY_CHOICES = [Choice(name=LABELS[f], value=f) for f in DAILY_FEATURES]
 SHOWN_INPUT_MAX = 40
 NOTHING_CHANGED = "Nothing was changed."
+RETENTION = (
+    "If kpops-bot is removed from this server, its data here is deleted after {days} days "
+    "(adding it back before then keeps everything). Members: /privacy show."
+)
+DELETED_ACTOR = "a member who deleted their data"
+
+
+def actor(actor_id: int | None) -> str:
+    """Who made a change: kpops-bot itself, a member, or one whose id was deleted (/privacy)."""
+    if actor_id is None:
+        return "kpops-bot"
+    return DELETED_ACTOR if actor_id == DELETED_MEMBER else f"<@{actor_id}>"
 
 
 class PostableChannel(app_commands.Transformer):
@@ -71,6 +84,9 @@ class Config(commands.Cog):
         self.store = ConfigStore(bot.db)
         self.ledger = DailyPostStore(bot.db)
         self.scheduler = DailyScheduler(bot)
+
+    def privacy_hooks(self) -> PrivacyHooks:
+        return self.store
 
     async def cog_load(self) -> None:
         timezones.zone_index()  # build the search index now, not during a 3-second autocomplete
@@ -134,16 +150,13 @@ class Config(commands.Cog):
                 inline=False,
             )
         changes = await self.store.recent_changes(guild.id, 5)
-        lines = [
-            f"{moment(c.changed_at)} {'kpops-bot' if c.actor_id is None else f'<@{c.actor_id}>'}: "
-            f"{c.summary[:150]}"
-            for c in changes
-        ]
+        lines = [f"{moment(c.changed_at)} {actor(c.actor_id)}: {c.summary[:150]}" for c in changes]
         embed.add_field(
             name="Recent changes",
             value="\n".join(lines)[: limits.EMBED_FIELD_VALUE_MAX] or "None yet.",
             inline=False,
         )
+        embed.set_footer(text=RETENTION.format(days=self.bot.settings.guild_retention_days))
         return embed
 
     async def _feature_summary(self, guild: discord.Guild, settings: FeatureSettings) -> str:

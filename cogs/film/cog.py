@@ -24,6 +24,7 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of
+from bot.privacy import PrivacyHooks
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.text import clip, shown
 from bot.views import static_view
@@ -191,6 +192,9 @@ class FilmCog(
         self.close_failures: Counter[int] = Counter()
         self.closing = asyncio.Lock()  # one close round at a time (the loop, or a test)
         super().__init__()
+
+    def privacy_hooks(self) -> PrivacyHooks:
+        return self.store  # its scoreboard cache is the only thing kept in memory
 
     async def cog_load(self) -> None:
         self.bot.add_buttons(BUTTONS)

@@ -13,11 +13,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
+import aiosqlite
+
+from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.cache import ReadCache
 from bot.storage.database import Database, Row
 from cogs.film.logic import ShowRecord
 
 log = logging.getLogger(__name__)
+
+# What /privacy calls this feature's data about a member.
+PRIVACY_FEATURE = "Film trivia"
+PRIVACY_ANSWERS = "trivia answers"
+PRIVACY_SCORE = "trivia score (leaderboard)"
+PRIVACY_ASKED = "trivia questions you asked for (the question stays, your id goes)"
+PRIVACY_LATEST = 3
+PRIVACY_QUESTION_CHARS = 80
 
 # Picks one of the candidate ids given how often and how recently each was shown.
 Chooser = Callable[[Sequence[str], Mapping[str, ShowRecord]], str]
@@ -225,6 +236,12 @@ class FactRotation:
         """Write what is pending and stop (before the database closes)."""
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.flush()
+
+    def forget_guild(self, guild_id: int) -> None:
+        """A server's data was deleted: drop its rotation, and its records not yet written."""
+        self._loaded.pop(guild_id, None)
+        for key in [k for k in self._pending if k[0] == guild_id]:
+            del self._pending[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,3 +460,89 @@ class FilmStore:
         """The top scorers and one member's standing (what /film leaderboard shows)."""
         board = await self.scoreboard(guild_id)
         return board.top(limit), board.standing(user_id)
+
+    # ------------------------------------------------------------------ members' data (bot.privacy)
+    user_columns = frozenset(
+        {
+            "film_trivia_questions.asked_by",
+            "film_trivia_answers.user_id",
+            "film_trivia_scores.user_id",
+        }
+    )
+
+    async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
+        def read(conn: sqlite3.Connection) -> FeatureData:
+            answers = conn.execute(
+                "SELECT q.question, a.correct, COUNT(*) OVER () AS n "
+                "FROM film_trivia_answers AS a JOIN film_trivia_questions AS q "
+                "ON q.id = a.question_id WHERE q.guild_id = ? AND a.user_id = ? "
+                "ORDER BY a.answered_at DESC, a.question_id DESC LIMIT ?",
+                (guild_id, user_id, PRIVACY_LATEST),
+            ).fetchall()
+            score = conn.execute(
+                "SELECT points, answered FROM film_trivia_scores WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            ).fetchone()
+            asked = conn.execute(
+                "SELECT COUNT(*) FROM film_trivia_questions WHERE guild_id = ? AND asked_by = ?",
+                (guild_id, user_id),
+            ).fetchone()
+            latest = tuple(
+                f"{'right' if r['correct'] else 'wrong'}: "
+                f"{str(r['question'])[:PRIVACY_QUESTION_CHARS]}"
+                for r in answers
+            )
+            score_line = (
+                (f"{int(score['points'])} points from {int(score['answered'])} answers",)
+                if score is not None
+                else ()
+            )
+            return feature_data(
+                PRIVACY_FEATURE,
+                Holding(PRIVACY_ANSWERS, int(answers[0]["n"]) if answers else 0, latest),
+                Holding(PRIVACY_SCORE, 0 if score is None else 1, score_line),
+                Holding(PRIVACY_ASKED, int(asked[0]) if asked else 0),
+            )
+
+        return await self.db.run_read(read)
+
+    async def delete_member_data(
+        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
+    ) -> FeatureData:
+        answers = await tx.execute(
+            "DELETE FROM film_trivia_answers WHERE user_id = ? AND question_id IN "
+            "(SELECT id FROM film_trivia_questions WHERE guild_id = ?)",
+            (user_id, guild_id),
+        )
+        # Only the member's own row: everyone else's points and times stay as they were.
+        score = await tx.execute(
+            "DELETE FROM film_trivia_scores WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+        asked = await tx.execute(
+            "UPDATE film_trivia_questions SET asked_by = ? WHERE guild_id = ? AND asked_by = ?",
+            (DELETED_MEMBER, guild_id, user_id),
+        )
+        return feature_data(
+            PRIVACY_FEATURE,
+            Holding(PRIVACY_ANSWERS, answers.rowcount),
+            Holding(PRIVACY_SCORE, score.rowcount),
+            Holding(PRIVACY_ASKED, asked.rowcount),
+        )
+
+    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+        deleted = 0
+        for sql in (
+            "DELETE FROM film_trivia_answers WHERE question_id IN "
+            "(SELECT id FROM film_trivia_questions WHERE guild_id = ?)",
+            "DELETE FROM film_trivia_questions WHERE guild_id = ?",
+            "DELETE FROM film_trivia_scores WHERE guild_id = ?",
+            "DELETE FROM film_fact_shows WHERE guild_id = ?",
+        ):
+            cur = await tx.execute(sql, (guild_id,))
+            deleted += cur.rowcount
+        return deleted
+
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        self._scoreboards.forget(guild_id)
+        if user_id is None:
+            self.rotation.forget_guild(guild_id)

@@ -17,7 +17,9 @@ def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
         title="kpops-bot commands",
         description=(
             "Facts, quotes, an influence graph and listening polls for *K-Pops!* fans. "
-            "Commands marked 🛡️ are for moderators."
+            "Commands marked 🛡️ are for moderators.\n"
+            "Privacy: `/privacy show` lists what kpops-bot keeps about you, `/privacy delete` "
+            "erases it; the full policy is PRIVACY.md in kpops-bot's source."
         ),
         colour=BRAND,
     )

@@ -6,9 +6,17 @@ Everything this feature owns lives in this package; ``setup`` is what discovery 
 from __future__ import annotations
 
 from bot.client import KpopsBot
+from bot.privacy import PrivacyHooks
+from bot.storage import Database
 from cogs.poll.cog import PollCog
 from cogs.poll.content import load_matchups
+from cogs.poll.store import PollStore
 
 
 async def setup(bot: KpopsBot) -> None:
     await bot.add_cog(PollCog(bot, load_matchups()))
+
+
+def privacy_hooks(db: Database) -> PrivacyHooks:
+    """This feature's member data, for ``python -m bot purge`` (no cog loaded there)."""
+    return PollStore(db)

@@ -113,6 +113,15 @@ class OpenPolls:
     def get(self, poll_id: int) -> LivePoll | None:
         return self._by_id.get(poll_id)
 
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        """A deletion committed: the member's votes in the server go (``user_id`` None: its
+        polls go)."""
+        for live in list(self._by_guild.get(guild_id, {}).values()):
+            if user_id is None:
+                self.closed(live.poll.id)
+            else:
+                live.votes.pop(user_id, None)
+
     def in_guild(self, guild_id: int) -> list[LivePoll]:
         """A server's open polls, the most recently opened first (as ``PollStore.open_in_guild``)."""
         polls = self._by_guild.get(guild_id)
@@ -221,6 +230,11 @@ class PollBoard:
             # Dropped, not patched: a load already under way is not kept either (ReadCache).
             self._closed.forget(guild_id)
         return closed
+
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        """A member's (or the whole server's) data was deleted: memory follows the database."""
+        self.open.forget(guild_id, user_id)
+        self._closed.forget(guild_id)
 
     def committed(self, votes: Sequence[VoteRequest], outcomes: Sequence[VoteOutcome]) -> None:
         """A vote group's outcomes, once its transaction committed (the ``VoteBatcher`` calls it)."""

@@ -23,6 +23,7 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
+from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import moment
@@ -184,6 +185,9 @@ class PollCog(commands.Cog, name="Poll"):
         self._wake = asyncio.Event()
         self._closer: asyncio.Task[None] | None = None
         self.message_edits = 0
+
+    def privacy_hooks(self) -> PrivacyHooks:
+        return CachedHooks(self.store, self.board.forget)
 
     async def cog_load(self) -> None:
         # Before the gateway connects (setup_hook), so no vote can slip past the load.

@@ -16,8 +16,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+import aiosqlite
+
+from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.database import Database
 from cogs.poll.logic import Side, Tally
+
+# What /privacy calls this feature's data about a member.
+PRIVACY_FEATURE = "Listening polls"
+PRIVACY_VOTES = "poll votes (closed polls keep their final count)"
+PRIVACY_STARTED = "polls you started (the poll stays, your id goes)"
+PRIVACY_SIDES = {"kpop": "K-pop side", "classic": "classic side"}
+PRIVACY_LATEST = 3
 
 # The most votes stored in one transaction (a bigger storm is split into several groups).
 MAX_GROUP = 400
@@ -388,3 +398,64 @@ class PollStore:
 
     async def mark_announced(self, poll_id: int) -> None:
         await self.db.execute("UPDATE polls SET announced = 1 WHERE id = ?", (poll_id,))
+
+    # ------------------------------------------------------------------ members' data (bot.privacy)
+    user_columns = frozenset({"polls.started_by", "poll_votes.user_id"})
+
+    async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
+        def read(conn: sqlite3.Connection) -> FeatureData:
+            votes = conn.execute(
+                "SELECT p.kpop_label, p.classic_label, p.closed_at, v.side, COUNT(*) OVER () AS n "
+                "FROM poll_votes AS v JOIN polls AS p ON p.id = v.poll_id "
+                "WHERE p.guild_id = ? AND v.user_id = ? ORDER BY v.voted_at DESC, p.id DESC "
+                "LIMIT ?",
+                (guild_id, user_id, PRIVACY_LATEST),
+            ).fetchall()
+            started = conn.execute(
+                "SELECT COUNT(*) FROM polls WHERE guild_id = ? AND started_by = ?",
+                (guild_id, user_id),
+            ).fetchone()
+            latest = tuple(
+                f"{r['kpop_label']} vs {r['classic_label']}: {PRIVACY_SIDES[str(r['side'])]}"
+                f"{'' if r['closed_at'] is None else ' (closed)'}"
+                for r in votes
+            )
+            return feature_data(
+                PRIVACY_FEATURE,
+                Holding(PRIVACY_VOTES, int(votes[0]["n"]) if votes else 0, latest, True),
+                Holding(PRIVACY_STARTED, int(started[0]) if started else 0),
+            )
+
+        return await self.db.run_read(read)
+
+    async def delete_member_data(
+        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
+    ) -> FeatureData:
+        # A closed poll's result is the tally written at its close (polls.kpop_votes and
+        # classic_votes), so removing its votes leaves the result and the standings as they were;
+        # an open poll simply no longer counts the member's vote.
+        votes = await tx.execute(
+            "DELETE FROM poll_votes WHERE user_id = ? AND poll_id IN "
+            "(SELECT id FROM polls WHERE guild_id = ?)",
+            (user_id, guild_id),
+        )
+        started = await tx.execute(
+            "UPDATE polls SET started_by = ? WHERE guild_id = ? AND started_by = ?",
+            (DELETED_MEMBER, guild_id, user_id),
+        )
+        return feature_data(
+            PRIVACY_FEATURE,
+            Holding(PRIVACY_VOTES, votes.rowcount),
+            Holding(PRIVACY_STARTED, started.rowcount),
+        )
+
+    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+        votes = await tx.execute(
+            "DELETE FROM poll_votes WHERE poll_id IN (SELECT id FROM polls WHERE guild_id = ?)",
+            (guild_id,),
+        )
+        polls = await tx.execute("DELETE FROM polls WHERE guild_id = ?", (guild_id,))
+        return votes.rowcount + polls.rowcount
+
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        """The store keeps nothing in memory (the board does: see ``PollBoard.forget``)."""

@@ -20,6 +20,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
+from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.cache import ReadCache
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
@@ -190,6 +191,9 @@ class Quotes(commands.Cog):
         self._own: ReadCache[int, list[ShownQuote]] = ReadCache(SERVERS_KEPT)
         # Rendered pages of search results: fans repeat the same searches.
         self._search_pages: ReadCache[SearchKey, SearchPage] = ReadCache(SEARCH_PAGES_KEPT)
+
+    def privacy_hooks(self) -> PrivacyHooks:
+        return CachedHooks(self.store, lambda guild_id, _user_id: self._forget(guild_id))
 
     async def cog_load(self) -> None:
         self.bot.add_buttons(self.buttons)

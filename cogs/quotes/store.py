@@ -9,8 +9,15 @@ from typing import Any
 
 import aiosqlite
 
+from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.database import Database
 from cogs.quotes.logic import new_seed, next_in_rotation, server_key
+
+# What /privacy calls this feature's data about a member.
+PRIVACY_FEATURE = "Quotes"
+PRIVACY_ADDED = "quotes you added (the quote stays in the server's collection, your id goes)"
+PRIVACY_LATEST = 3
+PRIVACY_QUOTE_CHARS = 80
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,3 +235,40 @@ class QuoteStore:
         if not rows:
             return Rotation(0, 0)
         return Rotation(int(rows[0]["cycle"]), int(rows[0]["seed"]))
+
+    # ------------------------------------------------------------------ members' data (bot.privacy)
+    user_columns = frozenset({"server_quotes.added_by"})
+
+    async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
+        rows = await self.db.fetchall(
+            "SELECT number, text, speaker, COUNT(*) OVER () AS n FROM server_quotes "
+            "WHERE guild_id = ? AND added_by = ? ORDER BY number DESC LIMIT ?",
+            (guild_id, user_id, PRIVACY_LATEST),
+        )
+        latest = tuple(
+            f"#{int(r['number'])} {str(r['text'])[:PRIVACY_QUOTE_CHARS]} ({str(r['speaker'])[:40]})"
+            for r in rows
+        )
+        count = int(rows[0]["n"]) if rows else 0
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_ADDED, count, latest, True))
+
+    async def delete_member_data(
+        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
+    ) -> FeatureData:
+        # The quote belongs to the server's collection (moderators curated it): it stays, and
+        # only who added it goes.
+        cur = await tx.execute(
+            "UPDATE server_quotes SET added_by = ? WHERE guild_id = ? AND added_by = ?",
+            (DELETED_MEMBER, guild_id, user_id),
+        )
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_ADDED, cur.rowcount))
+
+    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+        deleted = 0
+        for table in ("server_quotes", "quote_days", "quote_rotation"):
+            cur = await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
+            deleted += cur.rowcount
+        return deleted
+
+    def forget(self, guild_id: int, user_id: int | None) -> None:
+        """The store keeps nothing in memory (the cog's caches are the cog's to drop)."""
