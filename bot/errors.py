@@ -99,12 +99,3 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         exc_info=original,
     )
     await send_ephemeral(interaction, t(language, SOMETHING_WENT_WRONG, code=code))
-
-
-class ReportingView(discord.ui.View):
-    """A view whose item errors reach the user as a friendly message, not a silent failure."""
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any], /
-    ) -> None:
-        await report_error(interaction, error)
