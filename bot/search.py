@@ -13,11 +13,13 @@ import difflib
 import re
 import unicodedata
 from bisect import bisect_left
+from itertools import combinations
 from collections.abc import Callable, Iterable, Sequence
 
 PREFIX_MIN = 3  # "produc" finds "producer"; "in" does not find "inspired"
 # How alike a misspelt word and a known one must be to offer the known one (difflib's ratio).
 SUGGEST_CUTOFF = 0.75
+SUGGEST_TRIES_MAX = 40  # queries tried for a suggestion (8 words have 255 non-empty subsets)
 
 _WORD = re.compile(r"\w+")
 _INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
@@ -89,8 +91,8 @@ class Vocabulary:
 
     def closest(self, word: str) -> str | None:
         """The known word nearest to a misspelt ``word``, if one is near enough."""
-        found = difflib.get_close_matches(word, self.words, n=1, cutoff=SUGGEST_CUTOFF)
-        return found[0] if found else None
+        found = difflib.get_close_matches(word, self.words, n=4, cutoff=SUGGEST_CUTOFF)
+        return next((w for w in found if w not in STOP_WORDS), None)
 
 
 def suggestion(
@@ -99,15 +101,20 @@ def suggestion(
     """The query nearest to ``words`` that finds something, or None.
 
     Each word no text holds is replaced by the nearest known word, or left out when none is
-    near; the result is offered only if it is different and actually finds something.
+    near; if the words still find nothing together, the fewest are left out that make them
+    find something. A suggestion is offered only if it differs and actually finds something.
     """
     fixed: list[str] = []
     for word in words:
-        if vocabulary.matches(word):
-            fixed.append(word)
-        elif (near := vocabulary.closest(word)) is not None and near not in fixed:
+        if vocabulary.matches(word) or word in STOP_WORDS:
+            fixed.append(word)  # a stop word is only here when nothing else was typed
+        elif (near := vocabulary.closest(word)) is not None:
             fixed.append(near)
     candidate = tuple(dict.fromkeys(fixed))
-    if not candidate or candidate == tuple(words) or not has_results(candidate):
-        return None
-    return candidate
+    tries = [candidate]
+    for size in range(len(candidate) - 1, 0, -1):
+        tries.extend(combinations(candidate, size))  # in order: earlier words kept first
+    for option in tries[:SUGGEST_TRIES_MAX]:
+        if option and option != tuple(words) and has_results(option):
+            return option
+    return None
