@@ -13,8 +13,8 @@ import difflib
 import re
 import unicodedata
 from bisect import bisect_left
-from itertools import combinations
 from collections.abc import Callable, Iterable, Sequence
+from itertools import combinations
 
 PREFIX_MIN = 3  # "produc" finds "producer"; "in" does not find "inspired"
 # How alike a misspelt word and a known one must be to offer the known one (difflib's ratio).

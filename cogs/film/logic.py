@@ -207,4 +207,3 @@ class MemberCooldown:
             }
         self._last[(guild_id, user_id)] = now
         return 0
-
