@@ -24,5 +24,6 @@ def moment(when: datetime, style: discord.utils.TimestampStyle = "f") -> str:
 
 
 def calendar_day(day: date) -> str:
-    """A calendar day where a timestamp cannot render (titles, footers): 2 December 2026."""
-    return f"{day.day} {day:%B %Y}"
+    """A calendar day where a timestamp cannot render (titles, footers): Wednesday 2 December
+    2026 (a server's local day, so not a Discord timestamp, which each reader would shift)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
