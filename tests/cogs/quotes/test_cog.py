@@ -305,6 +305,34 @@ async def test_one_common_word_is_not_a_match_and_the_closest_search_is_offered(
         assert "motown" in field["value"].casefold() or "motown" in field["name"].casefold()
 
 
+async def test_a_quote_cut_short_can_be_read_in_full_privately(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    long_quote = next(q for q in BOOK.quotes if "what do you know about BET" in q.text)
+    result = await search(driver, world, "odd man out")
+    assert not result.ephemeral
+    field = result.message.embeds[0]["fields"][0]
+    excerpt = field["value"].split("\n")[0]
+    assert excerpt.endswith("…") and len(excerpt) < len(shown(long_quote.text))
+    cut_before = excerpt.removesuffix("…")
+    assert shown(long_quote.text).startswith(cut_before)
+    assert shown(long_quote.text)[len(cut_before)] == " "  # cut between words, never inside one
+    assert "cut short: Read in full" in result.message.embeds[0]["footer"]["text"]
+    full = await driver.click(result.message, member=world.owner, label="Read in full")
+    assert full.ephemeral
+    assert any(e["description"].startswith(shown(long_quote.text)) for e in full.message.embeds)
+    assert result.message.embeds[0]["fields"][0] == field  # the public page is unchanged
+
+
+async def test_short_results_have_no_read_in_full_button(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    result = await search(driver, world, "Everyone stealing")
+    assert not result.ephemeral and "Read in full" not in [
+        b["label"] for b in result.message.buttons()
+    ]
+
+
 async def test_hostile_search_text_is_neither_echoed_nor_pinging(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
