@@ -154,7 +154,7 @@ class FactTopic(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction[Any], value: str) -> FactQuery:
         return _film_cog(interaction).resolve(value)
 
-    async def autocomplete(  # type: ignore[override]
+    async def autocomplete(
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
         return _film_cog(interaction).topic_choices(value)

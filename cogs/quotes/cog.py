@@ -279,6 +279,7 @@ class Quotes(commands.Cog):
         )
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
         self._index = WordIndex([q.searchable for q in self._curated.values()])
+        self._vocabulary = Vocabulary(self._index.words())  # for "closest" suggestions
         # Read once, then served from memory. Only this cog changes a server's quotes, and an add
         # or remove drops what was kept (see _forget).
         self._picks: ReadCache[tuple[int, date], str | None] = ReadCache(SERVERS_KEPT)
@@ -405,8 +406,12 @@ class Quotes(commands.Cog):
     async def closest_search(self, guild_id: int, words: tuple[str, ...]) -> tuple[str, ...] | None:
         """For a search that found nothing: the nearest one that finds a quote, if any."""
         own = await self.own_quotes(guild_id)
-        own_words = (w for q in own for t in (q.text, q.speaker, q.context) for w in words_of(t))
-        vocabulary = Vocabulary([*self._index.words(), *own_words])
+        vocabulary = self._vocabulary
+        if own:  # a server's own quotes are few: their words join the curated ones per search
+            own_words = (
+                w for q in own for t in (q.text, q.speaker, q.context) for w in words_of(t)
+            )
+            vocabulary = Vocabulary([*vocabulary.words, *own_words])
         index, own_searchable = self._index, [q.searchable for q in own]
 
         def finds(candidate: tuple[str, ...]) -> bool:
