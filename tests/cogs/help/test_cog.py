@@ -82,7 +82,9 @@ async def test_help_stays_within_discords_limits_however_many_commands(
     result = await driver.invoke("help", member=world.fan, channel=world.general)
     embed = result.message.embeds[0]
     assert "`/extra29` words [more]" in result.text  # every command still listed
-    total = len(embed["title"]) + len(embed["description"]) + sum(
-        len(f["name"]) + len(f["value"]) for f in embed["fields"]
+    total = (
+        len(embed["title"])
+        + len(embed["description"])
+        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
     )
     assert total <= 6000 and len(embed["fields"]) <= 25
