@@ -26,6 +26,7 @@ from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of
 from bot.privacy import PrivacyHooks
 from bot.ui.buttons import Button, ClickNamespace
+from bot.ui.style import moment
 from bot.ui.text import clip, counted, in_code, shown
 from bot.views import static_view
 from cogs.film.content import Fact, FilmContent
@@ -325,7 +326,7 @@ class FilmCog(
             where = ""
             if question.message_id is not None:
                 where = f" ({_jump_url(question)})"
-            closes = discord.utils.format_dt(question.closes_at, "R")
+            closes = moment(question.closes_at, "R")
             raise UserFacingError(
                 f"A question is already open in this channel{where}: it closes {closes}."
             )

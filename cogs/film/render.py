@@ -11,7 +11,7 @@ from datetime import date
 import discord
 
 from bot import limits
-from bot.ui.style import BRAND, CLOSED, calendar_day
+from bot.ui.style import BRAND, CLOSED, calendar_day, moment
 from bot.ui.text import clip, counted, source_line
 from cogs.film.content import Fact, Film, Trivia
 from cogs.film.logic import competition_ranks, pack_lines
@@ -106,7 +106,7 @@ def daily_fact_title(day: date) -> str:
 
 
 def trivia_open_embed(question: TriviaQuestion) -> discord.Embed:
-    closes = discord.utils.format_dt(question.closes_at, "R")
+    closes = moment(question.closes_at, "R")
     embed = discord.Embed(
         title="K-Pops! trivia",
         description=(
