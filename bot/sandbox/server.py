@@ -1096,6 +1096,8 @@ class Emulator:
             allowed_mentions=allowed,
             pings=validation.pings(data.get("content") or "", allowed),
             interaction_id=interaction.id if interaction else None,
+            interaction_user=interaction.member.user if interaction else None,
+            interaction_type=interaction.type if interaction else 0,
             visible_to=interaction.member.id
             if interaction and flags & limits.EPHEMERAL_FLAG
             else None,

@@ -257,6 +257,9 @@ class Message:
     pings: list[str] = field(default_factory=list)
     edits: list[float] = field(default_factory=list)
     interaction_id: int | None = None
+    #: Who ran the interaction this message answers, and its type (Discord's interaction_metadata).
+    interaction_user: User | None = None
+    interaction_type: int = 0
     #: The member an ephemeral message is visible to.
     visible_to: int | None = None
     deleted: bool = False
@@ -312,4 +315,18 @@ class Message:
             "type": 20 if self.interaction_id else 0,
             "flags": self.flags,
             **({"application_id": str(self.author.id)} if self.interaction_id else {}),
+            **(
+                {
+                    "interaction_metadata": {
+                        "id": str(self.interaction_id),
+                        "type": self.interaction_type,
+                        "user": self.interaction_user.to_dict(),
+                        "authorizing_integration_owners": (
+                            {"0": str(self.guild_id) if self.guild_id else "0"}
+                        ),
+                    }
+                }
+                if self.interaction_id and self.interaction_user is not None
+                else {}
+            ),
         }

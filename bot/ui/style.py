@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import discord
 
@@ -21,3 +21,9 @@ def card(
 def moment(when: datetime, style: discord.utils.TimestampStyle = "f") -> str:
     """A moment every reader sees in their own time zone and language."""
     return discord.utils.format_dt(when, style)
+
+
+def calendar_day(day: date) -> str:
+    """A calendar day where a timestamp cannot render (titles, footers): Wednesday 2 December
+    2026 (a server's local day, so not a Discord timestamp, which each reader would shift)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"

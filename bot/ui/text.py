@@ -89,3 +89,8 @@ def source_line(source: Source) -> str:
     """Where a piece of content comes from: [Publication, date](url), and the reprint read."""
     line = masked_link(f"{source.publication}, {source.date}", source.url)
     return f"{line} (reprinted by {escape(source.via)})" if source.via else line
+
+
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``1 fact``, ``2 facts``, ``1,200 matches``: a count with its noun in the right number."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"

@@ -26,17 +26,21 @@ from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of
 from bot.privacy import PrivacyHooks
 from bot.ui.buttons import Button, ClickNamespace
-from bot.ui.text import clip, shown
+from bot.ui.style import moment
+from bot.ui.text import clip, counted, in_code, shown
 from bot.views import static_view
 from cogs.film.content import Fact, FilmContent
 from cogs.film.logic import (
     ECHO_MAX,
+    FactQuery,
+    MemberCooldown,
     ShowRecord,
     clean,
     least_shown,
     match_topic,
     resolve_fact_query,
     shuffled_choices,
+    suggest_search,
 )
 from cogs.film.render import (
     about_embed,
@@ -51,6 +55,8 @@ from cogs.film.store import AnswerOutcome, FilmStore, NewQuestion, TriviaQuestio
 log = logging.getLogger(__name__)
 
 TRIVIA_SECONDS = 60
+# A member's "Another fact" clicks post publicly: at most one per this many seconds each.
+FACT_BUTTON_COOLDOWN_SECONDS = 15
 # Every custom_id this cog's buttons use starts with one of these.
 CUSTOM_ID_PREFIXES = ("film:", "trivia:")
 SERVERS_ONLY = "Film facts and trivia work in servers only."
@@ -102,7 +108,7 @@ class AnotherFactButton(Button, template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0
         return cls(None if topic == "any" else topic)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
-        await _film_cog(interaction).send_fact(interaction, self.topic)
+        await _film_cog(interaction).another_fact(interaction, self.topic)
 
 
 class TriviaChoiceButton(Button, template=r"trivia:(?P<question>[0-9]{1,18}):(?P<choice>[0-3])"):
@@ -140,6 +146,19 @@ class TriviaChoiceButton(Button, template=r"trivia:(?P<question>[0-9]{1,18}):(?P
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await _film_cog(interaction).answer(interaction, self.question_id, self.choice)
+
+
+class FactTopic(app_commands.Transformer):
+    """A /film fact topic or keyword: autocompletes the topics and resolves what was typed (a
+    topic, however spelt, else a keyword search) to the facts it selects."""
+
+    async def transform(self, interaction: discord.Interaction[Any], value: str) -> FactQuery:
+        return _film_cog(interaction).resolve(value)
+
+    async def autocomplete(
+        self, interaction: discord.Interaction[Any], value: str
+    ) -> list[app_commands.Choice[str]]:
+        return _film_cog(interaction).topic_choices(value)
 
 
 BUTTONS = ClickNamespace(
@@ -191,6 +210,7 @@ class FilmCog(
         self.askers: dict[int, discord.Interaction[Any]] = {}
         self.close_failures: Counter[int] = Counter()
         self.closing = asyncio.Lock()  # one close round at a time (the loop, or a test)
+        self.fact_cooldown = MemberCooldown(FACT_BUTTON_COOLDOWN_SECONDS)
         super().__init__()
 
     def privacy_hooks(self) -> PrivacyHooks:
@@ -221,28 +241,43 @@ class FilmCog(
     )
     @app_commands.describe(topic="A topic (cast, music, k-pop, ...) or a word to look for")
     async def fact_command(
-        self, interaction: discord.Interaction[KpopsBot], topic: str | None = None
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        topic: app_commands.Transform[FactQuery, FactTopic] | None = None,
     ) -> None:
-        await self.send_fact(interaction, topic)
+        await self.send_fact(interaction, topic or self.resolve(None))
 
-    @fact_command.autocomplete("topic")
-    async def topic_autocomplete(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
+    def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
+        """The topics that fit what is typed so far, each with how many facts it has."""
         typed = clean(current)[:100]
         exact = match_topic(typed, self.topics)
         choices = [
-            app_commands.Choice(name=f"{topic} ({self.topic_counts[topic]} facts)", value=topic)
+            app_commands.Choice(
+                name=f"{topic} ({counted(self.topic_counts[topic], 'fact')})", value=topic
+            )
             for topic in self.topics
             if topic == exact or typed in topic
         ]
         return choices[: limits.AUTOCOMPLETE_MAX_CHOICES]
 
-    async def send_fact(self, interaction: discord.Interaction[Any], query: str | None) -> None:
-        """Reply with the server's next fact matching ``query`` (a topic or keyword), if any."""
-        selected = resolve_fact_query(self.content.facts, self.topics, query)
+    def resolve(self, query: str | None) -> FactQuery:
+        return resolve_fact_query(self.content.facts, self.topics, query)
+
+    async def another_fact(self, interaction: discord.Interaction[Any], topic: str | None) -> None:
+        """The "Another fact" button: a public post, so each member waits between clicks."""
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        wait = self.fact_cooldown.wait(guild_id, interaction.user.id, self.bot.clock.now())
+        if wait:
+            raise UserFacingError(
+                f"Another fact for you in {counted(wait, 'second')}: "
+                "one every few seconds keeps the channel readable."
+            )
+        await self.send_fact(interaction, self.resolve(topic))
+
+    async def send_fact(self, interaction: discord.Interaction[Any], selected: FactQuery) -> None:
+        """Reply with the server's next fact among those ``selected``, if any."""
         if not selected.facts:
-            raise UserFacingError(self.no_match(query or ""))
+            raise UserFacingError(self.no_match(selected.keyword or ""))
         fact = await self.next_fact(guild_id_of(interaction, SERVERS_ONLY), selected.facts)
         await interaction.response.send_message(
             embed=self.fact_cards[fact.id], view=self.fact_views[selected.topic]
@@ -250,9 +285,11 @@ class FilmCog(
 
     def no_match(self, query: str) -> str:
         echo = shown(query, ECHO_MAX, empty="")
-        said = f" for “{echo}”" if echo else ""
+        said = f" with every word of “{echo}”" if echo else ""
+        near = suggest_search(self.content.facts, self.topics, query) if echo else None
+        closest = f"Closest: `/film fact topic:{in_code(near, ECHO_MAX)}`. " if near else ""
         return (
-            f"I have no fact{said}. Pick a topic: {', '.join(self.topics)}. "
+            f"No fact matches{said}. {closest}Pick a topic: {', '.join(self.topics)}. "
             "Or try a word from the film's story, such as Seoul, drummer or Toronto."
         )
 
@@ -289,7 +326,7 @@ class FilmCog(
             where = ""
             if question.message_id is not None:
                 where = f" ({_jump_url(question)})"
-            closes = discord.utils.format_dt(question.closes_at, "R")
+            closes = moment(question.closes_at, "R")
             raise UserFacingError(
                 f"A question is already open in this channel{where}: it closes {closes}."
             )

@@ -5,19 +5,23 @@ Nothing here touches Discord or the database, so it is tested directly.
 
 from __future__ import annotations
 
+import difflib
+import math
 import random
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
 
+from bot.search import Vocabulary, meaningful, suggestion, words_of
 from bot.ui.text import clip
 from cogs.film.content import Fact
 
 # Characters that render as nothing but change a string: zero-width spaces and joiners, the word
 # joiner, the byte-order mark and soft hyphen. Typed (or pasted) around a topic, they hide it.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-_WORD = re.compile(r"\w+")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 # At most this many words of a keyword search are used: a pasted essay is not a search.
@@ -49,25 +53,36 @@ def match_topic(query: str, topics: Sequence[str]) -> str | None:
 
 
 def keywords(query: str) -> list[str]:
-    """The words of a keyword search (letters and digits in any script, Hangul included)."""
-    return _WORD.findall(clean(query))[:KEYWORD_WORDS_MAX]
+    """The meaningful words of a keyword search (any script, Hangul included; stop words out)."""
+    return meaningful(words_of(query))[:KEYWORD_WORDS_MAX]
 
 
-def _searchable(fact: Fact) -> str:
-    return clean(f"{fact.text} {' '.join(fact.topics)}")
+@lru_cache(maxsize=1024)
+def _fact_words(fact: Fact) -> Vocabulary:
+    """A fact's words (text and topics), folded once: facts never change while the bot runs."""
+    return Vocabulary(words_of(f"{fact.text} {' '.join(fact.topics)}"))
 
 
 def search_facts(facts: Sequence[Fact], query: str) -> list[Fact]:
-    """Facts whose text or topics contain every word of ``query`` (empty for an empty query)."""
+    """Facts holding every meaningful word of ``query``, each as a word or the start of one
+    (empty for a query with no words)."""
     words = keywords(query)
     if not words:
         return []
-    found: list[Fact] = []
-    for fact in facts:
-        haystack = _searchable(fact)
-        if all(word in haystack for word in words):
-            found.append(fact)
-    return found
+    return [fact for fact in facts if _fact_words(fact).matches_all(words)]
+
+
+def suggest_search(facts: Sequence[Fact], topics: Sequence[str], query: str) -> str | None:
+    """When ``query`` finds no fact: the nearest topic or search that does, or None."""
+    key = _topic_key(query)
+    near = difflib.get_close_matches(key, [_topic_key(t) for t in topics], n=1, cutoff=0.75)
+    if key and near:
+        return next(t for t in topics if _topic_key(t) == near[0])
+    every = Vocabulary(w for fact in facts for w in _fact_words(fact).words)
+    found = suggestion(
+        keywords(query), every, lambda words: bool(search_facts(facts, " ".join(words)))
+    )
+    return None if found is None else " ".join(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +173,37 @@ def pack_lines(lines: Sequence[str], limit: int) -> list[list[str]]:
             groups.append([line])
             size = len(line)
     return groups
+
+
+class MemberCooldown:
+    """How long each member must wait before a button posts for them again.
+
+    A public button anyone can press is otherwise a megaphone: thirty clicks, thirty messages.
+    Kept per server and member; entries older than the cooldown are dropped as it grows.
+    """
+
+    PRUNE_AT = 2048  # entries before the expired ones are swept out
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._last: dict[tuple[int, int], datetime] = {}
+
+    def __len__(self) -> int:
+        """How many members are remembered (expired ones included until the next sweep)."""
+        return len(self._last)
+
+    def wait(self, guild_id: int, user_id: int, now: datetime) -> int:
+        """Whole seconds the member still has to wait (rounded up), or 0 after recording a use."""
+        last = self._last.get((guild_id, user_id))
+        if last is not None:
+            left = self.seconds - (now - last).total_seconds()
+            if left > 0:
+                return max(1, math.ceil(left))
+        if len(self._last) >= self.PRUNE_AT:
+            self._last = {
+                key: at
+                for key, at in self._last.items()
+                if (now - at).total_seconds() < self.seconds
+            }
+        self._last[(guild_id, user_id)] = now
+        return 0

@@ -11,8 +11,8 @@ from datetime import date
 import discord
 
 from bot import limits
-from bot.ui.style import BRAND, CLOSED
-from bot.ui.text import clip, source_line
+from bot.ui.style import BRAND, CLOSED, calendar_day, moment
+from bot.ui.text import clip, counted, source_line
 from cogs.film.content import Fact, Film, Trivia
 from cogs.film.logic import competition_ranks, pack_lines
 from cogs.film.store import Score, Standing, TriviaQuestion
@@ -78,7 +78,7 @@ def about_embed(film: Film) -> discord.Embed:
     left += _add_lines(embed, "Production", [f"• {note}" for note in film.production])
     footer = "Every fact in /film fact carries its own source."
     if sources_left:
-        footer = f"{sources_left} more source(s) did not fit here. {footer}"
+        footer = f"{counted(sources_left, 'more source')} did not fit here. {footer}"
     elif left:
         footer = f"Some details did not fit here. {footer}"
     embed.set_footer(text=footer)
@@ -102,11 +102,11 @@ def fact_embed(fact: Fact, *, title: str = "Did you know?") -> discord.Embed:
 
 
 def daily_fact_title(day: date) -> str:
-    return f"Fact of the day · {day.day} {day:%B %Y}"
+    return f"Fact of the day · {calendar_day(day)}"
 
 
 def trivia_open_embed(question: TriviaQuestion) -> discord.Embed:
-    closes = discord.utils.format_dt(question.closes_at, "R")
+    closes = moment(question.closes_at, "R")
     embed = discord.Embed(
         title="K-Pops! trivia",
         description=(
@@ -151,7 +151,7 @@ def trivia_closed_embed(
 
 
 def _points(n: int) -> str:
-    return f"{n} point{'s' if n != 1 else ''}"
+    return counted(n, "point")
 
 
 def leaderboard_embed(

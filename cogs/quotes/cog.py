@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,15 +22,17 @@ from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
 from bot.privacy import CachedHooks, PrivacyHooks
+from bot.search import Vocabulary
 from bot.storage.cache import ReadCache
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
-from bot.ui.text import clip, escape
+from bot.ui.text import clip, escape, in_code
 from bot.views import static_view
 from cogs.quotes.content import QuoteBook
 from cogs.quotes.logic import (
     PAGE_SIZE,
     SERVER_QUOTES_MAX,
+    Match,
     QuoteRejected,
     WordIndex,
     check_new_quote,
@@ -42,11 +45,14 @@ from cogs.quotes.logic import (
     same_words,
     search_words,
     server_number,
+    suggest_words,
+    words_of,
 )
 from cogs.quotes.render import (
     ShownQuote,
     from_curated,
     from_server,
+    full_cards,
     long_date,
     quote_card,
     quote_embed,
@@ -67,31 +73,72 @@ SEARCH_HINT = (
 # ---------------------------------------------------------------------------------------------
 CUSTOM_ID_PREFIX = "quote:"  # every custom_id this cog makes starts so; it answers them all
 STALE_PAGE = "That button doesn't belong to this message: run `/quote search` again."
+EXPIRED = "That search has expired: run `/quote search` again."
+NOT_YOURS = (
+    "Only the member who searched turns that page for everyone; here is your own copy to page "
+    "through."
+)
 SEARCH_PAGE_ID = re.compile(r"quote:search:(?P<page>[0-9]{1,3}):(?P<words>[^:]{1,90})")
+READ_ID = re.compile(r"quote:read:(?P<page>[0-9]{1,3}):(?P<words>[^:]{1,90})")
+SEARCH_BUTTON_IDS = (SEARCH_PAGE_ID, READ_ID)
 
 
 def search_page_id(page: int, words: tuple[str, ...]) -> str:
     return f"quote:search:{page}:{' '.join(words)}"
 
 
+def read_id(page: int, words: tuple[str, ...]) -> str:
+    return f"quote:read:{page}:{' '.join(words)}"
+
+
+def _searcher(message: discord.Message | None) -> int | None:
+    """Who ran the search a message shows (Discord records who each interaction reply answers)."""
+    meta = message.interaction_metadata if message is not None else None
+    return meta.user.id if meta is not None else None
+
+
 async def show_search_page(
     interaction: discord.Interaction[Any], page: int, words: tuple[str, ...]
 ) -> None:
-    """Answer a page button by editing the results in place (words and page may be forged)."""
-    try:
-        cog = interaction.client.get_cog(Quotes.__cog_name__)
-        if not isinstance(cog, Quotes) or interaction.guild_id is None or not words:
-            raise UserFacingError("That search has expired: run `/quote search` again.")
-        embed, view = await cog.search_page(interaction.guild_id, words, page)
-        if embed is None:
-            raise UserFacingError(
-                "None of the quotes on that search match any more: run `/quote search` again."
-            )
-        if interaction.message is None:
-            raise UserFacingError("That search has expired: run `/quote search` again.")
-        await interaction.response.edit_message(embed=embed, view=view)
-    except Exception as error:  # noqa: BLE001 - component errors would otherwise vanish
-        await report_error(interaction, error)
+    """Answer a page button (words and page may be forged). The member who searched turns the
+    page in place; anyone else gets a private copy, so nobody changes what the channel reads."""
+    cog = _quotes_cog(interaction)
+    found = await cog.search_page(interaction.guild_id or 0, words, page)
+    if found.embed is None:
+        raise UserFacingError(
+            "None of the quotes on that search match any more: run `/quote search` again."
+        )
+    if interaction.message is None:
+        raise UserFacingError(EXPIRED)
+    view = found.view or discord.utils.MISSING
+    if _searcher(interaction.message) == interaction.user.id:
+        await interaction.response.edit_message(embed=found.embed, view=found.view)
+    else:
+        await interaction.response.send_message(
+            NOT_YOURS, embed=found.embed, view=view, ephemeral=True
+        )
+
+
+async def show_full_quotes(
+    interaction: discord.Interaction[Any], page: int, words: tuple[str, ...]
+) -> None:
+    """The "Read in full" button: the whole of every quote on that page, privately."""
+    found = await _quotes_cog(interaction).search_page(interaction.guild_id or 0, words, page)
+    if not found.quotes:
+        raise UserFacingError(
+            "None of the quotes on that search match any more: run `/quote search` again."
+        )
+    first, *rest = full_cards(list(found.quotes))
+    await interaction.response.send_message(embeds=first, ephemeral=True)
+    for embeds in rest:
+        await interaction.followup.send(embeds=embeds, ephemeral=True)
+
+
+def _quotes_cog(interaction: discord.Interaction[Any]) -> Quotes:
+    cog = interaction.client.get_cog(Quotes.__cog_name__)
+    if not isinstance(cog, Quotes) or interaction.guild_id is None:
+        raise UserFacingError(EXPIRED)
+    return cog
 
 
 class SearchPageButton(Button, template=SEARCH_PAGE_ID):
@@ -124,7 +171,40 @@ class SearchPageButton(Button, template=SEARCH_PAGE_ID):
         return cls(int(match["page"]), search_words(match["words"]), label=item.label or "")
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.words:
+            raise UserFacingError(EXPIRED)
         await show_search_page(interaction, self.page, self.words)
+
+
+class ReadFullButton(Button, template=READ_ID):
+    """ "Read in full": a search page cuts long quotes short; this shows them whole, privately."""
+
+    def __init__(self, page: int, words: tuple[str, ...]) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Read in full",
+                emoji="📖",
+                style=discord.ButtonStyle.primary,
+                custom_id=read_id(page, words),
+            )
+        )
+        self.page = page
+        self.words = words
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+        /,
+    ) -> ReadFullButton:
+        return cls(int(match["page"]), search_words(match["words"]))
+
+    async def clicked(self, interaction: discord.Interaction[Any]) -> None:
+        if not self.words:
+            raise UserFacingError(EXPIRED)
+        await show_full_quotes(interaction, self.page, self.words)
 
 
 def component_ids(message: discord.Message) -> list[str]:
@@ -141,29 +221,43 @@ def has_component(message: discord.Message, custom_id: str) -> bool:
 
 
 def is_search_message(message: discord.Message) -> bool:
-    """A page of /quote search results (it carries page buttons)."""
-    return any(SEARCH_PAGE_ID.fullmatch(c) for c in component_ids(message))
+    """A page of /quote search results (it carries page or read buttons)."""
+    return any(
+        pattern.fullmatch(c) for c in component_ids(message) for pattern in SEARCH_BUTTON_IDS
+    )
 
 
-def pager(words: tuple[str, ...], page: int, total: int) -> discord.ui.View | None:
+def search_buttons(
+    words: tuple[str, ...], page: int, total: int, *, cut: bool
+) -> discord.ui.View | None:
+    """Previous and Next when there is more than one page; "Read in full" when a quote is cut."""
     pages = page_count(total)
-    if pages <= 1:
-        return None
-    return static_view(
-        [
+    buttons: list[Button] = []
+    if pages > 1:
+        buttons += [
             SearchPageButton(max(page - 1, 0), words, label="◀ Previous", disabled=page == 0),
             SearchPageButton(
                 min(page + 1, pages - 1), words, label="Next ▶", disabled=page == pages - 1
             ),
         ]
-    )
+    if cut:
+        buttons.append(ReadFullButton(page, words))
+    return static_view(buttons) if buttons else None
 
 
 # ---------------------------------------------------------------------------------------------
 # The cog
 # ---------------------------------------------------------------------------------------------
 SearchKey = tuple[int, tuple[str, ...], int]  # (server, words, page)
-SearchPage = tuple[discord.Embed | None, discord.ui.View | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of a search, rendered: nothing at all when no quote matches."""
+
+    embed: discord.Embed | None = None
+    view: discord.ui.View | None = None
+    quotes: tuple[ShownQuote, ...] = ()
 
 
 class Quotes(commands.Cog):
@@ -179,12 +273,13 @@ class Quotes(commands.Cog):
         self.store = QuoteStore(bot.db)
         self.buttons = ClickNamespace(
             prefixes=(CUSTOM_ID_PREFIX,),
-            buttons=(SearchPageButton,),
+            buttons=(SearchPageButton, ReadFullButton),
             stale_reply=STALE_PAGE,
             on_stale=self.on_stale_click,
         )
         self._curated = {curated_key(q.id): from_curated(q) for q in book.quotes}
         self._index = WordIndex([q.searchable for q in self._curated.values()])
+        self._vocabulary = Vocabulary(self._index.words())  # for "closest" suggestions
         # Read once, then served from memory. Only this cog changes a server's quotes, and an add
         # or remove drops what was kept (see _forget).
         self._picks: ReadCache[tuple[int, date], str | None] = ReadCache(SERVERS_KEPT)
@@ -214,13 +309,21 @@ class Quotes(commands.Cog):
         if not isinstance(custom_id, str) or not custom_id.startswith(CUSTOM_ID_PREFIX):
             return
         message = interaction.message
-        match = SEARCH_PAGE_ID.fullmatch(custom_id)
+        page_match = SEARCH_PAGE_ID.fullmatch(custom_id)
+        match = page_match or READ_ID.fullmatch(custom_id)
         if match is None or message is None or not is_search_message(message):
             await interaction.response.send_message(STALE_PAGE, ephemeral=True)
             return
         if has_component(message, custom_id):
-            return  # SearchPageButton answers it
-        await show_search_page(interaction, int(match["page"]), search_words(match["words"]))
+            return  # SearchPageButton or ReadFullButton answers it
+        words = search_words(match["words"])
+        show = show_search_page if page_match is not None else show_full_quotes
+        try:
+            if not words:
+                raise UserFacingError(EXPIRED)
+            await show(interaction, int(match["page"]), words)
+        except Exception as error:  # noqa: BLE001 - component errors would otherwise vanish
+            await report_error(interaction, error)
 
     # ------------------------------------------------------------------ data
     async def pool(self, guild_id: int) -> list[ShownQuote]:
@@ -278,20 +381,43 @@ class Quotes(commands.Cog):
     async def _render_search_page(
         self, guild_id: int, words: tuple[str, ...], page: int
     ) -> SearchPage:
-        own = {q.key: q for q in await self.own_quotes(guild_id)}
-        # Curated quotes are ranked from the word index, a server's own (few) one by one; on a
-        # tie curated ones come first, as in a scan of the whole pool (the sort is stable).
-        matches = self._index.rank(words)
-        matches += rank_quotes(words, [q.searchable for q in own.values()])
-        matches.sort(key=lambda m: (-m.words_matched, -m.score))
+        matches = await self._matches(guild_id, words)
         if not matches:
-            return None, None
+            return SearchPage()
+        own = {q.key: q for q in await self.own_quotes(guild_id)}
         page = clamp_page(page, len(matches))
         shown_quotes = [
             self._curated.get(m.key) or own[m.key] for m in page_of(matches, page, PAGE_SIZE)
         ]
-        embed = search_embed(words, shown_quotes, page, len(matches))
-        return embed, pager(words, page, len(matches))
+        embed, cut = search_embed(words, shown_quotes, page, len(matches))
+        view = search_buttons(words, page, len(matches), cut=cut)
+        return SearchPage(embed, view, tuple(shown_quotes))
+
+    async def _matches(self, guild_id: int, words: tuple[str, ...]) -> list[Match]:
+        """Every quote the server can see that matches all the words, best first."""
+        own = await self.own_quotes(guild_id)
+        # Curated quotes are ranked from the word index, a server's own (few) one by one; on a
+        # tie curated ones come first, as in a scan of the whole pool (the sort is stable).
+        matches = self._index.rank(words)
+        matches += rank_quotes(words, [q.searchable for q in own])
+        matches.sort(key=lambda m: -m.score)
+        return matches
+
+    async def closest_search(self, guild_id: int, words: tuple[str, ...]) -> tuple[str, ...] | None:
+        """For a search that found nothing: the nearest one that finds a quote, if any."""
+        own = await self.own_quotes(guild_id)
+        vocabulary = self._vocabulary
+        if own:  # a server's own quotes are few: their words join the curated ones per search
+            own_words = (
+                w for q in own for t in (q.text, q.speaker, q.context) for w in words_of(t)
+            )
+            vocabulary = Vocabulary([*vocabulary.words, *own_words])
+        index, own_searchable = self._index, [q.searchable for q in own]
+
+        def finds(candidate: tuple[str, ...]) -> bool:
+            return bool(index.candidates(candidate) or rank_quotes(candidate, own_searchable))
+
+        return suggest_words(words, vocabulary, finds)
 
     # ------------------------------------------------------------------ everyone
     @quote.command(
@@ -324,15 +450,21 @@ class Quotes(commands.Cog):
         words = search_words(text)
         if not words:
             raise UserFacingError(f"Type a word or two to search for. {SEARCH_HINT}")
-        embed, view = await self.search_page(guild_id_of(interaction, SERVERS_ONLY), words, 0)
-        if embed is None:
-            raise UserFacingError(
-                f"No quotes match {clip(escape(' '.join(words)), 100)}. {SEARCH_HINT}"
+        guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        found = await self.search_page(guild_id, words, 0)
+        if found.embed is None:
+            near = await self.closest_search(guild_id, words)
+            closest = (
+                f" Closest: `/quote search text:{in_code(' '.join(near), 80)}`." if near else ""
             )
-        if view is None:
-            await interaction.response.send_message(embed=embed)
+            raise UserFacingError(
+                f"No quote matches every word of {clip(escape(' '.join(words)), 100)}.{closest} "
+                f"{SEARCH_HINT}"
+            )
+        if found.view is None:
+            await interaction.response.send_message(embed=found.embed)
         else:
-            await interaction.response.send_message(embed=embed, view=view)
+            await interaction.response.send_message(embed=found.embed, view=found.view)
 
     # ------------------------------------------------------------------ moderators
     @quote.command(name="add", description="Add a quote to this server's collection (moderators).")
@@ -341,8 +473,6 @@ class Quotes(commands.Cog):
         speaker="Who said them",
         source="An https link to where the words were published",
     )
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
     @moderator_only()
     async def add(
         self,
@@ -393,8 +523,6 @@ class Quotes(commands.Cog):
         quote_id="The server quote's number, shown by /quote add and /quote search"
     )
     @app_commands.rename(quote_id="id")
-    @app_commands.default_permissions(manage_guild=True)
-    @app_commands.guild_only()
     @moderator_only()
     async def remove(self, interaction: discord.Interaction[KpopsBot], quote_id: int) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)

@@ -6,15 +6,18 @@ Nothing here touches Discord or the database, so each rule can be tested on its 
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlparse
+
+from bot.search import PREFIX_MIN, Vocabulary, meaningful, suggestion, words_of
+
+_INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
 
 # ---------------------------------------------------------------------------------------------
 # Rotation keys: curated quotes by their content id, server quotes by their per-server number.
@@ -91,37 +94,10 @@ MAX_WORD_LENGTH = 30
 # The words travel in a button's custom_id (100 characters in all), so a page can be rebuilt
 # after a restart without storing anything.
 MAX_QUERY_CHARS = 70
-PREFIX_MIN = 3  # "produc" finds "producer"; "in" does not find "inspired"
-
-_WORD = re.compile(r"\w+")
-_INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
-STOP_WORDS = frozenset(
-    "a an and are as at be but by for from had has have he her his i in is it its me my of on or "
-    "our she so that the their they this to was we were with you your".split()
-)
 
 FIELD_WEIGHTS = {"speaker": 3, "text": 2, "context": 1}
 EXACT_WORD, PREFIX_WORD = 2, 1
 PHRASE_BONUS = 5
-
-
-def fold(text: str) -> str:
-    """Text folded for matching: compatibility forms, case and accents removed, invisibles gone.
-
-    Hangul survives: NFKD splits syllables into jamo and NFC puts them back together.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    kept = "".join(
-        ch
-        for ch in decomposed
-        if unicodedata.category(ch) != "Mn"
-        and unicodedata.category(ch) not in _INVISIBLE_CATEGORIES
-    )
-    return unicodedata.normalize("NFC", kept).casefold()
-
-
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
 
 
 def search_words(query: str) -> tuple[str, ...]:
@@ -132,9 +108,8 @@ def search_words(query: str) -> tuple[str, ...]:
         word = word[:MAX_WORD_LENGTH]
         if word not in found:
             found.append(word)
-    meaningful = [w for w in found if w not in STOP_WORDS]
     chosen: list[str] = []
-    for word in meaningful or found:
+    for word in meaningful(found):
         if len(chosen) == MAX_QUERY_WORDS or len(" ".join([*chosen, word])) > MAX_QUERY_CHARS:
             break
         chosen.append(word)
@@ -256,42 +231,70 @@ class WordIndex:
                 i += 1
         return exact, prefixed
 
-    def candidates(self, words: Sequence[str]) -> set[str]:
-        """Every indexed quote that one of the words (or a word starting with it) matches."""
-        found: set[str] = set()
+    def words(self) -> list[str]:
+        """Every word of the indexed quotes, sorted (for suggestions when nothing matches)."""
+        return list(self._vocabulary)
+
+    def _word_fields(self, words: Sequence[str]) -> list[tuple[dict[str, int], dict[str, int]]]:
+        """Each word's field bits by quote, narrowed to the quotes that hold every word; empty
+        as soon as one word is held by no quote (the common misspelt case costs one lookup)."""
+        per_word: list[tuple[dict[str, int], dict[str, int]]] = []
+        common: set[str] | None = None
         for word in words:
             exact, prefixed = self._fields_of(word)
-            found.update(exact, prefixed)
-        return found
+            holders = exact.keys() | prefixed.keys()
+            common = set(holders) if common is None else common & holders
+            if not common:
+                return []
+            per_word.append((exact, prefixed))
+        return per_word if common else []
+
+    @staticmethod
+    def _holding_all(per_word: list[tuple[dict[str, int], dict[str, int]]]) -> set[str]:
+        found: set[str] | None = None
+        for exact, prefixed in per_word:
+            holders = exact.keys() | prefixed.keys()
+            found = set(holders) if found is None else found & holders
+        return found or set()
+
+    def candidates(self, words: Sequence[str]) -> set[str]:
+        """Every indexed quote holding all the words (each as itself or the start of a word)."""
+        return self._holding_all(self._word_fields(words))
 
     def rank(self, words: Sequence[str]) -> list[Match]:
-        """The indexed quotes matching at least one word, best first (ties: the given order)."""
-        matched: dict[str, int] = {}
-        scores: dict[str, int] = {}
-        for word in words:
-            exact, prefixed = self._fields_of(word)
-            for key in exact.keys() | prefixed.keys():
-                score = _MASK_SCORES[exact.get(key, 0)][prefixed.get(key, 0)]
-                if score:
-                    matched[key] = matched.get(key, 0) + 1
-                    scores[key] = scores.get(key, 0) + score
+        """The indexed quotes matching every word, best first (ties: the given order)."""
+        per_word = self._word_fields(words)
+        keys = self._holding_all(per_word)
+        scores = dict.fromkeys(keys, 0)
+        for exact, prefixed in per_word:
+            for key in keys:
+                scores[key] += _MASK_SCORES[exact.get(key, 0)][prefixed.get(key, 0)]
         if len(words) > 1:
             phrase = " ".join(words)
-            for key, count in matched.items():
-                if count == len(words) and any(phrase in f for f in self._joined[key]):
+            for key in keys:
+                if any(phrase in f for f in self._joined[key]):
                     scores[key] += PHRASE_BONUS
-        ordered = sorted(matched, key=lambda k: (-matched[k], -scores[k], self._position[k]))
-        return [Match(key, matched[key], scores[key]) for key in ordered]
+        ordered = sorted(keys, key=lambda k: (-scores[k], self._position[k]))
+        return [Match(key, len(words), scores[key]) for key in ordered]
 
 
 def rank_quotes(words: Sequence[str], quotes: Sequence[Searchable]) -> list[Match]:
-    """Every quote matching at least one word, best first (ties keep the given order)."""
+    """Every quote matching all the words, best first (ties keep the given order)."""
     if not words:
         return []
     matches = [score_quote(words, quote) for quote in quotes]
-    ranked = [m for m in matches if m.words_matched]
-    ranked.sort(key=lambda m: (-m.words_matched, -m.score))  # sort is stable
+    ranked = [m for m in matches if m.words_matched == len(words)]
+    ranked.sort(key=lambda m: -m.score)  # sort is stable
     return ranked
+
+
+def suggest_words(
+    words: Sequence[str], vocabulary: Vocabulary, finds: Callable[[tuple[str, ...]], bool]
+) -> tuple[str, ...] | None:
+    """The nearest search to ``words`` that finds a quote (see bot.search.suggestion), kept as
+    short as a search's words must be."""
+    found = suggestion(words, vocabulary, finds)
+    return None if found is None else search_words(" ".join(found)) or None
 
 
 T = TypeVar("T")

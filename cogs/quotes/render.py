@@ -10,8 +10,8 @@ from urllib.parse import urlparse
 import discord
 
 from bot import limits
-from bot.ui.style import BRAND
-from bot.ui.text import clip, escape, masked_link, source_line
+from bot.ui.style import BRAND, calendar_day
+from bot.ui.text import ELLIPSIS, clip, counted, escape, masked_link, source_line
 from cogs.quotes.content import Quote
 from cogs.quotes.logic import (
     Searchable,
@@ -68,7 +68,7 @@ def from_server(quote: ServerQuote) -> ShownQuote:
         key=server_key(quote.number),
         text=quote.text,
         speaker=quote.speaker,
-        context=f"Added by this server's moderators on {quote.added_at:%Y-%m-%d}.",
+        context=f"Added by this server's moderators on {calendar_day(quote.added_at.date())}.",
         translated="",
         source=source,
         label=f"Server quote #{quote.number}",
@@ -76,7 +76,23 @@ def from_server(quote: ServerQuote) -> ShownQuote:
 
 
 def long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return calendar_day(day)
+
+
+def excerpt_of(text: str, limit: int) -> str:
+    """At most ``limit`` characters of a quote, cut between words with a mark (…) when cut."""
+    if len(text) <= limit:
+        return text
+    cut = text[: max(0, limit - 1)]
+    space = cut.rfind(" ")
+    if space >= limit // 2:  # a word boundary not too far back: cut there, not mid-word
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def is_cut(quote: ShownQuote, excerpt: int = 0) -> bool:
+    """True when a search page shows only part of this quote (its full text is a click away)."""
+    return len(quote.text) > (excerpt or EXCERPT_CHARS)
 
 
 def quote_embed(quote: ShownQuote, title: str) -> discord.Embed:
@@ -109,7 +125,7 @@ def result_field(quote: ShownQuote, excerpt: int) -> tuple[str, str]:
     name = escape(quote.speaker)
     if quote.number is not None:
         name = f"#{quote.number} · {name}"
-    value = escape(clip(quote.text, excerpt))
+    value = escape(excerpt_of(quote.text, excerpt))
     if quote.source:
         value += f"\n{quote.source}"
     return clip(name, limits.EMBED_FIELD_NAME_MAX), clip(value, limits.EMBED_FIELD_VALUE_MAX)
@@ -121,8 +137,9 @@ quote_card = lru_cache(maxsize=1024)(quote_embed)
 
 def search_embed(
     words: tuple[str, ...], results: list[ShownQuote], page: int, total: int
-) -> discord.Embed:
-    """One page of results; excerpts shrink until the whole embed fits Discord's limit."""
+) -> tuple[discord.Embed, bool]:
+    """One page of results, and whether any quote on it is cut short (then the page offers its
+    full text). Excerpts shrink until the whole embed fits Discord's limit."""
     pages = page_count(total)
     excerpt = EXCERPT_CHARS
     while True:
@@ -133,8 +150,25 @@ def search_embed(
         for quote in results:
             name, value = result_field(quote, excerpt)
             embed.add_field(name=name, value=value, inline=False)
-        matches = "1 match" if total == 1 else f"{total} matches"
-        embed.set_footer(text=f"{matches} · page {page + 1} of {pages} · best matches first")
+        matches = counted(total, "match", "matches")
+        cut = sum(is_cut(quote, excerpt) for quote in results)
+        more = f" · {counted(cut, 'quote')} cut short: Read in full" if cut else ""
+        embed.set_footer(text=f"{matches} · page {page + 1} of {pages} · best matches first{more}")
         if len(embed) <= EMBED_BUDGET or excerpt <= 40:
-            return embed
+            return embed, bool(cut)
         excerpt -= 40
+
+
+def full_cards(quotes: list[ShownQuote]) -> list[list[discord.Embed]]:
+    """Each quote's whole card, grouped into messages that keep within Discord's 6,000
+    characters and 10 embeds per message."""
+    groups: list[list[discord.Embed]] = []
+    size = 0
+    for quote in quotes:
+        card = quote_card(quote, "The whole quote")
+        if not groups or size + len(card) > EMBED_BUDGET or len(groups[-1]) == 10:
+            groups.append([])
+            size = 0
+        groups[-1].append(card)
+        size += len(card)
+    return groups

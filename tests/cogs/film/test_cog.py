@@ -14,7 +14,7 @@ from bot.sandbox import Driver
 from bot.sandbox.harness import running_bot
 from bot.sandbox.interactions import InteractionResult
 from bot.sandbox.state import Message
-from cogs.film.cog import FilmCog
+from cogs.film.cog import FACT_BUTTON_COOLDOWN_SECONDS, FilmCog
 from cogs.film.content import Trivia, load_film
 from tests.conftest import World
 
@@ -108,8 +108,32 @@ async def test_fact_has_its_source_as_a_link_and_another_fact_button(
     assert_no_pings(result, again)
 
 
+async def test_another_fact_waits_per_member_without_posting(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    """Thirty clicks are not thirty public posts: each member waits between "Another fact"s."""
+    first = await driver.invoke("film fact", member=world.fan, channel=world.general)
+    posted = await driver.click(first.message, member=world.fan, label="Another fact")
+    assert not posted.ephemeral
+    before = len(driver.channel_messages(world.general))
+    for _ in range(30):
+        refused = await driver.click(first.message, member=world.fan, label="Another fact")
+        assert refused.ephemeral
+        assert f"in {FACT_BUTTON_COOLDOWN_SECONDS} seconds" in refused.message.content
+    clock.advance(seconds=FACT_BUTTON_COOLDOWN_SECONDS - 4)
+    refused = await driver.click(first.message, member=world.fan, label="Another fact")
+    assert refused.ephemeral and "in 4 seconds" in refused.message.content
+    # Another member is not held up by the first one's clicks.
+    other = await driver.click(first.message, member=world.moderator, label="Another fact")
+    assert not other.ephemeral
+    clock.advance(seconds=4)
+    again = await driver.click(first.message, member=world.fan, label="Another fact")
+    assert not again.ephemeral
+    assert len(driver.channel_messages(world.general)) == before + 2
+
+
 async def test_facts_rotate_without_repeats_until_all_were_shown(
-    bot: KpopsBot, driver: Driver, world: World
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:
     total = len(CONTENT.facts)
     shown = []
@@ -117,6 +141,7 @@ async def test_facts_rotate_without_repeats_until_all_were_shown(
     shown.append(fact_of(result).id)
     for _ in range(total - 1):  # half by command, half by the button
         if len(shown) % 2:
+            clock.advance(seconds=FACT_BUTTON_COOLDOWN_SECONDS)
             result = await driver.click(result.message, member=world.fan, label="Another fact")
         else:
             result = await driver.invoke("film fact", member=world.fan, channel=world.general)
@@ -209,6 +234,24 @@ async def test_garbage_topics_get_a_friendly_private_reply(
     assert_no_pings(result)
 
 
+async def test_a_search_must_match_every_word_and_says_what_is_closest(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    nothing = await driver.invoke(
+        "film fact", {"topic": "qwzx no such fact zzz"}, member=world.fan, channel=world.general
+    )
+    assert nothing.ephemeral and "No fact matches" in nothing.text
+    assert "Closest" not in nothing.text  # nothing near: no made-up suggestion
+    misspelt = await driver.invoke(
+        "film fact", {"topic": "drumer"}, member=world.fan, channel=world.general
+    )
+    assert misspelt.ephemeral and "Closest: `/film fact topic:drummer`" in misspelt.text
+    followed = await driver.invoke(
+        "film fact", {"topic": "drummer"}, member=world.fan, channel=world.general
+    )
+    assert not followed.ephemeral and "drummer" in fact_of(followed).text.casefold()
+
+
 async def test_topic_autocomplete(bot: KpopsBot, driver: Driver, world: World) -> None:
     async def offered(typed: str) -> list[str]:
         choices = await driver.autocomplete(
@@ -272,7 +315,7 @@ async def test_daily_fact_uses_the_same_rotation(
 ) -> None:
     build = bot.daily.builders["fact"]
     post = await build(world.guild.id, date(2026, 3, 2))
-    assert post.embed.title == "Fact of the day · 2 March 2026"
+    assert post.embed.title == "Fact of the day · Monday 2 March 2026"
     description = post.embed.description or ""
     daily = {f.id for f in CONTENT.facts if description.startswith(f.text)}
     assert len(daily) == 1 and post.embed.url is not None

@@ -14,6 +14,7 @@ from bot.content.common import Source
 from bot.ui.text import source_line as source_link
 from cogs.film.content import CastMember, Fact, Film, Screening, load_film
 from cogs.film.logic import (
+    MemberCooldown,
     ShowRecord,
     clean,
     competition_ranks,
@@ -22,6 +23,7 @@ from cogs.film.logic import (
     pack_lines,
     resolve_fact_query,
     search_facts,
+    suggest_search,
 )
 from cogs.film.render import about_embed, leaderboard_embed, trivia_closed_embed
 from cogs.film.store import Score, Standing, TriviaQuestion
@@ -56,6 +58,43 @@ def test_keyword_search_needs_every_word() -> None:
     assert search_facts(FACTS, "toronto seoul") == []
     assert [f.id for f in search_facts(FACTS, "케이팝")] == ["c"]
     assert search_facts(FACTS, "<@>") == []  # no words at all
+
+
+def test_keywords_match_whole_words_or_their_start_never_the_middle() -> None:
+    assert [f.id for f in search_facts(FACTS, "drum SEOUL")] == ["a"]  # "drum" starts "drums"
+    assert search_facts(FACTS, "rums") == []  # inside a word is no match
+    assert search_facts(FACTS, "qwzx no such fact zzz") == []  # "no", "such": stop words
+    assert [f.id for f in search_facts(FACTS, "the toronto")] == ["b"]
+
+
+def test_a_failed_search_suggests_the_nearest_that_finds_something() -> None:
+    assert suggest_search(FACTS, TOPICS, "festivl") == "festival"  # a topic, misspelt
+    assert suggest_search(FACTS, TOPICS, "Torronto") == "toronto"
+    assert suggest_search(FACTS, TOPICS, "toronto seoul") in ("toronto", "seoul")
+    assert suggest_search(FACTS, TOPICS, "qwzx zzz") is None
+    assert suggest_search(FACTS, TOPICS, "no") is None  # never "not" or "nod" for a stop word
+
+
+def test_member_cooldown_is_per_member_and_counts_down() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    cooldown = MemberCooldown(15)
+    assert cooldown.wait(1, 10, start) == 0
+    assert cooldown.wait(1, 10, start + timedelta(seconds=0.5)) == 15  # rounded up
+    assert cooldown.wait(1, 10, start + timedelta(seconds=11)) == 4
+    assert cooldown.wait(1, 11, start) == 0  # another member
+    assert cooldown.wait(2, 10, start) == 0  # the same member in another server
+    assert cooldown.wait(1, 10, start + timedelta(seconds=15)) == 0
+    assert cooldown.wait(1, 10, start + timedelta(seconds=16)) == 14  # the wait starts again
+
+
+def test_member_cooldown_forgets_expired_members() -> None:
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    cooldown = MemberCooldown(15)
+    for user in range(MemberCooldown.PRUNE_AT + 10):
+        cooldown.wait(1, user, start + timedelta(seconds=user // MemberCooldown.PRUNE_AT * 60))
+    assert cooldown.wait(1, MemberCooldown.PRUNE_AT + 5, start + timedelta(seconds=61)) == 14
+    assert len(cooldown) == 10  # the first PRUNE_AT, long expired, were swept out
+    assert cooldown.wait(1, 0, start + timedelta(seconds=61)) == 0
 
 
 def test_resolve_prefers_a_topic_then_a_keyword() -> None:

@@ -250,7 +250,17 @@ async def test_search_pages_with_buttons_that_survive_a_restart(
     assert message.buttons()[0].get("disabled") is True
     first_page = [f["value"] for f in message.embeds[0]["fields"]]
 
-    clicked = await driver.click(message, member=world.owner, label="Next ▶")
+    # Someone else's click does not turn the searcher's page: they get their own copy.
+    other = await driver.click(message, member=world.owner, label="Next ▶")
+    assert other.ephemeral and "your own copy" in other.text
+    assert "page 2 of" in other.message.embeds[0]["footer"]["text"]
+    assert "page 1 of" in message.embeds[0]["footer"]["text"]
+    assert [f["value"] for f in message.embeds[0]["fields"]] == first_page
+    # ... which they page through in place (it is theirs alone).
+    mine = await driver.click(other.message, member=world.owner, label="◀ Previous")
+    assert mine.response_type == 7 and "page 1 of" in other.message.embeds[0]["footer"]["text"]
+
+    clicked = await driver.click(message, member=world.fan, label="Next ▶")
     assert clicked.response_type == 7
     assert "page 2 of" in message.embeds[0]["footer"]["text"]
     second_page = [f["value"] for f in message.embeds[0]["fields"]]
@@ -274,21 +284,65 @@ async def test_no_match_is_a_friendly_private_reply(
 ) -> None:
     result = await search(driver, world, "xylophonicalities")
     assert result.ephemeral
-    assert "No quotes match xylophonicalities" in result.text
+    assert "No quote matches every word of xylophonicalities" in result.text
+    assert "Closest" not in result.text
     empty = await search(driver, world, "\u200b!!!")
     assert empty.ephemeral and "Type a word" in empty.text
+
+
+async def test_one_common_word_is_not_a_match_and_the_closest_search_is_offered(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    result = await search(driver, world, "qwzx no such quote zzz")
+    assert result.ephemeral and "No quote matches every word of qwzx quote zzz" in result.text
+    misspelt = await search(driver, world, "Motwn")
+    assert misspelt.ephemeral and "Closest: `/quote search text:motown`" in misspelt.text
+    both = await search(driver, world, "Teddy Motown")  # each is known, never together
+    assert both.ephemeral and "Closest: `/quote search text:" in both.text
+    followed = await search(driver, world, "motown")
+    assert not followed.ephemeral
+    for field in followed.message.embeds[0]["fields"]:
+        assert "motown" in field["value"].casefold() or "motown" in field["name"].casefold()
+
+
+async def test_a_quote_cut_short_can_be_read_in_full_privately(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    long_quote = next(q for q in BOOK.quotes if "what do you know about BET" in q.text)
+    result = await search(driver, world, "odd man out")
+    assert not result.ephemeral
+    field = result.message.embeds[0]["fields"][0]
+    excerpt = field["value"].split("\n")[0]
+    assert excerpt.endswith("…") and len(excerpt) < len(shown(long_quote.text))
+    cut_before = excerpt.removesuffix("…")
+    assert shown(long_quote.text).startswith(cut_before)
+    assert shown(long_quote.text)[len(cut_before)] == " "  # cut between words, never inside one
+    assert "cut short: Read in full" in result.message.embeds[0]["footer"]["text"]
+    full = await driver.click(result.message, member=world.owner, label="Read in full")
+    assert full.ephemeral
+    assert any(e["description"].startswith(shown(long_quote.text)) for e in full.message.embeds)
+    assert result.message.embeds[0]["fields"][0] == field  # the public page is unchanged
+
+
+async def test_short_results_have_no_read_in_full_button(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    result = await search(driver, world, "Everyone stealing")
+    assert not result.ephemeral and "Read in full" not in [
+        b["label"] for b in result.message.buttons()
+    ]
 
 
 async def test_hostile_search_text_is_neither_echoed_nor_pinging(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
-    hostile = "@everyone <@123> **zzqx** " + "ꙮ" * 5000
+    hostile = "@everyone **korean** " + "\u200b!" * 2500
     result = await search(driver, world, hostile)
-    # "everyone" is a real word in some quotes, so this finds them; the title shows the folded
-    # words only, never the raw text.
+    # "everyone" and "korean" are real words of a quote, so this finds it; the title shows the
+    # folded words only, never the raw text.
     title = result.message.embeds[0]["title"]
-    assert title.startswith("Quotes matching: everyone 123 zzqx")
-    assert len(title) <= 256 and "<@" not in title and "**" not in title
+    assert title == "Quotes matching: everyone korean"
+    assert "<@" not in title and "**" not in title
 
     unmatched = await search(driver, world, "<@123> **zzqx** " + "ꙮ" * 5000)
     assert unmatched.ephemeral
