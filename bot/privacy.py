@@ -5,7 +5,8 @@ Modelled on Red-DiscordBot's data-deletion hooks. A feature's store implements
 through a module-level ``privacy_hooks(db)`` (for the command line, where no cog is loaded). The
 privacy cog and ``python -m bot purge`` collect them, so a new feature plugs in by providing both.
 
-Deleting runs every feature's SQL on ONE transaction; caches are dropped after the commit.
+Deleting runs every feature's SQL on ONE transaction (the caller's :class:`~bot.storage.Tx`, on
+SQLite or PostgreSQL alike); caches are dropped after the commit.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-import aiosqlite
-
 if TYPE_CHECKING:
     from bot.storage.database import Database
+    from bot.storage.engines import Tx
 
 #: What a member-id column holds once its member's data was deleted but the row stays (a quote
 #: they added, a poll they started, a settings change they made). Discord never gives out id 0,
@@ -72,14 +72,12 @@ class PrivacyHooks(Protocol):
         """Everything kept about ``user_id`` in ``guild_id``."""
         ...
 
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         """Delete (or, where others rely on the row, strip the id from) the member's rows, on
         ``tx`` without committing; returns what was removed."""
         ...
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         """Delete every row of the server on ``tx``; returns how many rows went."""
         ...
 
@@ -110,12 +108,10 @@ class CachedHooks:
     async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
         return await self.store.member_data(guild_id, user_id)
 
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         return await self.store.delete_member_data(tx, guild_id, user_id)
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         return await self.store.delete_guild_data(tx, guild_id)
 
     def forget(self, guild_id: int, user_id: int | None) -> None:
@@ -147,7 +143,7 @@ async def delete_member(
 ) -> list[FeatureData]:
     """Delete a member's data in a server across every feature, in one transaction."""
     hooks = list(hooks)
-    async with db.transaction() as tx:
+    async with db.begin() as tx:
         removed = [await h.delete_member_data(tx, guild_id, user_id) for h in hooks]
     for h in hooks:
         h.forget(guild_id, user_id)
@@ -159,14 +155,14 @@ async def delete_guild(
     hooks: Iterable[PrivacyHooks],
     guild_id: int,
     *,
-    still_due: Callable[[aiosqlite.Connection], Awaitable[bool]] | None = None,
+    still_due: Callable[[Tx], Awaitable[bool]] | None = None,
 ) -> int | None:
     """Delete everything about a server across every feature, in one transaction.
 
     ``still_due`` is asked inside that transaction first (the server may have added the bot back
     a moment ago); if it says no, nothing is deleted and None is returned."""
     hooks = list(hooks)
-    async with db.transaction() as tx:
+    async with db.begin() as tx:
         if still_due is not None and not await still_due(tx):
             return None
         rows = sum([await h.delete_guild_data(tx, guild_id) for h in hooks])

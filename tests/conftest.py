@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh emulator with one server, and the real bot connected to it.
+"""Shared fixtures: a fresh emulator with one server, the real bot connected to it, and a fresh
+database on each engine (``db``: every test using it runs on SQLite and on PostgreSQL).
 
 Every test ends by checking that the emulator recorded no violation: a payload Discord would
 reject, a late or double acknowledgement, or a post the bot had no right to make.
@@ -20,6 +21,28 @@ from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, Guild, Member, Role
 from bot.sandbox.harness import running_bot
 from bot.storage import Database
+from tests.postgres import (
+    db_target,
+    engine,
+    engine_db,
+    migrated_target,
+    postgres_migrated_url,
+    postgres_server,
+    postgres_template,
+    postgres_url,
+)
+
+# The PostgreSQL fixtures (tests/postgres.py), for every test module.
+__all__ = [
+    "db_target",
+    "engine",
+    "engine_db",
+    "migrated_target",
+    "postgres_migrated_url",
+    "postgres_server",
+    "postgres_template",
+    "postgres_url",
+]
 
 if TYPE_CHECKING:
     from tests.command_surface import Servers
@@ -80,13 +103,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    """A fresh, migrated database (the one every storage test starts from)."""
-    database = await Database.open(db_path)
-    try:
-        yield database
-    finally:
-        await database.close()
+def db(engine_db: Database) -> Database:
+    """A fresh, migrated database, once on SQLite and once on PostgreSQL (the one every storage
+    test starts from)."""
+    return engine_db
 
 
 @pytest.fixture

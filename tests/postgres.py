@@ -1,12 +1,15 @@
 """A throwaway PostgreSQL server for the tests: initdb + pg_ctl on loopback, a free port, a temp dir.
 
-One server per test session; each test gets a fresh database (CREATE DATABASE from template0).
+One server per test session; each test gets a fresh database, dropped afterwards: an empty one
+(``postgres_url``, from template0) or a migrated one (``postgres_migrated_url``, a copy of a
+template database migrated once per session, which is much faster than migrating per test).
 Without PostgreSQL binaries the PostgreSQL tests are skipped, except in CI (``CI=true``), where
 that is a failure: CI installs PostgreSQL (see .ci/run) and must run every test on both engines.
 """
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import itertools
 import os
@@ -15,6 +18,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +28,7 @@ import pytest
 from bot.storage import Database
 
 SUPERUSER = "kpops"
+MIGRATED_TEMPLATE = "kpops_migrated"
 
 
 def find_bin_dir() -> Path | None:
@@ -157,16 +162,57 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
 
 
-@pytest.fixture
-async def postgres_url(postgres_server: PostgresServer) -> str:
-    """A fresh, empty database on the session's server."""
-    name = postgres_server.new_database_name()
-    conn = await asyncpg.connect(postgres_server.url())
+@asynccontextmanager
+async def fresh_database(server: PostgresServer, template: str = "template0") -> AsyncIterator[str]:
+    """A new database copied from ``template``, its URL, and dropped afterwards (even if a test
+    left connections open)."""
+    name = server.new_database_name()
+    admin = await asyncpg.connect(server.url())
     try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
-        await conn.close()
-    return postgres_server.url(name)
+        await admin.close()
+    try:
+        yield server.url(name)
+    finally:
+        admin = await asyncpg.connect(server.url())
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def _make_migrated_template(server: PostgresServer) -> None:
+    admin = await asyncpg.connect(server.url())
+    try:
+        await admin.execute(f'CREATE DATABASE "{MIGRATED_TEMPLATE}" TEMPLATE template0')
+    finally:
+        await admin.close()
+    db = await Database.open(server.url(MIGRATED_TEMPLATE))
+    await db.close()  # a template must have no connections when it is copied
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:
+    """The name of a database holding every migration, to copy per test."""
+    asyncio.run(_make_migrated_template(postgres_server))
+    return MIGRATED_TEMPLATE
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: PostgresServer) -> AsyncIterator[str]:
+    """A fresh, empty database on the session's server."""
+    async with fresh_database(postgres_server) as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_migrated_url(
+    postgres_server: PostgresServer, postgres_template: str
+) -> AsyncIterator[str]:
+    """A fresh database with every migration applied (a copy of the session's template)."""
+    async with fresh_database(postgres_server, postgres_template) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -176,16 +222,24 @@ def engine(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def db_target(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
-    """Where a test's database lives: a SQLite file, or a fresh PostgreSQL database's URL."""
+    """Where a test's database lives: a SQLite file, or a fresh, empty PostgreSQL database's URL."""
     if engine == "sqlite":
         return tmp_path / "kpops.sqlite3"
     return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture
-async def engine_db(db_target: str | Path) -> AsyncIterator[Database]:
-    """An open database on each engine in turn (the test runs once per engine)."""
-    db = await Database.open(db_target)
+def migrated_target(engine: str, request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """As ``db_target``, but a PostgreSQL database starts migrated (copied from the template)."""
+    if engine == "sqlite":
+        return tmp_path / "kpops.sqlite3"
+    return str(request.getfixturevalue("postgres_migrated_url"))
+
+
+@pytest.fixture
+async def engine_db(migrated_target: str | Path) -> AsyncIterator[Database]:
+    """An open, migrated database on each engine in turn (the test runs once per engine)."""
+    db = await Database.open(migrated_target)
     try:
         yield db
     finally:

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import aiosqlite
-
 from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.database import Database, Row, Tx
 
@@ -25,6 +23,8 @@ CLAIMED, SENT, FAILED, MISSED = "claimed", "sent", "failed", "missed"
 PRIVACY_FEATURE = "Server settings"
 PRIVACY_CHANGES = "settings changes you made (the change stays in the log, your id goes)"
 PRIVACY_LATEST = 3
+# On PostgreSQL, the checked server row stays locked until the deletion commits.
+_LOCK_ROW = {"sqlite": "", "postgresql": " FOR UPDATE"}
 
 
 def to_text(when: datetime) -> str:
@@ -228,14 +228,15 @@ class ConfigStore:
         return [int(row["guild_id"]) for row in rows]
 
     @staticmethod
-    async def still_left_before(tx: aiosqlite.Connection, guild_id: int, cutoff: datetime) -> bool:
-        """Inside a transaction: the server is still gone, and has been since before ``cutoff``."""
-        async with tx.execute(
-            "SELECT 1 FROM guild_settings WHERE guild_id = ? AND left_at IS NOT NULL "
-            "AND left_at < ?",
+    async def still_left_before(tx: Tx, guild_id: int, cutoff: datetime) -> bool:
+        """Inside a transaction: the server is still gone, and has been since before ``cutoff``
+        (on PostgreSQL its row stays locked until the deletion commits, so a join waits)."""
+        row = await tx.fetchone(
+            "SELECT 1 FROM guild_settings WHERE guild_id = ? AND left_at IS NOT NULL "  # noqa: S608 - a fixed lock clause
+            "AND left_at < ?" + _LOCK_ROW[tx.engine],
             (guild_id, to_text(cutoff)),
-        ) as cur:
-            return await cur.fetchone() is not None
+        )
+        return row is not None
 
     # ------------------------------------------------------------------ members' data (bot.privacy)
     user_columns = frozenset({"config_changes.actor_id"})
@@ -251,21 +252,18 @@ class ConfigStore:
         latest = tuple(str(row["summary"]) for row in rows)
         return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_CHANGES, count, latest))
 
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         # Moderators keep the log of what changed; who did it is the member's to remove.
-        cur = await tx.execute(
+        changed = await tx.execute(
             "UPDATE config_changes SET actor_id = ? WHERE guild_id = ? AND actor_id = ?",
             (DELETED_MEMBER, guild_id, user_id),
         )
-        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_CHANGES, cur.rowcount))
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_CHANGES, changed))
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         deleted = 0
         for table in ("config_changes", "daily_posts", "feature_settings", "guild_settings"):
-            cur = await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
-            deleted += cur.rowcount
+            deleted += await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
         return deleted
 
     def forget(self, guild_id: int, user_id: int | None) -> None:

@@ -3,9 +3,7 @@
 SQLite (the default, ``DATABASE_PATH``): one aiosqlite connection and one lock around each
 transaction. PostgreSQL (``DATABASE_URL=postgresql://...``, for several bot processes): an asyncpg
 pool, each transaction on its own connection. Stores use the portable API (:meth:`Database.begin`,
-:meth:`Database.snapshot`, :meth:`Database.fetchone` ...); :meth:`Database.transaction`,
-:meth:`Database.run_in_transaction` and :meth:`Database.run_read` are the SQLite-only forms the
-film, quote and poll stores still use.
+:meth:`Database.snapshot`, :meth:`Database.fetchone` ...), one SQL text for both engines.
 """
 
 from __future__ import annotations
@@ -17,7 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequen
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import aiosqlite
@@ -25,7 +23,6 @@ import asyncpg
 
 from bot.storage.cache import ReadCache
 from bot.storage.engines import (
-    BlockingSqlite,
     PgConnection,
     PostgresTx,
     Row,
@@ -277,8 +274,26 @@ class Database:
             async with postgres_transaction(self._pool) as tx:
                 yield tx
             return
-        async with self.transaction() as conn:
-            yield SqliteTx(conn)
+        conn = self._sqlite_conn
+        async with self.lock:
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield SqliteTx(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def hold(self, key: int) -> AsyncIterator[Tx]:
+        """A transaction holding the lock ``key`` (a 64-bit number naming what it guards) until it
+        ends, for claims that must be made once across processes. PostgreSQL: a transaction-level
+        advisory lock (``pg_advisory_xact_lock``), released at commit or rollback; SQLite: its
+        write transaction already excludes every other writer."""
+        async with self.begin() as tx:
+            await tx.hold(key)
+            yield tx
 
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[Tx]:
@@ -331,56 +346,39 @@ class Database:
         async with self.lock:
             await self._sqlite_conn.close()
 
-    # ------------------------------------------------------------------ SQLite-only forms
+    # ------------------------------------------------------------------ schema
+    async def tables(self) -> list[str]:
+        """The names of the bot's tables (not the engine's own), sorted."""
+        if self._pool is not None:
+            rows = await self.fetchall(
+                "SELECT table_name AS name FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' "
+                "ORDER BY table_name"
+            )
+        else:
+            rows = await self.fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        return [str(r["name"]) for r in rows]
+
+    async def columns(self, table: str) -> list[str]:
+        """A table's columns in their declared order."""
+        if self._pool is not None:
+            rows = await self.fetchall(
+                "SELECT column_name AS name FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+                (table,),
+            )
+        else:
+            rows = await self.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
+        return [str(r["name"]) for r in rows]
+
     @property
     def _sqlite_conn(self) -> aiosqlite.Connection:
         if self._sqlite is None:
-            raise StorageError(
-                "this store still uses SQLite-only calls (transaction(), run_in_transaction(), "
-                "run_read()); it must move to begin() and snapshot() to run on PostgreSQL"
-            )
+            raise StorageError("this database has no SQLite connection")
         return self._sqlite
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """SQLite only: the aiosqlite connection inside BEGIN IMMEDIATE ... COMMIT (ROLLBACK on
-        any error). New code uses :meth:`begin`, which works on both engines."""
-        conn = self._sqlite_conn
-        async with self.lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
-
-    async def run_in_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """SQLite only: run the synchronous ``work(connection)`` atomically.
-
-        ``work`` runs in a worker thread; each statement it runs is carried out by aiosqlite on the
-        event loop (public API only). New code runs its statements in :meth:`begin` instead.
-        """
-        conn = self._sqlite_conn
-        bridge = cast(sqlite3.Connection, BlockingSqlite(conn, asyncio.get_running_loop()))
-        async with self.lock:
-            await conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = await asyncio.to_thread(work, bridge)
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            await conn.execute("COMMIT")
-            return result
-
-    async def run_read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """SQLite only: several reads by the synchronous ``work`` (see :meth:`run_in_transaction`);
-        new code reads in :meth:`snapshot`."""
-        conn = self._sqlite_conn
-        bridge = cast(sqlite3.Connection, BlockingSqlite(conn, asyncio.get_running_loop()))
-        async with self.lock:
-            return await asyncio.to_thread(work, bridge)
 
 
 async def _keep_session(conn: PgConnection) -> None:

@@ -8,10 +8,11 @@ write one SQL text with ``?`` placeholders; PostgreSQL gets it with ``$1, $2, ..
 
 from __future__ import annotations
 
-import asyncio
+import hashlib
+import json
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any, Protocol
@@ -39,6 +40,12 @@ class Row(Protocol):
 class Tx(Protocol):
     """Statements inside one transaction (or one read), on either engine."""
 
+    @property
+    def engine(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``: for the rare statement only one engine needs
+        (a row lock), never for a different spelling of the same SQL."""
+        ...
+
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
@@ -48,6 +55,15 @@ class Tx(Protocol):
         ...
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+    def any_of(self, values: Collection[int]) -> tuple[str, Any]:
+        """``column {sql}`` matches any of ``values`` with ONE parameter (no SQL built from
+        values, one statement text whatever the count): the SQL and the parameter to pass."""
+        ...
+
+    async def hold(self, key: int) -> None:
+        """Hold the lock ``key`` until this transaction ends (see :meth:`Database.hold`)."""
+        ...
 
 
 # A string literal, a quoted name, or a placeholder: only the last is rewritten.
@@ -69,6 +85,13 @@ def numbered_placeholders(sql: str) -> str:
     return _TOKEN.sub(number, sql)
 
 
+def lock_key(namespace: str, item: int) -> int:
+    """A 64-bit lock number for one thing (``"quotes", guild_id``), for :meth:`Database.hold`.
+    Two things sharing a number only wait for each other: never wrong, just slower."""
+    digest = hashlib.blake2b(f"{namespace}:{item}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 _ROWCOUNT = re.compile(r"(\d+)$")
 
 
@@ -81,6 +104,8 @@ def status_rowcount(status: str) -> int:
 # ---------------------------------------------------------------------------------------- SQLite
 class SqliteTx:
     """Statements on the aiosqlite connection; each is one hand-off to its thread."""
+
+    engine = "sqlite"
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
@@ -101,52 +126,19 @@ class SqliteTx:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.conn.executemany(sql, rows)
 
+    def any_of(self, values: Collection[int]) -> tuple[str, Any]:
+        return "IN (SELECT value FROM json_each(?))", json.dumps(sorted(values))
 
-class BlockingSqlite:
-    """sqlite3-style calls for code running in a worker thread, each run by aiosqlite on the loop.
-
-    The bridge for the stores' synchronous batch callbacks (``Database.run_in_transaction``) until
-    they move to :class:`Tx`; it never touches a driver's internals.
-    """
-
-    def __init__(self, conn: aiosqlite.Connection, loop: asyncio.AbstractEventLoop) -> None:
-        self.conn = conn
-        self.loop = loop
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> BlockingResult:
-        async def run() -> BlockingResult:
-            cursor = await self.conn.execute(sql, params)
-            rows = list(await cursor.fetchall()) if cursor.description else []
-            return BlockingResult(rows, cursor.rowcount)
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result()
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> BlockingResult:
-        async def run() -> BlockingResult:
-            cursor = await self.conn.executemany(sql, list(rows))
-            return BlockingResult([], cursor.rowcount)
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop).result()
-
-
-class BlockingResult:
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
-        self.rows = rows
-        self.rowcount = rowcount
-
-    def fetchone(self) -> Any:
-        return self.rows[0] if self.rows else None
-
-    def fetchall(self) -> list[Any]:
-        return self.rows
-
-    def __iter__(self) -> Any:
-        return iter(self.rows)
+    async def hold(self, key: int) -> None:
+        """Nothing to take: a SQLite write transaction (BEGIN IMMEDIATE) already excludes every
+        other writer, in this process and in any other."""
 
 
 # ------------------------------------------------------------------------------------ PostgreSQL
 class PostgresTx:
     """Statements on one pooled asyncpg connection."""
+
+    engine = "postgresql"
 
     def __init__(self, conn: PgConnection) -> None:
         self.conn = conn
@@ -162,6 +154,12 @@ class PostgresTx:
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self.conn.executemany(numbered_placeholders(sql), list(rows))
+
+    def any_of(self, values: Collection[int]) -> tuple[str, Any]:
+        return "= ANY(?::bigint[])", sorted(values)
+
+    async def hold(self, key: int) -> None:
+        await self.conn.execute("SELECT pg_advisory_xact_lock($1)", key)
 
 
 @asynccontextmanager

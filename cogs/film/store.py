@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import sqlite3
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
@@ -13,11 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-import aiosqlite
-
 from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.cache import ReadCache
-from bot.storage.database import Database, Row
+from bot.storage.database import Database, Row, Tx
+from bot.storage.engines import DATABASE_ERRORS, lock_key
 from cogs.film.logic import ShowRecord
 
 log = logging.getLogger(__name__)
@@ -114,6 +112,9 @@ class Standing:
     score: Score
     rank: int
 
+
+# The question row's lock for an answer (SQLite's write transaction already excludes writers).
+_SHARE = {"sqlite": "", "postgresql": " FOR SHARE"}
 
 _QUESTION_COLUMNS = (
     "id, guild_id, channel_id, message_id, trivia_id, question, choices, answer_index, "
@@ -221,7 +222,7 @@ class FactRotation:
                     "DO UPDATE SET times = excluded.times, last_seq = excluded.last_seq",
                     [(g, f, r.times, r.last_seq) for (g, f), r in batch.items()],
                 )
-            except sqlite3.Error as exc:
+            except DATABASE_ERRORS as exc:
                 # Keep them for the next write (a pick made since is newer and wins).
                 for key, record in batch.items():
                     self._pending.setdefault(key, record)
@@ -304,27 +305,26 @@ class FilmStore:
         ``make`` gets how often each trivia entry was asked in this server (a rotation, like the
         facts). Returns the new question and True, or the question still open and False.
         """
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
+        # Held per channel, so two processes cannot both find the channel free and both ask.
+        async with self.db.hold(lock_key("trivia", channel_id)) as tx:
+            row = await tx.fetchone(
                 f"SELECT {_QUESTION_COLUMNS} FROM film_trivia_questions "  # noqa: S608 - fixed columns
                 "WHERE channel_id = ? AND closed_at IS NULL AND closes_at > ? "
                 "ORDER BY id DESC LIMIT 1",
                 (channel_id, _iso(now)),
             )
-            row = await cur.fetchone()
             if row is not None:
                 return TriviaQuestion.from_row(row), False
-            cur = await tx.execute(
+            rows = await tx.fetchall(
                 "SELECT trivia_id, COUNT(*) AS times, MAX(id) AS last_seq "
                 "FROM film_trivia_questions WHERE guild_id = ? GROUP BY trivia_id",
                 (guild_id,),
             )
             history = {
-                str(r["trivia_id"]): ShowRecord(int(r["times"]), int(r["last_seq"]))
-                for r in await cur.fetchall()
+                str(r["trivia_id"]): ShowRecord(int(r["times"]), int(r["last_seq"])) for r in rows
             }
             new = make(history)
-            cur = await tx.execute(
+            row = await tx.fetchone(
                 "INSERT INTO film_trivia_questions (guild_id, channel_id, trivia_id, question, "
                 "choices, answer_index, asked_by, opened_at, closes_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + _QUESTION_COLUMNS,
@@ -340,7 +340,6 @@ class FilmStore:
                     _iso(closes_at),
                 ),
             )
-            row = await cur.fetchone()
             assert row is not None
             return TriviaQuestion.from_row(row), True
 
@@ -368,25 +367,25 @@ class FilmStore:
 
         A right answer scores a point in the same transaction, so a score never lacks its answer.
         """
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
-                "SELECT answer_index, closes_at, closed_at FROM film_trivia_questions "
-                "WHERE id = ? AND guild_id = ?",
+        async with self.db.begin() as tx:
+            # FOR SHARE on PostgreSQL: a claim_close elsewhere waits for this answer to commit.
+            row = await tx.fetchone(
+                "SELECT answer_index, closes_at, closed_at FROM film_trivia_questions "  # noqa: S608 - a fixed lock clause
+                "WHERE id = ? AND guild_id = ?" + _SHARE[tx.engine],
                 (question_id, guild_id),
             )
-            row = await cur.fetchone()
             if row is None:
                 return AnswerOutcome.UNKNOWN
             if row["closed_at"] is not None or row["closes_at"] <= _iso(now):
                 return AnswerOutcome.CLOSED
             correct = int(choice_index == int(row["answer_index"]))
-            cur = await tx.execute(
+            inserted = await tx.execute(
                 "INSERT INTO film_trivia_answers "
                 "(question_id, user_id, choice_index, correct, answered_at) "
                 "VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_id, user_id) DO NOTHING",
                 (question_id, user_id, choice_index, correct, _iso(now)),
             )
-            if cur.rowcount == 0:
+            if inserted == 0:
                 return AnswerOutcome.ALREADY_ANSWERED
             await tx.execute(
                 "INSERT INTO film_trivia_scores (guild_id, user_id, points, answered, reached_at) "
@@ -471,44 +470,39 @@ class FilmStore:
     )
 
     async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
-        def read(conn: sqlite3.Connection) -> FeatureData:
-            answers = conn.execute(
+        async with self.db.snapshot() as tx:
+            answers = await tx.fetchall(
                 "SELECT q.question, a.correct, COUNT(*) OVER () AS n "
                 "FROM film_trivia_answers AS a JOIN film_trivia_questions AS q "
                 "ON q.id = a.question_id WHERE q.guild_id = ? AND a.user_id = ? "
                 "ORDER BY a.answered_at DESC, a.question_id DESC LIMIT ?",
                 (guild_id, user_id, PRIVACY_LATEST),
-            ).fetchall()
-            score = conn.execute(
+            )
+            score = await tx.fetchone(
                 "SELECT points, answered FROM film_trivia_scores WHERE guild_id = ? AND user_id = ?",
                 (guild_id, user_id),
-            ).fetchone()
-            asked = conn.execute(
+            )
+            asked = await tx.fetchone(
                 "SELECT COUNT(*) FROM film_trivia_questions WHERE guild_id = ? AND asked_by = ?",
                 (guild_id, user_id),
-            ).fetchone()
-            latest = tuple(
-                f"{'right' if r['correct'] else 'wrong'}: "
-                f"{str(r['question'])[:PRIVACY_QUESTION_CHARS]}"
-                for r in answers
             )
-            score_line = (
-                (f"{int(score['points'])} points from {int(score['answered'])} answers",)
-                if score is not None
-                else ()
-            )
-            return feature_data(
-                PRIVACY_FEATURE,
-                Holding(PRIVACY_ANSWERS, int(answers[0]["n"]) if answers else 0, latest),
-                Holding(PRIVACY_SCORE, 0 if score is None else 1, score_line),
-                Holding(PRIVACY_ASKED, int(asked[0]) if asked else 0),
-            )
+        latest = tuple(
+            f"{'right' if r['correct'] else 'wrong'}: {str(r['question'])[:PRIVACY_QUESTION_CHARS]}"
+            for r in answers
+        )
+        score_line = (
+            (f"{int(score['points'])} points from {int(score['answered'])} answers",)
+            if score is not None
+            else ()
+        )
+        return feature_data(
+            PRIVACY_FEATURE,
+            Holding(PRIVACY_ANSWERS, int(answers[0]["n"]) if answers else 0, latest),
+            Holding(PRIVACY_SCORE, 0 if score is None else 1, score_line),
+            Holding(PRIVACY_ASKED, int(asked[0]) if asked else 0),
+        )
 
-        return await self.db.run_read(read)
-
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         answers = await tx.execute(
             "DELETE FROM film_trivia_answers WHERE user_id = ? AND question_id IN "
             "(SELECT id FROM film_trivia_questions WHERE guild_id = ?)",
@@ -524,12 +518,12 @@ class FilmStore:
         )
         return feature_data(
             PRIVACY_FEATURE,
-            Holding(PRIVACY_ANSWERS, answers.rowcount),
-            Holding(PRIVACY_SCORE, score.rowcount),
-            Holding(PRIVACY_ASKED, asked.rowcount),
+            Holding(PRIVACY_ANSWERS, answers),
+            Holding(PRIVACY_SCORE, score),
+            Holding(PRIVACY_ASKED, asked),
         )
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         deleted = 0
         for sql in (
             "DELETE FROM film_trivia_answers WHERE question_id IN "
@@ -538,8 +532,7 @@ class FilmStore:
             "DELETE FROM film_trivia_scores WHERE guild_id = ?",
             "DELETE FROM film_fact_shows WHERE guild_id = ?",
         ):
-            cur = await tx.execute(sql, (guild_id,))
-            deleted += cur.rowcount
+            deleted += await tx.execute(sql, (guild_id,))
         return deleted
 
     def forget(self, guild_id: int, user_id: int | None) -> None:

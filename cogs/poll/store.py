@@ -8,18 +8,15 @@ votes and gains the final tally.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-import aiosqlite
-
 from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
-from bot.storage.database import Database
+from bot.storage.database import Database, Tx
+from bot.storage.engines import is_integrity_error
 from cogs.poll.logic import Side, Tally
 
 # What /privacy calls this feature's data about a member.
@@ -131,21 +128,26 @@ class VoteOutcome:
         return self.status in (VoteStatus.RECORDED, VoteStatus.MOVED)
 
 
-def _record_group(
-    conn: sqlite3.Connection, votes: list[VoteRequest], stamp: int
-) -> list[VoteOutcome]:
-    """Decide and store a group of votes (runs in the database thread, inside a transaction)."""
+async def _record_group(tx: Tx, votes: list[VoteRequest], stamp: int) -> list[VoteOutcome]:
+    """Decide and store a group of votes inside one transaction: one read, one upsert.
+
+    On PostgreSQL the read locks the polls' rows (``FOR NO KEY UPDATE``): a close elsewhere
+    (:meth:`PollStore.close` locks the row ``FOR UPDATE``) waits for this group to commit and then
+    counts its votes, or this group waits for the close and sees the poll closed. The stronger
+    lock rather than ``FOR SHARE`` because the group may write the poll's message id, and two
+    groups upgrading a shared lock would deadlock. Votes on one poll all come from the process that
+    holds its server, so groups rarely wait on each other.
+    """
     poll_ids = sorted({v.poll_id for v in votes})
     users = sorted({v.user_id for v in votes})
-    # One read for the polls and the members' current votes; lists travel as one JSON parameter
-    # (no SQL is ever built from values).
-    rows = conn.execute(
-        "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "
-        "LEFT JOIN poll_votes AS v ON v.poll_id = p.id "
-        "AND v.user_id IN (SELECT value FROM json_each(?)) "
-        "WHERE p.id IN (SELECT value FROM json_each(?))",
-        (json.dumps(users), json.dumps(poll_ids)),
-    ).fetchall()
+    user_match, user_param = tx.any_of(users)
+    poll_match, poll_param = tx.any_of(poll_ids)
+    rows = await tx.fetchall(
+        "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "  # noqa: S608 - fixed SQL fragments, values are parameters
+        f"LEFT JOIN poll_votes AS v ON v.poll_id = p.id AND v.user_id {user_match} "
+        f"WHERE p.id {poll_match} ORDER BY p.id" + _LOCK_POLLS[tx.engine],
+        (user_param, poll_param),
+    )
     polls: dict[int, Poll] = {}
     current: dict[tuple[int, int], str] = {}
     for row in rows:
@@ -177,7 +179,7 @@ def _record_group(
             # Posted, but its id never saved (the bot stopped in between). Discord only sends a
             # click for a button that is on the clicked message, so that message is the poll's:
             # remember it, so the turnout and the result can be shown on it.
-            conn.execute(
+            await tx.execute(
                 "UPDATE polls SET message_id = ? WHERE id = ? AND message_id IS NULL",
                 (vote.message_id, poll.id),
             )
@@ -195,13 +197,17 @@ def _record_group(
             writes[key] = vote.side
         outcomes.append(VoteOutcome(status, poll))
     if writes:
-        conn.executemany(
+        await tx.executemany(
             "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
             "voted_at = excluded.voted_at",
             [(pid, uid, side, stamp) for (pid, uid), side in writes.items()],
         )
     return outcomes
+
+
+# Row locks for a vote group's read (SQLite's write transaction already excludes other writers).
+_LOCK_POLLS = {"sqlite": "", "postgresql": " FOR NO KEY UPDATE OF p"}
 
 
 class PollStore:
@@ -223,10 +229,10 @@ class PollStore:
     ) -> Poll:
         """A new open poll (no message yet); raises PollAlreadyOpen if the channel has one."""
         try:
-            async with self.db.transaction() as tx:
-                cur = await tx.execute(
+            async with self.db.begin() as tx:
+                row = await tx.fetchone(
                     "INSERT INTO polls(guild_id, channel_id, matchup_id, kpop_label, classic_label, "
-                    "started_by, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "started_by, opened_at, closes_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING *",
                     (
                         guild_id,
                         channel_id,
@@ -238,12 +244,12 @@ class PollStore:
                         to_epoch(closes_at),
                     ),
                 )
-                poll_id = cur.lastrowid
-        except sqlite3.IntegrityError:
+        except Exception as exc:
+            if not is_integrity_error(exc):
+                raise
             raise PollAlreadyOpen(await self.open_in_channel(channel_id)) from None
-        poll = await self.get(int(poll_id or 0))
-        assert poll is not None
-        return poll
+        assert row is not None
+        return _poll(row)
 
     async def set_message(self, poll_id: int, message_id: int) -> None:
         await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
@@ -282,18 +288,19 @@ class PollStore:
     async def open_polls_with_votes(self) -> tuple[list[Poll], list[tuple[int, int, Side]]]:
         """Every open poll, and every vote on them as (poll id, member, side): one hand-off."""
 
-        def read(conn: sqlite3.Connection) -> tuple[list[Poll], list[tuple[int, int, Side]]]:
-            polls = [_poll(r) for r in conn.execute("SELECT * FROM polls WHERE closed_at IS NULL")]
-            votes: list[tuple[int, int, Side]] = [
-                (int(r["poll_id"]), int(r["user_id"]), "kpop" if r["side"] == "kpop" else "classic")
-                for r in conn.execute(
-                    "SELECT v.poll_id, v.user_id, v.side FROM poll_votes AS v "
-                    "JOIN polls AS p ON p.id = v.poll_id WHERE p.closed_at IS NULL"
-                )
+        async with self.db.snapshot() as tx:
+            polls = [
+                _poll(r) for r in await tx.fetchall("SELECT * FROM polls WHERE closed_at IS NULL")
             ]
-            return polls, votes
-
-        return await self.db.run_read(read)
+            rows = await tx.fetchall(
+                "SELECT v.poll_id, v.user_id, v.side FROM poll_votes AS v "
+                "JOIN polls AS p ON p.id = v.poll_id WHERE p.closed_at IS NULL"
+            )
+        votes: list[tuple[int, int, Side]] = [
+            (int(r["poll_id"]), int(r["user_id"]), "kpop" if r["side"] == "kpop" else "classic")
+            for r in rows
+        ]
+        return polls, votes
 
     async def closed_polls(self, guild_id: int) -> list[Poll]:
         """A server's closed rounds (discarded ones left out), in the order they closed: the last
@@ -320,8 +327,9 @@ class PollStore:
         """Store a group of votes in one transaction; one outcome per vote, in order.
 
         When this returns, every stored vote is committed. Votes for a poll that is closed, that
-        does not exist, or that belongs to another server store nothing. The whole group is one
-        hand-off to the database thread (a read, a write, BEGIN and COMMIT together).
+        does not exist, or that belongs to another server store nothing. The group is one read
+        and one upsert, correct with several processes voting and closing (see
+        :func:`_record_group`).
         """
         if not votes:
             return []
@@ -329,7 +337,8 @@ class PollStore:
             raise ValueError(f"at most {MAX_GROUP} votes per group")
         group = list(votes)
         stamp = to_epoch(now)
-        return await self.db.run_in_transaction(lambda conn: _record_group(conn, group, stamp))
+        async with self.db.begin() as tx:
+            return await _record_group(tx, group, stamp)
 
     async def vote_of(self, poll_id: int, user_id: int) -> Side | None:
         row = await self.db.fetchone(
@@ -373,20 +382,27 @@ class PollStore:
         """Close a poll and freeze its tally; None if it was already closed (someone else won)."""
         if reason not in ("deadline", "ended"):
             raise ValueError(f"unknown close reason {reason!r}")
-        async with self.db.transaction() as tx:
-            cur = await tx.execute(
+        async with self.db.begin() as tx:
+            if tx.engine == "postgresql":
+                # Wait for vote groups holding the row, then count in a NEW statement: one
+                # UPDATE that waited would count with the snapshot it started with and miss the
+                # votes those groups committed meanwhile.
+                open_row = await tx.fetchone(
+                    "SELECT id FROM polls WHERE id = ? AND closed_at IS NULL FOR UPDATE",
+                    (poll_id,),
+                )
+                if open_row is None:
+                    return None
+            row = await tx.fetchone(
                 "UPDATE polls SET closed_at = ?, close_reason = ?, "
                 "kpop_votes = (SELECT COUNT(*) FROM poll_votes WHERE poll_id = polls.id "
                 "AND side = 'kpop'), "
                 "classic_votes = (SELECT COUNT(*) FROM poll_votes WHERE poll_id = polls.id "
                 "AND side = 'classic') "
-                "WHERE id = ? AND closed_at IS NULL",
+                "WHERE id = ? AND closed_at IS NULL RETURNING *",
                 (to_epoch(now), reason, poll_id),
             )
-            if cur.rowcount == 0:
-                return None
-            rows = await tx.execute_fetchall("SELECT * FROM polls WHERE id = ?", (poll_id,))
-        return _poll(next(iter(rows)))
+        return None if row is None else _poll(row)
 
     async def unannounced(self) -> list[Poll]:
         """Closed polls whose result has not been posted yet (e.g. the bot stopped mid-close)."""
@@ -403,34 +419,30 @@ class PollStore:
     user_columns = frozenset({"polls.started_by", "poll_votes.user_id"})
 
     async def member_data(self, guild_id: int, user_id: int) -> FeatureData:
-        def read(conn: sqlite3.Connection) -> FeatureData:
-            votes = conn.execute(
+        async with self.db.snapshot() as tx:
+            votes = await tx.fetchall(
                 "SELECT p.kpop_label, p.classic_label, p.closed_at, v.side, COUNT(*) OVER () AS n "
                 "FROM poll_votes AS v JOIN polls AS p ON p.id = v.poll_id "
                 "WHERE p.guild_id = ? AND v.user_id = ? ORDER BY v.voted_at DESC, p.id DESC "
                 "LIMIT ?",
                 (guild_id, user_id, PRIVACY_LATEST),
-            ).fetchall()
-            started = conn.execute(
+            )
+            started = await tx.fetchone(
                 "SELECT COUNT(*) FROM polls WHERE guild_id = ? AND started_by = ?",
                 (guild_id, user_id),
-            ).fetchone()
-            latest = tuple(
-                f"{r['kpop_label']} vs {r['classic_label']}: {PRIVACY_SIDES[str(r['side'])]}"
-                f"{'' if r['closed_at'] is None else ' (closed)'}"
-                for r in votes
             )
-            return feature_data(
-                PRIVACY_FEATURE,
-                Holding(PRIVACY_VOTES, int(votes[0]["n"]) if votes else 0, latest, True),
-                Holding(PRIVACY_STARTED, int(started[0]) if started else 0),
-            )
+        latest = tuple(
+            f"{r['kpop_label']} vs {r['classic_label']}: {PRIVACY_SIDES[str(r['side'])]}"
+            f"{'' if r['closed_at'] is None else ' (closed)'}"
+            for r in votes
+        )
+        return feature_data(
+            PRIVACY_FEATURE,
+            Holding(PRIVACY_VOTES, int(votes[0]["n"]) if votes else 0, latest, True),
+            Holding(PRIVACY_STARTED, int(started[0]) if started else 0),
+        )
 
-        return await self.db.run_read(read)
-
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         # A closed poll's result is the tally written at its close (polls.kpop_votes and
         # classic_votes), so removing its votes leaves the result and the standings as they were;
         # an open poll simply no longer counts the member's vote.
@@ -445,17 +457,17 @@ class PollStore:
         )
         return feature_data(
             PRIVACY_FEATURE,
-            Holding(PRIVACY_VOTES, votes.rowcount),
-            Holding(PRIVACY_STARTED, started.rowcount),
+            Holding(PRIVACY_VOTES, votes),
+            Holding(PRIVACY_STARTED, started),
         )
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         votes = await tx.execute(
             "DELETE FROM poll_votes WHERE poll_id IN (SELECT id FROM polls WHERE guild_id = ?)",
             (guild_id,),
         )
         polls = await tx.execute("DELETE FROM polls WHERE guild_id = ?", (guild_id,))
-        return votes.rowcount + polls.rowcount
+        return votes + polls
 
     def forget(self, guild_id: int, user_id: int | None) -> None:
         """The store keeps nothing in memory (the board does: see ``PollBoard.forget``)."""

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
-from bot.storage.database import Database
+from bot.storage.database import Database, Tx
+from bot.storage.engines import lock_key
 from cogs.quotes.logic import new_seed, next_in_rotation, server_key
 
 # What /privacy calls this feature's data about a member.
@@ -49,9 +48,13 @@ def _quote(row: Any) -> ServerQuote:
     )
 
 
-async def _rows(tx: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> list[Any]:
-    async with tx.execute(sql, params) as cur:
-        return list(await cur.fetchall())
+async def _rows(tx: Tx, sql: str, params: Sequence[Any]) -> list[Any]:
+    return await tx.fetchall(sql, params)
+
+
+def _guild_lock(guild_id: int) -> int:
+    """One server's quote numbering and rotation change in one process at a time."""
+    return lock_key("quotes", guild_id)
 
 
 class QuoteStore:
@@ -71,23 +74,24 @@ class QuoteStore:
         limit: int,
     ) -> ServerQuote | None:
         """Store a quote under the server's next number; None if the server already has ``limit``."""
-        async with self.db.transaction() as tx:
+        async with self.db.hold(_guild_lock(guild_id)) as tx:
             count = await _rows(
                 tx, "SELECT COUNT(*) AS n FROM server_quotes WHERE guild_id = ?", (guild_id,)
             )
             if int(count[0]["n"]) >= limit:
                 return None
-            await tx.execute(
+            number = await _rows(
+                tx,
                 "INSERT INTO quote_rotation(guild_id, last_number) VALUES (?, 1) "
-                "ON CONFLICT(guild_id) DO UPDATE SET last_number = last_number + 1",
+                "ON CONFLICT(guild_id) DO UPDATE "
+                "SET last_number = quote_rotation.last_number + 1 RETURNING last_number",
                 (guild_id,),
             )
-            number = await _rows(
-                tx, "SELECT last_number FROM quote_rotation WHERE guild_id = ?", (guild_id,)
-            )
-            await tx.execute(
+            rows = await _rows(
+                tx,
                 "INSERT INTO server_quotes(guild_id, number, text, speaker, source_url, added_by, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "RETURNING guild_id, number, text, speaker, source_url, added_by, added_at",
                 (
                     guild_id,
                     int(number[0]["last_number"]),
@@ -97,12 +101,6 @@ class QuoteStore:
                     added_by,
                     added_at.isoformat(),
                 ),
-            )
-            rows = await _rows(
-                tx,
-                "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
-                "FROM server_quotes WHERE guild_id = ? AND number = ?",
-                (guild_id, int(number[0]["last_number"])),
             )
         return _quote(rows[0])
 
@@ -116,19 +114,14 @@ class QuoteStore:
 
     async def remove(self, guild_id: int, number: int) -> ServerQuote | None:
         """Delete this server's quote ``number``; the removed quote, or None if it has none such."""
-        async with self.db.transaction() as tx:
+        async with self.db.begin() as tx:
             rows = await _rows(
                 tx,
-                "SELECT guild_id, number, text, speaker, source_url, added_by, added_at "
-                "FROM server_quotes WHERE guild_id = ? AND number = ?",
+                "DELETE FROM server_quotes WHERE guild_id = ? AND number = ? "
+                "RETURNING guild_id, number, text, speaker, source_url, added_by, added_at",
                 (guild_id, number),
             )
-            if not rows:
-                return None
-            await tx.execute(
-                "DELETE FROM server_quotes WHERE guild_id = ? AND number = ?", (guild_id, number)
-            )
-        return _quote(rows[0])
+        return _quote(rows[0]) if rows else None
 
     async def server_quotes(self, guild_id: int) -> list[ServerQuote]:
         rows = await self.db.fetchall(
@@ -154,7 +147,7 @@ class QuoteStore:
         begins. A kept pick whose quote has since been removed is replaced. None: no quotes at all.
         """
         day = local_date.isoformat()
-        async with self.db.transaction() as tx:
+        async with self.db.hold(_guild_lock(guild_id)) as tx:
             numbers = await _rows(
                 tx, "SELECT number FROM server_quotes WHERE guild_id = ?", (guild_id,)
             )
@@ -228,7 +221,7 @@ class QuoteStore:
         ]
 
     @staticmethod
-    async def _rotation(tx: aiosqlite.Connection, guild_id: int) -> Rotation:
+    async def _rotation(tx: Tx, guild_id: int) -> Rotation:
         rows = await _rows(
             tx, "SELECT cycle, seed FROM quote_rotation WHERE guild_id = ?", (guild_id,)
         )
@@ -252,22 +245,19 @@ class QuoteStore:
         count = int(rows[0]["n"]) if rows else 0
         return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_ADDED, count, latest, True))
 
-    async def delete_member_data(
-        self, tx: aiosqlite.Connection, guild_id: int, user_id: int
-    ) -> FeatureData:
+    async def delete_member_data(self, tx: Tx, guild_id: int, user_id: int) -> FeatureData:
         # The quote belongs to the server's collection (moderators curated it): it stays, and
         # only who added it goes.
-        cur = await tx.execute(
+        changed = await tx.execute(
             "UPDATE server_quotes SET added_by = ? WHERE guild_id = ? AND added_by = ?",
             (DELETED_MEMBER, guild_id, user_id),
         )
-        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_ADDED, cur.rowcount))
+        return feature_data(PRIVACY_FEATURE, Holding(PRIVACY_ADDED, changed))
 
-    async def delete_guild_data(self, tx: aiosqlite.Connection, guild_id: int) -> int:
+    async def delete_guild_data(self, tx: Tx, guild_id: int) -> int:
         deleted = 0
         for table in ("server_quotes", "quote_days", "quote_rotation"):
-            cur = await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
-            deleted += cur.rowcount
+            deleted += await tx.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608 - fixed names
         return deleted
 
     def forget(self, guild_id: int, user_id: int | None) -> None:

@@ -1,5 +1,5 @@
 """The storage core on both engines: migrations, the schema-version guard, transactions, unusable
-databases, and the SQLite-only forms the film, quote and poll stores still use."""
+databases, advisory locks and schema listing."""
 
 from __future__ import annotations
 
@@ -221,43 +221,6 @@ async def test_snapshot_reads_and_rowcounts(engine_db: Database) -> None:
     assert [(r["key"], r[1]) for r in rows] == [("a", "x"), ("b", "x"), ("c", "?")]
     assert one is not None and one["value"] == "?" and none is None
     assert (tuple(rows[0]), len(rows[0])) == (("a", "x"), 2)  # rows iterate over their values
-
-
-async def test_sqlite_only_calls_keep_working_on_sqlite(db_path: Path) -> None:
-    """The film, quote and poll stores' current calls (until they move to begin/snapshot)."""
-    db = await Database.open(db_path)
-
-    def write(conn: sqlite3.Connection) -> int:
-        conn.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", [("x", "1"), ("y", "2")])
-        return len(conn.execute("SELECT key FROM meta WHERE key IN ('x', 'y')").fetchall())
-
-    def fail(conn: sqlite3.Connection) -> None:
-        conn.execute("INSERT INTO meta(key, value) VALUES ('z', '1')")
-        conn.execute("INSERT INTO meta(key, value) VALUES ('z', '2')")  # primary key refuses
-
-    try:
-        assert await db.run_in_transaction(write) == 2
-        with pytest.raises(sqlite3.IntegrityError):
-            await db.run_in_transaction(fail)
-        keys = await db.run_read(
-            lambda conn: [r["key"] for r in conn.execute("SELECT key FROM meta")]
-        )
-        assert "x" in keys and "z" not in keys  # the failed group was rolled back whole
-        async with db.transaction() as tx:
-            cur = await tx.execute("DELETE FROM meta WHERE key = 'x'")
-            assert cur.rowcount == 1
-    finally:
-        await db.close()
-
-
-async def test_sqlite_only_calls_say_so_on_postgresql(postgres_url: str) -> None:
-    db = await Database.open(postgres_url)
-    try:
-        with pytest.raises(StorageError, match="begin"):
-            async with db.transaction():
-                pass
-    finally:
-        await db.close()
 
 
 async def test_an_unreachable_server_is_a_clear_error_without_the_password(

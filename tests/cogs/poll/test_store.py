@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.storage import Database
+from bot.storage import INTEGRITY_ERRORS, Database
 from cogs.poll.logic import Tally
 from cogs.poll.store import (
     MAX_GROUP,
@@ -87,12 +86,9 @@ async def test_a_group_decides_each_vote_in_order(store: PollStore) -> None:
 async def test_group_is_one_transaction(store: PollStore, tmp_path: Path) -> None:
     """A failure inside the group rolls back every vote in it (none half-stored)."""
     pid = await open_poll(store)
-    await store.db.execute(
-        "CREATE TRIGGER boom BEFORE INSERT ON poll_votes WHEN NEW.user_id = 666 "
-        "BEGIN SELECT RAISE(ABORT, 'boom'); END"
-    )
-    with pytest.raises(sqlite3.IntegrityError):
-        await store.record_votes([vote(pid, 1), vote(pid, 666)], NOW)
+    refused = vote(pid, 666, side="neither")  # the CHECK constraint refuses it
+    with pytest.raises(INTEGRITY_ERRORS):
+        await store.record_votes([vote(pid, 1), refused], NOW)
     assert await store.turnout(pid) == 0
 
 
@@ -206,26 +202,18 @@ async def test_close_rejects_unknown_reason(store: PollStore) -> None:
         await store.close(pid, NOW, "because")
 
 
-async def test_run_in_transaction_commits_or_rolls_back(store: PollStore) -> None:
-    """The one-hop transaction that vote groups use (Database.run_in_transaction)."""
+async def test_a_vote_write_commits_or_rolls_back_whole(store: PollStore) -> None:
+    """Votes written in a transaction that fails half-way leave nothing behind, on either engine."""
     pid = await open_poll(store)
-
-    def write(conn: sqlite3.Connection, user: int) -> int:
-        conn.execute(
-            "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, 'kpop', 0)",
-            (pid, user),
-        )
-        return user
-
-    assert await store.db.run_in_transaction(lambda conn: write(conn, 1)) == 1
-
-    def fail(conn: sqlite3.Connection) -> None:
-        write(conn, 2)
-        raise RuntimeError("half-way")
-
+    insert = "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, 'kpop', 0)"
+    async with store.db.begin() as tx:
+        await tx.execute(insert, (pid, 1))
     with pytest.raises(RuntimeError):
-        await store.db.run_in_transaction(fail)
+        async with store.db.begin() as tx:
+            await tx.execute(insert, (pid, 2))
+            raise RuntimeError("half-way")
     assert await store.turnout(pid) == 1  # the failed one left nothing behind
     # The connection is usable afterwards (no transaction left open).
-    assert await store.db.run_in_transaction(lambda conn: write(conn, 3)) == 3
+    async with store.db.begin() as tx:
+        await tx.execute(insert, (pid, 3))
     assert await store.turnout(pid) == 2

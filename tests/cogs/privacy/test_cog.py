@@ -36,14 +36,10 @@ USER_COLUMN = re.compile(r"user|member|actor|author|_by$")
 async def user_columns(db: Database) -> set[str]:
     """Every ``table.column`` of the schema that holds a member id, by ``USER_COLUMN``."""
     found: set[str] = set()
-    tables = await db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-    )
-    for table in tables:
-        name = str(table["name"])
-        for column in await db.fetchall(f"PRAGMA table_info({name})"):
-            if USER_COLUMN.search(str(column["name"])):
-                found.add(f"{name}.{column['name']}")
+    for name in await db.tables():
+        for column in await db.columns(name):
+            if USER_COLUMN.search(column):
+                found.add(f"{name}.{column}")
     return found
 
 
