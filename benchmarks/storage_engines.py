@@ -5,14 +5,13 @@ Compared, on the same data and in alternating rounds (so a busy machine slows ev
 - ``aiosqlite``: bot.storage.Database on SQLite (aiosqlite's public API, one hand-off per statement);
 - ``asyncpg``: bot.storage.Database on PostgreSQL (asyncpg's pool, connections returned as they are);
 - ``asyncpg+reset``: the same with asyncpg's default reset query each time a connection goes back;
-- ``sqlite-bridge``: SQLite through ``Database.run_read``/``run_in_transaction`` with synchronous
-  callbacks (the poll store's calls until it moves to ``begin``/``snapshot``);
 - ``sa+aiosqlite`` / ``sa+asyncpg``: SQLAlchemy Core's async engine on the same two drivers, the
   group written once as a synchronous function run by ``AsyncConnection.run_sync`` (only when
   SQLAlchemy is installed: it is not a dependency of the bot).
 
-Two operations: a settings read (one SELECT by key) and a vote group (one transaction: a read of
-the current rows, then an upsert of 10 rows). CPU is this process's (every thread: aiosqlite's
+Three operations: a settings read (one SELECT by key), a generic group (one transaction: a read of
+the current rows, then an upsert of 10 rows) and, on bot.storage's own variants, a real vote group
+(``PollStore.record_votes`` with 10 votes: the poll rows read with their lock, one upsert). CPU is this process's (every thread: aiosqlite's
 included); the PostgreSQL server's own CPU is another process's and is not counted. Printed: the
 median µs per operation and the ratio to ``aiosqlite``.
 
@@ -40,11 +39,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
-import sqlite3
 import statistics
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +51,7 @@ import asyncpg
 
 from benchmarks._common import machine
 from bot.storage import Database
+from cogs.poll.store import PollStore, VoteRequest
 from tests.postgres import PostgresServer, find_bin_dir
 
 GROUP = 10
@@ -77,21 +77,29 @@ def database_ops(db: Database) -> tuple[Op, Op]:
     return read, group
 
 
-def bridge_ops(db: Database) -> tuple[Op, Op]:
-    """The same through the SQLite-only synchronous callbacks the poll store still uses."""
+async def vote_op(db: Database) -> Op:
+    """The poll store's vote group: 10 members of a 500-member server voting on one poll."""
+    polls = PollStore(db)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
+    poll = await polls.create(
+        guild_id=1,
+        channel_id=1,
+        matchup_id=None,
+        kpop_label="A",
+        classic_label="B",
+        started_by=1,
+        opened_at=start,
+        closes_at=start + timedelta(days=1),
+    )
 
-    async def read(i: int) -> Any:
-        key = f"k{i % 50:03d}"
-        return await db.run_read(lambda conn: conn.execute(READ, (key,)).fetchone())
+    async def vote(i: int) -> Any:
+        sides = ("kpop", "classic")
+        group = [
+            VoteRequest(poll.id, 1, (i * GROUP + j) % 500, sides[(i + j) % 2]) for j in range(GROUP)
+        ]
+        return await polls.record_votes(group, start)
 
-    def group_sync(conn: sqlite3.Connection, i: int) -> None:
-        conn.execute(GROUP_READ, ("g", "h")).fetchall()
-        conn.executemany(UPSERT, [(f"g{i % 7}-{j}", str(i)) for j in range(GROUP)])
-
-    async def group(i: int) -> Any:
-        await db.run_in_transaction(lambda conn: group_sync(conn, i))
-
-    return read, group
+    return vote
 
 
 def sqlalchemy_ops(engine: Any) -> tuple[Op, Op]:
@@ -160,8 +168,8 @@ async def main(ops: int, rounds: int, url: str | None) -> None:
             "aiosqlite": database_ops(lite),
             "asyncpg": database_ops(pg),
             "asyncpg+reset": database_ops(pg_reset),
-            "sqlite-bridge": bridge_ops(lite),
         }
+        votes: dict[str, Op] = {"aiosqlite": await vote_op(lite), "asyncpg": await vote_op(pg)}
         try:  # imported by name: SQLAlchemy is optional here, not a dependency of the bot
             create_async_engine = importlib.import_module(
                 "sqlalchemy.ext.asyncio"
@@ -180,18 +188,29 @@ async def main(ops: int, rounds: int, url: str | None) -> None:
                 await cpu_per_op(read, 20)  # warm: connections, prepared statements
                 figures.setdefault((name, "read"), []).append(await cpu_per_op(read, ops))
                 figures.setdefault((name, "group"), []).append(await cpu_per_op(group, ops // 3))
+                if name in votes:
+                    figures.setdefault((name, "vote"), []).append(
+                        await cpu_per_op(votes[name], ops // 3)
+                    )
         print(
-            f"storage engines: {machine()}; {ops} reads, {ops // 3} groups of {GROUP}, {rounds} rounds"
+            f"storage engines: {machine()}; {ops} reads, {ops // 3} groups of {GROUP}, "
+            f"{ops // 3} vote groups of {GROUP}, {rounds} rounds"
         )
-        print(f"{'variant':<14}{'read µs':>10}{'ratio':>8}{'group µs':>11}{'ratio':>8}")
-        base = {kind: statistics.median(figures[("aiosqlite", kind)]) for kind in ("read", "group")}
+        print(
+            f"{'variant':<14}{'read µs':>10}{'ratio':>8}{'group µs':>11}{'ratio':>8}"
+            f"{'vote µs':>10}{'ratio':>8}"
+        )
+        kinds = ("read", "group", "vote")
+        base = {kind: statistics.median(figures[("aiosqlite", kind)]) for kind in kinds}
         for name in variants:
-            read_us = statistics.median(figures[(name, "read")])
-            group_us = statistics.median(figures[(name, "group")])
-            print(
-                f"{name:<14}{read_us:>10.0f}{read_us / base['read']:>8.2f}"
-                f"{group_us:>11.0f}{group_us / base['group']:>8.2f}"
-            )
+            line = f"{name:<14}"
+            for kind, width in zip(kinds, (10, 11, 10), strict=True):
+                if (name, kind) in figures:
+                    us = statistics.median(figures[(name, kind)])
+                    line += f"{us:>{width}.0f}{us / base[kind]:>8.2f}"
+                else:
+                    line += f"{'-':>{width}}{'-':>8}"
+            print(line)
     finally:
         for close in reversed(closers):
             await close()
