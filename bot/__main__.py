@@ -130,6 +130,21 @@ def _purge(guild_id: int) -> int:
     return 0
 
 
+def _copy(destination: str, *, force: bool) -> int:
+    """Copy the configured database into another one (SQLite into PostgreSQL, or back)."""
+    from bot.storage.copy import copy_to
+
+    try:
+        settings = load_settings(require_token=False)
+        report = asyncio.run(copy_to(settings.database, destination, force=force))
+    except (SettingsError, StorageError) as exc:
+        return _fail(str(exc))
+    for table, count in report.counts.items():
+        print(f"{table}: {count}")
+    print(f"copied {report.total} rows; set DATABASE_URL to the target to use it")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="kpops-bot, the K-Pops! fan bot."
@@ -162,6 +177,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "purge", help="delete everything kpops-bot keeps about one server, now (stop the bot first)"
     )
     purge.add_argument("--guild", type=int, required=True, metavar="ID", help="the server's id")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_copy = db_sub.add_parser(
+        "copy",
+        help="copy every table of the configured database into another one, in one transaction "
+        "(stop the bot first)",
+    )
+    db_copy.add_argument(
+        "--to", required=True, metavar="URL", help="a postgresql:// URL or a SQLite file path"
+    )
+    db_copy.add_argument(
+        "--force", action="store_true", help="replace what the target already holds"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "purge":
@@ -169,6 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail("--guild must be a server id (digits only)")
         return _purge(args.guild)
 
+    if args.command == "db":
+        return _copy(args.to, force=args.force)
     if args.command == "health":
         return _health()
     if args.command == "backup":

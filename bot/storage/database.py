@@ -374,6 +374,25 @@ class Database:
             rows = await self.fetchall("SELECT name FROM pragma_table_info(?)", (table,))
         return [str(r["name"]) for r in rows]
 
+    async def references(self, table: str) -> set[str]:
+        """The tables ``table``'s foreign keys point at."""
+        if self._pool is not None:
+            rows = await self.fetchall(
+                "SELECT DISTINCT ccu.table_name AS name "
+                "FROM information_schema.table_constraints AS tc "
+                "JOIN information_schema.constraint_column_usage AS ccu "
+                "ON ccu.constraint_name = tc.constraint_name "
+                "AND ccu.constraint_schema = tc.constraint_schema "
+                "WHERE tc.constraint_type = 'FOREIGN KEY' AND tc.table_name = ? "
+                "AND tc.table_schema = current_schema()",
+                (table,),
+            )
+        else:
+            rows = await self.fetchall(
+                'SELECT DISTINCT "table" AS name FROM pragma_foreign_key_list(?)', (table,)
+            )
+        return {str(r["name"]) for r in rows}
+
     @property
     def _sqlite_conn(self) -> aiosqlite.Connection:
         if self._sqlite is None:
