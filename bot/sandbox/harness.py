@@ -18,11 +18,14 @@ from bot.settings import Settings
 
 
 def sandbox_settings(
-    driver: Driver, database_path: Path, *, dev_guild_id: int | None = None
+    driver: Driver, database_path: Path | str, *, dev_guild_id: int | None = None
 ) -> Settings:
+    """``database_path``: a SQLite file, or a ``postgresql://`` URL (as DATABASE_URL)."""
+    url = database_path if isinstance(database_path, str) else None
     return Settings(
         token=driver.token,
-        database_path=database_path,
+        database_path=Path("unused.sqlite3") if url else Path(database_path),
+        database_url=url,
         api_base=driver.api_base,
         gateway_url=driver.gateway_url,
         dev_guild_id=dev_guild_id,
@@ -37,7 +40,7 @@ def feature_modules() -> dict[str, ModuleType]:
 @asynccontextmanager
 async def running_bot(
     driver: Driver,
-    database_path: Path,
+    database_path: Path | str,
     *,
     clock: Clock | None = None,
     dev_guild_id: int | None = None,
