@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +28,7 @@ from bot.storage.engines import (
     Row,
     SqliteTx,
     Tx,
+    any_of,
     postgres_snapshot,
     postgres_transaction,
 )
@@ -330,6 +331,10 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.begin() as tx:
             await tx.executemany(sql, rows)
+
+    def any_of(self, values: Collection[int]) -> tuple[str, Any]:
+        """See :meth:`Tx.any_of`, for a statement run on its own."""
+        return any_of(self.engine, values)
 
     def forget(self) -> None:
         """Drop every cached read (after a commit that changed cached settings; these are rare)."""

@@ -92,6 +92,14 @@ def lock_key(namespace: str, item: int) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def any_of(engine: str, values: Collection[int]) -> tuple[str, Any]:
+    """``column {sql}`` matches any of ``values`` with ONE parameter (no SQL built from values,
+    one statement text whatever the count): the SQL and the parameter to pass."""
+    if engine == "postgresql":
+        return "= ANY(?::bigint[])", sorted(values)
+    return "IN (SELECT value FROM json_each(?))", json.dumps(sorted(values))
+
+
 _ROWCOUNT = re.compile(r"(\d+)$")
 
 
@@ -127,7 +135,7 @@ class SqliteTx:
         await self.conn.executemany(sql, rows)
 
     def any_of(self, values: Collection[int]) -> tuple[str, Any]:
-        return "IN (SELECT value FROM json_each(?))", json.dumps(sorted(values))
+        return any_of(self.engine, values)
 
     async def hold(self, key: int) -> None:
         """Nothing to take: a SQLite write transaction (BEGIN IMMEDIATE) already excludes every
@@ -156,7 +164,7 @@ class PostgresTx:
         await self.conn.executemany(numbered_placeholders(sql), list(rows))
 
     def any_of(self, values: Collection[int]) -> tuple[str, Any]:
-        return "= ANY(?::bigint[])", sorted(values)
+        return any_of(self.engine, values)
 
     async def hold(self, key: int) -> None:
         await self.conn.execute("SELECT pg_advisory_xact_lock($1)", key)

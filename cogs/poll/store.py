@@ -1,8 +1,8 @@
 """Listening polls and their votes.
 
 Votes are written in groups: :meth:`PollStore.record_votes` takes every vote that arrived while the
-previous group was being committed and stores them in ONE transaction, deciding each vote's outcome
-(new, moved, unchanged, closed poll, unknown poll) inside it. Closing is soft: the poll row keeps its
+previous group was being committed, decides each vote's outcome (new, moved, unchanged, closed
+poll, unknown poll) from one read, and stores them with ONE guarded statement. Closing is soft: the poll row keeps its
 votes and gains the final tally.
 """
 
@@ -128,85 +128,48 @@ class VoteOutcome:
         return self.status in (VoteStatus.RECORDED, VoteStatus.MOVED)
 
 
-async def _record_group(tx: Tx, votes: list[VoteRequest], stamp: int) -> list[VoteOutcome]:
-    """Decide and store a group of votes inside one transaction: one read, one upsert.
-
-    On PostgreSQL the read locks the polls' rows (``FOR NO KEY UPDATE``): a close elsewhere
-    (:meth:`PollStore.close` locks the row ``FOR UPDATE``) waits for this group to commit and then
-    counts its votes, or this group waits for the close and sees the poll closed. The stronger
-    lock rather than ``FOR SHARE`` because the group may write the poll's message id, and two
-    groups upgrading a shared lock would deadlock. Votes on one poll all come from the process that
-    holds its server, so groups rarely wait on each other.
-    """
-    poll_ids = sorted({v.poll_id for v in votes})
-    users = sorted({v.user_id for v in votes})
-    user_match, user_param = tx.any_of(users)
-    poll_match, poll_param = tx.any_of(poll_ids)
-    rows = await tx.fetchall(
+def _read_group_sql(db: Database, poll_ids: list[int], users: list[int]) -> tuple[str, list[Any]]:
+    """One read for a group: its polls, and its members' current votes on them."""
+    user_match, user_param = db.any_of(users)
+    poll_match, poll_param = db.any_of(poll_ids)
+    sql = (
         "SELECT p.*, v.user_id AS voter, v.side AS voted FROM polls AS p "  # noqa: S608 - fixed SQL fragments, values are parameters
         f"LEFT JOIN poll_votes AS v ON v.poll_id = p.id AND v.user_id {user_match} "
-        f"WHERE p.id {poll_match} ORDER BY p.id" + _LOCK_POLLS[tx.engine],
-        (user_param, poll_param),
+        f"WHERE p.id {poll_match}"
     )
-    polls: dict[int, Poll] = {}
-    current: dict[tuple[int, int], str] = {}
-    for row in rows:
-        poll_id = int(row["id"])
-        if poll_id not in polls:
-            polls[poll_id] = _poll(row)
-        if row["voter"] is not None:
-            current[(poll_id, int(row["voter"]))] = str(row["voted"])
-    outcomes: list[VoteOutcome] = []
-    writes: dict[tuple[int, int], str] = {}
-    for vote in votes:
-        poll = polls.get(vote.poll_id)
-        if (
-            poll is None
-            or poll.guild_id != vote.guild_id
-            or poll.close_reason == "unposted"
-            or (
-                vote.message_id is not None
-                and poll.message_id is not None
-                and poll.message_id != vote.message_id
-            )
-        ):
-            outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
-            continue
-        if not poll.is_open:
-            outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
-            continue
-        if poll.message_id is None and vote.message_id is not None:
-            # Posted, but its id never saved (the bot stopped in between). Discord only sends a
-            # click for a button that is on the clicked message, so that message is the poll's:
-            # remember it, so the turnout and the result can be shown on it.
-            await tx.execute(
-                "UPDATE polls SET message_id = ? WHERE id = ? AND message_id IS NULL",
-                (vote.message_id, poll.id),
-            )
-            poll = polls[vote.poll_id] = replace(poll, message_id=vote.message_id)
-        key = (vote.poll_id, vote.user_id)
-        before = current.get(key)
-        if before == vote.side:
-            status = VoteStatus.UNCHANGED
-        elif before is None:
-            status = VoteStatus.RECORDED
-        else:
-            status = VoteStatus.MOVED
-        if status is not VoteStatus.UNCHANGED:
-            current[key] = vote.side
-            writes[key] = vote.side
-        outcomes.append(VoteOutcome(status, poll))
-    if writes:
-        await tx.executemany(
-            "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
-            "voted_at = excluded.voted_at",
-            [(pid, uid, side, stamp) for (pid, uid), side in writes.items()],
-        )
-    return outcomes
+    return sql, [user_param, poll_param]
 
 
-# Row locks for a vote group's read (SQLite's write transaction already excludes other writers).
+def vote_upsert_sql(
+    engine: str, writes: dict[tuple[int, int], str], stamp: int
+) -> tuple[str, list[Any]]:
+    """ONE statement storing a group's votes, only into polls still open; it returns the
+    (poll, member) pairs it stored.
+
+    The guard (``closed_at IS NULL``) is checked by the statement that writes, so a close that
+    committed after the group's read leaves its votes out instead of counting them late. On
+    PostgreSQL the statement also locks the polls' rows (``FOR NO KEY UPDATE``) and
+    :meth:`PollStore.close` locks its poll (``FOR UPDATE``) before it counts, in a later statement:
+    either the close waits for these votes and counts them, or the votes wait for the close and
+    see the poll closed. SQLite runs one writer at a time, so the guard suffices there.
+    """
+    rows = ", ".join("(CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS TEXT))" for _ in writes)
+    sql = (
+        f"WITH v(poll_id, user_id, side) AS (VALUES {rows}) "  # noqa: S608 - one fixed row form per vote, values are parameters
+        "INSERT INTO poll_votes(poll_id, user_id, side, voted_at) "
+        "SELECT v.poll_id, v.user_id, v.side, CAST(? AS BIGINT) FROM v "
+        "JOIN polls AS p ON p.id = v.poll_id WHERE p.closed_at IS NULL"
+        + _LOCK_POLLS[engine]
+        + " ON CONFLICT(poll_id, user_id) DO UPDATE SET side = excluded.side, "
+        "voted_at = excluded.voted_at RETURNING poll_id, user_id"
+    )
+    params: list[Any] = [x for (pid, uid), side in writes.items() for x in (pid, uid, side)]
+    return sql, [*params, stamp]
+
+
+# The polls' row lock taken by a vote write on PostgreSQL (see vote_upsert_sql). The stronger
+# lock rather than FOR SHARE: it never deadlocks with the message-id repair below, and votes on
+# one poll come from the one process holding its server, so writes rarely wait on each other.
 _LOCK_POLLS = {"sqlite": "", "postgresql": " FOR NO KEY UPDATE OF p"}
 
 
@@ -251,8 +214,14 @@ class PollStore:
         assert row is not None
         return _poll(row)
 
-    async def set_message(self, poll_id: int, message_id: int) -> None:
-        await self.db.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
+    async def set_message(
+        self, poll_id: int, message_id: int, *, only_if_unset: bool = False
+    ) -> None:
+        guard = " AND message_id IS NULL" if only_if_unset else ""
+        await self.db.execute(
+            f"UPDATE polls SET message_id = ? WHERE id = ?{guard}",  # noqa: S608 - a fixed guard
+            (message_id, poll_id),
+        )
 
     async def discard(self, poll_id: int, now: datetime) -> None:
         """A poll whose message could not be posted: closed as 'unposted', kept out of standings.
@@ -327,18 +296,79 @@ class PollStore:
         """Store a group of votes in one transaction; one outcome per vote, in order.
 
         When this returns, every stored vote is committed. Votes for a poll that is closed, that
-        does not exist, or that belongs to another server store nothing. The group is one read
-        and one upsert, correct with several processes voting and closing (see
-        :func:`_record_group`).
+        does not exist, or that belongs to another server store nothing. The group is two
+        statements, each its own transaction: one read (to tell new, moved and repeated votes
+        apart) and one guarded upsert that stores the whole group or none of it, correct with
+        several processes voting and closing (see :func:`vote_upsert_sql`).
         """
+        stamp = to_epoch(now)
         if not votes:
             return []
         if len(votes) > MAX_GROUP:
             raise ValueError(f"at most {MAX_GROUP} votes per group")
-        group = list(votes)
-        stamp = to_epoch(now)
-        async with self.db.begin() as tx:
-            return await _record_group(tx, group, stamp)
+        poll_ids = sorted({v.poll_id for v in votes})
+        users = sorted({v.user_id for v in votes})
+        polls: dict[int, Poll] = {}
+        current: dict[tuple[int, int], str] = {}
+        for row in await self.db.fetchall(*_read_group_sql(self.db, poll_ids, users)):
+            poll_id = int(row["id"])
+            if poll_id not in polls:
+                polls[poll_id] = _poll(row)
+            if row["voter"] is not None:
+                current[(poll_id, int(row["voter"]))] = str(row["voted"])
+        outcomes: list[VoteOutcome] = []
+        written_by: list[tuple[int, int] | None] = []  # the vote's write, for each outcome
+        writes: dict[tuple[int, int], str] = {}
+        for vote in votes:
+            poll = polls.get(vote.poll_id)
+            key = (vote.poll_id, vote.user_id)
+            written_by.append(None)
+            if (
+                poll is None
+                or poll.guild_id != vote.guild_id
+                or poll.close_reason == "unposted"
+                or (
+                    vote.message_id is not None
+                    and poll.message_id is not None
+                    and poll.message_id != vote.message_id
+                )
+            ):
+                outcomes.append(VoteOutcome(VoteStatus.UNKNOWN))
+                continue
+            if not poll.is_open:
+                outcomes.append(VoteOutcome(VoteStatus.CLOSED, poll))
+                continue
+            if poll.message_id is None and vote.message_id is not None:
+                # Posted, but its id never saved (the bot stopped in between). Discord only sends
+                # a click for a button that is on the clicked message, so that message is the
+                # poll's: remember it, so the turnout and the result can be shown on it (rare).
+                await self.set_message(poll.id, vote.message_id, only_if_unset=True)
+                poll = polls[vote.poll_id] = replace(poll, message_id=vote.message_id)
+            before = current.get(key)
+            if before == vote.side:
+                status = VoteStatus.UNCHANGED
+            elif before is None:
+                status = VoteStatus.RECORDED
+            else:
+                status = VoteStatus.MOVED
+            if status is not VoteStatus.UNCHANGED:
+                current[key] = vote.side
+                writes[key] = vote.side
+                written_by[-1] = key
+            outcomes.append(VoteOutcome(status, poll))
+        if not writes:
+            return outcomes
+        stored = {
+            (int(r["poll_id"]), int(r["user_id"]))
+            for r in await self.db.fetchall(*vote_upsert_sql(self.db.engine, writes, stamp))
+        }
+        if len(stored) == len(writes):
+            return outcomes
+        # A poll closed between the read and the write: those votes were not stored.
+        for index, key in enumerate(written_by):
+            if key is not None and key not in stored:
+                outcomes[index] = VoteOutcome(VoteStatus.CLOSED, await self.get(key[0]))
+        return outcomes
 
     async def vote_of(self, poll_id: int, user_id: int) -> Side | None:
         row = await self.db.fetchone(

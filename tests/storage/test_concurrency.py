@@ -13,7 +13,7 @@ import pytest
 from bot.storage import Database
 from bot.storage.engines import lock_key
 from cogs.poll.logic import Tally
-from cogs.poll.store import PollStore, VoteRequest, VoteStatus, _record_group
+from cogs.poll.store import PollStore, VoteRequest, VoteStatus, vote_upsert_sql
 from cogs.quotes.store import QuoteStore
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -66,14 +66,14 @@ async def test_a_close_waits_for_a_vote_group_and_counts_it(
     voter, closer = two_processes
     pid = await open_poll(PollStore(voter))
     await PollStore(voter).record_votes([VoteRequest(pid, GUILD, 1, "kpop")], NOW)
-    async with voter.begin() as tx:
-        group = [VoteRequest(pid, GUILD, u, "classic") for u in (2, 3, 4)]
-        outcomes = await _record_group(tx, group, 0)
+    async with voter.begin() as tx:  # the vote statement, kept open while the close starts
+        writes = {(pid, u): "classic" for u in (2, 3, 4)}
+        stored = await tx.fetchall(*vote_upsert_sql(tx.engine, writes, 0))
         closing = asyncio.create_task(PollStore(closer).close(pid, NOW, "ended"))
         await waiting_for_a_lock(closer)
         assert not closing.done()
     closed = await closing
-    assert [o.status for o in outcomes] == [VoteStatus.RECORDED] * 3
+    assert len(stored) == 3
     assert closed is not None and closed.final == Tally(1, 3)
     assert await PollStore(closer).tally(pid) == closed.final
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +219,30 @@ async def test_a_vote_write_commits_or_rolls_back_whole(store: PollStore) -> Non
     async with store.db.begin() as tx:
         await tx.execute(insert, (pid, 3))
     assert await store.turnout(pid) == 2
+
+
+async def test_a_close_between_the_read_and_the_write_stores_nothing(
+    store: PollStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write's own guard, not the earlier read, decides: a vote for a poll closed in between
+    is reported closed and left out of the frozen tally."""
+    pid = await open_poll(store)
+    await store.record_votes([vote(pid, 1, "kpop")], NOW)
+    read = store.db.fetchall
+    calls = 0
+
+    async def close_after_the_read(sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        nonlocal calls
+        calls += 1
+        rows = await read(sql, params)
+        if calls == 1:
+            await store.close(pid, NOW, "ended")
+        return rows
+
+    monkeypatch.setattr(store.db, "fetchall", close_after_the_read)
+    out = await store.record_votes([vote(pid, 2, "classic"), vote(pid, 1, "classic")], NOW)
+    monkeypatch.undo()
+    assert [o.status for o in out] == [VoteStatus.CLOSED, VoteStatus.CLOSED]
+    closed = await store.get(pid)
+    assert closed is not None and closed.final == Tally(1, 0)
+    assert await store.tally(pid) == Tally(1, 0)
