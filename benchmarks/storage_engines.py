@@ -11,7 +11,7 @@ Compared, on the same data and in alternating rounds (so a busy machine slows ev
 
 Three operations: a settings read (one SELECT by key), a generic group (one transaction: a read of
 the current rows, then an upsert of 10 rows) and, on bot.storage's own variants, a real vote group
-(``PollStore.record_votes`` with 10 votes: the poll rows read with their lock, one upsert). CPU is this process's (every thread: aiosqlite's
+(``PollStore.record_votes`` with 10 votes: one read, one guarded upsert). CPU is this process's (every thread: aiosqlite's
 included); the PostgreSQL server's own CPU is another process's and is not counted. Printed: the
 median µs per operation and the ratio to ``aiosqlite``.
 
@@ -24,9 +24,11 @@ four runs of 5-7 rounds, ratio to aiosqlite, read / group):
 
     asyncpg          1.36-2.66x / 1.13-1.54x
     asyncpg+reset    2.08-3.59x / 1.40-2.34x
-    sqlite-bridge    3.21x      / 2.02x       (one run)
     sa+aiosqlite     5.98-8.60x / 3.75-5.44x
     sa+asyncpg       4.55-12.4x / 2.28-5.16x
+
+2026-12-03, with the vote group (load average 8-11): asyncpg 1.98-3.62x / 1.72-2.44x, vote group
+0.96-1.55x (see benchmarks/README.md).
 
 Hence bot.storage: aiosqlite and asyncpg directly, one SQL text for both, and pooled connections
 returned without asyncpg's reset query. SQLAlchemy's async layer costs 3-12x the CPU per operation
