@@ -42,8 +42,8 @@ class Tx(Protocol):
 
     @property
     def engine(self) -> str:
-        """``"sqlite"`` or ``"postgresql"``: for the rare statement only one engine needs
-        (a row lock), never for a different spelling of the same SQL."""
+        """``"sqlite"`` or ``"postgresql"``: for the rare clause only one engine has (a row lock,
+        which SQLite's one-writer-at-a-time transactions make unneeded)."""
         ...
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
