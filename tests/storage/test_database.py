@@ -296,3 +296,25 @@ async def test_sqlite_schema_is_what_the_migration_files_say(db_path: Path, tmp_
             ).fetchall()
 
     assert schema(db_path) == schema(reference)
+
+
+async def test_processes_starting_together_on_an_older_database_migrate_it_once(
+    db_target: str | Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An upgrade that restarts every process at once: the pending migration runs once."""
+    older = migrations()[:-1]
+    monkeypatch.setattr("bot.storage.database.migrations", lambda: older)
+    db = await Database.open(db_target)
+    assert await db.schema_version() == older[-1][0]
+    await db.close()
+    monkeypatch.undo()
+    caplog.set_level(logging.INFO, logger="bot.storage.database")
+    opened = await asyncio.gather(*(Database.open(db_target) for _ in range(3)))
+    try:
+        migrated = [r.getMessage() for r in caplog.records if "database migrated" in r.getMessage()]
+        assert migrated == [f"database migrated from version {older[-1][0]} to {latest_version()}"]
+        for each in opened:
+            assert await each.schema_version() == latest_version()
+    finally:
+        for each in opened:
+            await each.close()
