@@ -493,19 +493,49 @@ via = "Example reprint"
 """
 
 
+_GOOD_KOREAN = """
+[entities.jackson-5]
+name = "잭슨 파이브"
+aliases = ["잭슨파이브"]
+origin = "미국"
+translated = true
+[entities.jackson-5.source]
+url = "https://example.com/ko"
+publication = "예시 신문"
+date = "2023-06-25"
+
+[entities.twice]
+origin = "대한민국"
+translated = true
+
+[links."jackson-5>twice"]
+note = "트와이스가 잭슨 파이브의 히트곡을 커버했어요."
+translated = true
+"""
+
+
 def test_load_builds_the_graph(tmp_path: Path) -> None:
     path = tmp_path / "influence.toml"
     path.write_text(_GOOD_TOML, encoding="utf-8")
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "influence.toml").write_text(_GOOD_KOREAN, encoding="utf-8")
     graph = load_influence(path)
     assert set(graph.entities) == {"jackson-5", "twice"}
     twice = graph.entities["twice"]
     assert twice.as_of == "2020-10-19"
     assert twice.aliases == ()
-    assert graph.entities["jackson-5"].aliases == ("J5",)
+    assert twice.name_for("ko") == "TWICE" and twice.origin_for("ko") == "대한민국"
+    jackson_5 = graph.entities["jackson-5"]
+    assert jackson_5.aliases == ("J5", "잭슨 파이브", "잭슨파이브")
+    assert jackson_5.name_for("ko") == "잭슨 파이브"
+    assert jackson_5.name_for("en") == "The Jackson 5"
+    assert jackson_5.ko_source == Source("https://example.com/ko", "예시 신문", "2023-06-25")
     assert graph.entities["jackson-5"].as_of == ""
     (link,) = graph.links
     assert (link.source_id, link.target_id, link.kind) == ("jackson-5", "twice", "cover")
     assert link.disputed == "" and not link.is_disputed
+    assert link.note_for("ko") == "트와이스가 잭슨 파이브의 히트곡을 커버했어요."
+    assert link.note_for("en") == link.note and link.is_translation("ko")
     assert link.source == Source(
         "https://example.com/cover", "Example", "2018-06", "Example reprint"
     )

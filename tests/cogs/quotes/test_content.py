@@ -282,8 +282,18 @@ def test_load_good_file(tmp_path: Path) -> None:
         'date = "2024"\n',
         encoding="utf-8",
     )
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "quotes.toml").write_text(
+        '[quotes.a-quote]\ncontext = "어딘가에서 한 말이에요."\ntranslation = "말."\n'
+        "translated = true\n",
+        encoding="utf-8",
+    )
     book = load_quotes(path)
     quote = book.by_id("a-quote")
     assert quote.translated == ""
+    assert quote.context_for("ko") == "어딘가에서 한 말이에요."
+    assert quote.context_for("en") == "Somewhere."
+    assert quote.translation_for("ko") == "말." and quote.translation_for("en") == ""
+    assert quote.is_translation("ko") and not quote.is_translation("en")
     assert quote.source.via == ""
     assert quote.source.date == "2024"
