@@ -1,6 +1,7 @@
 """``python -m bot data check``: every content file checked, one summary line at the end.
 
-Each content module exposes ``check_<kind>(raw, file) -> list[Problem]``; this runs them all and
+Each content module exposes ``check_<kind>(raw, file) -> list[Problem]`` and, for the file's
+Korean twin in ``ko/``, ``check_<kind>_korean(raw, korean, file)``; this runs them all and
 counts each kind of entry, so content editors see every problem at once (file, entry, what).
 A missing file or a kind with no entries is a problem too: the bot cannot run without them.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from bot import DATA_DIR
 from bot.content.common import Problem, read_toml
+from bot.content.korean import CheckKorean, korean_file, read_korean
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,8 @@ class ContentFile:
     file: str
     module: str
     check: str
+    #: the checker of the file's Korean twin in ko/ (English raw, Korean raw, file name)
+    check_korean: str
     #: kind label -> the top-level TOML array holding that kind
     kinds: tuple[tuple[str, str], ...]
 
@@ -33,17 +37,29 @@ CONTENT_FILES = (
         "film.toml",
         "cogs.film.content",
         "check_film",
+        "check_film_korean",
         (("facts", "facts"), ("trivia", "trivia")),
     ),
-    ContentFile("quotes.toml", "cogs.quotes.content", "check_quotes", (("quotes", "quotes"),)),
+    ContentFile(
+        "quotes.toml",
+        "cogs.quotes.content",
+        "check_quotes",
+        "check_quotes_korean",
+        (("quotes", "quotes"),),
+    ),
     ContentFile(
         "influence.toml",
         "cogs.influence.content",
         "check_influence",
+        "check_influence_korean",
         (("entities", "entities"), ("links", "links")),
     ),
     ContentFile(
-        "matchups.toml", "cogs.poll.content", "check_matchups", (("matchups", "matchups"),)
+        "matchups.toml",
+        "cogs.poll.content",
+        "check_matchups",
+        "check_matchups_korean",
+        (("matchups", "matchups"),),
     ),
 )
 
@@ -91,6 +107,11 @@ def check_all(data_dir: Path = DATA_DIR) -> Report:
             said = any(key in problem.entry or key in problem.message for problem in found)
             if not counts[kind] and not said:  # a kind with no entries fails, whatever the checker
                 problems.append(Problem(spec.file, "file", f"no {kind}: '{key}' has no entries"))
+        check_korean: CheckKorean = getattr(module, spec.check_korean)
+        korean, unreadable = read_korean(path)
+        problems.extend(unreadable)
+        if korean is not None:
+            problems.extend(check_korean(raw, korean, korean_file(spec.file)))
     return Report(problems, counts)
 
 

@@ -2,6 +2,8 @@
 
 ``check_film`` reports every problem in a raw (parsed TOML) document without raising;
 ``load_film`` raises ``ValueError`` listing them, or returns a frozen ``FilmContent``.
+The Korean lives in ``data/ko/film.toml`` (``check_film_korean``); each entry carries it and
+answers ``*_for(language)`` with the Korean for ``"ko"`` and the English otherwise.
 """
 
 from __future__ import annotations
@@ -23,9 +25,21 @@ from bot.content.common import (
     check_unique_text,
     each_table,
     entry_name,
-    load_checked,
     normalized,
     source_from,
+)
+from bot.content.korean import (
+    KOREAN,
+    by_id,
+    check_basis,
+    check_korean_list,
+    check_korean_text,
+    check_top_level,
+    english_by_key,
+    korean_source,
+    korean_tables,
+    load_with_korean,
+    pick,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "film.toml"
@@ -91,6 +105,10 @@ _DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 class CastMember:
     actor: str
     role: str
+    ko_role: str = ""
+
+    def role_for(self, language: str) -> str:
+        return pick(language, self.role, self.ko_role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +116,10 @@ class Screening:
     event: str
     date: str
     note: str
+    ko_note: str = ""
+
+    def note_for(self, language: str) -> str:
+        return pick(language, self.note, self.ko_note)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +133,24 @@ class Film:
     cast: tuple[CastMember, ...]
     screenings: tuple[Screening, ...]
     sources: tuple[Source, ...]
+    ko_synopsis: str = ""
+    ko_release: str = ""
+    ko_production: tuple[str, ...] = ()
+    #: The Korean was translated from the English sources (shown as 번역).
+    ko_translated: bool = False
+
+    def synopsis_for(self, language: str) -> str:
+        return pick(language, self.synopsis, self.ko_synopsis)
+
+    def release_for(self, language: str) -> str:
+        return pick(language, self.release, self.ko_release)
+
+    def production_for(self, language: str) -> tuple[str, ...]:
+        return self.ko_production if language == KOREAN and self.ko_production else self.production
+
+    def is_translation(self, language: str) -> bool:
+        """True when the text shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_synopsis) and self.ko_translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +160,24 @@ class Fact:
     topics: tuple[str, ...]
     source: Source
     as_of: str = ""
+    ko_text: str = ""
+    #: The Korean was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    #: The Korean page the Korean was written from, when it was not translated.
+    ko_source: Source | None = None
+
+    def text_for(self, language: str) -> str:
+        return pick(language, self.text, self.ko_text)
+
+    def is_translation(self, language: str) -> bool:
+        """True when the text shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_text) and self.ko_translated
+
+    def source_for(self, language: str) -> Source:
+        """The page the text shown in ``language`` was written from."""
+        if language == KOREAN and self.ko_text and self.ko_source is not None:
+            return self.ko_source
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +188,35 @@ class Trivia:
     wrong: tuple[str, ...]
     explanation: str
     source: Source
+    ko_question: str = ""
+    ko_answer: str = ""
+    #: The three wrong answers in Korean, in the English order.
+    ko_wrong: tuple[str, ...] = ()
+    ko_explanation: str = ""
+    #: The Korean was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    ko_source: Source | None = None
+
+    def question_for(self, language: str) -> str:
+        return pick(language, self.question, self.ko_question)
+
+    def answer_for(self, language: str) -> str:
+        return pick(language, self.answer, self.ko_answer)
+
+    def wrong_for(self, language: str) -> tuple[str, ...]:
+        return self.ko_wrong if language == KOREAN and self.ko_wrong else self.wrong
+
+    def explanation_for(self, language: str) -> str:
+        return pick(language, self.explanation, self.ko_explanation)
+
+    def is_translation(self, language: str) -> bool:
+        """True when the text shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_question) and self.ko_translated
+
+    def source_for(self, language: str) -> Source:
+        if language == KOREAN and self.ko_question and self.ko_source is not None:
+            return self.ko_source
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,9 +412,109 @@ def check_film(raw: dict[str, Any], file: str) -> list[Problem]:
     return problems
 
 
-def _build(raw: dict[str, Any]) -> FilmContent:
-    """Turn a document that ``check_film`` accepted into frozen objects."""
+_KO_TOP_KEYS = frozenset({"film", "facts", "trivia"})
+_KO_FILM_KEYS = frozenset(
+    {"synopsis", "release", "production", "cast_roles", "screening_notes", "translated", "source"}
+)
+_KO_FACT_KEYS = frozenset({"text", "translated", "source"})
+_KO_TRIVIA_KEYS = frozenset({"question", "answer", "wrong", "explanation", "translated", "source"})
+
+
+def check_film_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in the Korean twin of a film.toml document (``korean``), checked against
+    the English one (``raw``); never raises."""
+    problems: list[Problem] = []
+    check_top_level(problems, file, korean, _KO_TOP_KEYS)
+    if not isinstance(korean, dict):
+        return problems
+    _check_film_korean_table(problems, file, raw.get("film"), korean.get("film"))
+    facts = english_by_key(raw.get("facts"), by_id)
+    for key, table in korean_tables(
+        problems, file, korean, "facts", facts, lambda key: f"fact {key!r}"
+    ).items():
+        entry = f"fact {key!r}"
+        check_keys(problems, file, entry, table, _KO_FACT_KEYS)
+        english = facts[key]
+        check_korean_text(
+            problems, file, entry, table, "text", english.get("text"), limit=FACT_TEXT_MAX
+        )
+        check_basis(problems, file, entry, table)
+    trivia = english_by_key(raw.get("trivia"), by_id)
+    for key, table in korean_tables(
+        problems, file, korean, "trivia", trivia, lambda key: f"trivia {key!r}"
+    ).items():
+        entry = f"trivia {key!r}"
+        check_keys(problems, file, entry, table, _KO_TRIVIA_KEYS)
+        english = trivia[key]
+        for field, limit in (
+            ("question", QUESTION_MAX),
+            ("answer", CHOICE_MAX),
+            ("explanation", EXPLANATION_MAX),
+        ):
+            check_korean_text(problems, file, entry, table, field, english.get(field), limit=limit)
+        check_korean_list(
+            problems, file, entry, table, "wrong", english.get("wrong"), limit=CHOICE_MAX
+        )
+        _check_korean_choices(problems, file, entry, table)
+        check_basis(problems, file, entry, table)
+    return problems
+
+
+def _check_film_korean_table(
+    problems: list[Problem], file: str, english: object, korean: object
+) -> None:
+    entry = "film"
+    if not isinstance(english, dict):
+        return  # the English checks say what is wrong
+    if not isinstance(korean, dict):
+        problems.append(Problem(file, entry, "no Korean text (add a [film] table)"))
+        return
+    check_keys(problems, file, entry, korean, _KO_FILM_KEYS)
+    check_korean_text(
+        problems, file, entry, korean, "synopsis", english.get("synopsis"), limit=SYNOPSIS_MAX
+    )
+    check_korean_text(
+        problems, file, entry, korean, "release", english.get("release"), limit=RELEASE_MAX
+    )
+    check_korean_list(
+        problems,
+        file,
+        entry,
+        korean,
+        "production",
+        english.get("production"),
+        limit=PRODUCTION_NOTE_MAX,
+    )
+    cast = english.get("cast")
+    roles = [m.get("role") for m in cast if isinstance(m, dict)] if isinstance(cast, list) else []
+    check_korean_list(problems, file, entry, korean, "cast_roles", roles, limit=NAME_MAX)
+    screenings = english.get("screenings")
+    notes = (
+        [s.get("note") for s in screenings if isinstance(s, dict)]
+        if isinstance(screenings, list)
+        else []
+    )
+    check_korean_list(problems, file, entry, korean, "screening_notes", notes, limit=NOTE_MAX)
+    check_basis(problems, file, entry, korean)
+
+
+def _check_korean_choices(
+    problems: list[Problem], file: str, entry: str, table: dict[str, Any]
+) -> None:
+    """The four Korean choices are distinct, like the English ones."""
+    choices = [table.get("answer"), *(table.get("wrong") or [])]
+    keys = [normalized(c) for c in choices if isinstance(c, str) and c.strip()]
+    if len(set(keys)) != len(keys):
+        problems.append(Problem(file, entry, "two Korean choices are the same"))
+
+
+def _build(raw: dict[str, Any], korean: dict[str, Any]) -> FilmContent:
+    """Turn a document that ``check_film`` accepted, and its Korean twin that
+    ``check_film_korean`` accepted, into frozen objects."""
     film_raw = raw["film"]
+    ko_film: dict[str, Any] = korean.get("film", {})
+    roles: list[str] = ko_film.get("cast_roles", [])
+    notes: list[str] = ko_film.get("screening_notes", [])
     film = Film(
         title=film_raw["title"],
         director=film_raw["director"],
@@ -335,37 +522,62 @@ def _build(raw: dict[str, Any]) -> FilmContent:
         release=film_raw["release"],
         synopsis=film_raw["synopsis"],
         production=tuple(film_raw["production"]),
-        cast=tuple(CastMember(actor=m["actor"], role=m["role"]) for m in film_raw["cast"]),
+        cast=tuple(
+            CastMember(actor=m["actor"], role=m["role"], ko_role=_at(roles, i))
+            for i, m in enumerate(film_raw["cast"])
+        ),
         screenings=tuple(
-            Screening(event=s["event"], date=s["date"], note=s["note"])
-            for s in film_raw["screenings"]
+            Screening(event=s["event"], date=s["date"], note=s["note"], ko_note=_at(notes, i))
+            for i, s in enumerate(film_raw["screenings"])
         ),
         sources=tuple(source_from(s) for s in film_raw["sources"]),
+        ko_synopsis=ko_film.get("synopsis", ""),
+        ko_release=ko_film.get("release", ""),
+        ko_production=tuple(ko_film.get("production", ())),
+        ko_translated=ko_film.get("translated", False),
     )
-    facts = tuple(
-        Fact(
-            id=f["id"],
-            text=f["text"],
-            topics=tuple(f["topics"]),
-            source=source_from(f["source"]),
-            as_of=f.get("as_of", ""),
-        )
-        for f in raw["facts"]
-    )
-    trivia = tuple(
-        Trivia(
-            id=t["id"],
-            question=t["question"],
-            answer=t["answer"],
-            wrong=tuple(t["wrong"]),
-            explanation=t["explanation"],
-            source=source_from(t["source"]),
-        )
-        for t in raw["trivia"]
-    )
+    ko_facts: dict[str, dict[str, Any]] = korean.get("facts", {})
+    ko_trivia: dict[str, dict[str, Any]] = korean.get("trivia", {})
+    facts = tuple(_fact(f, ko_facts.get(f["id"], {})) for f in raw["facts"])
+    trivia = tuple(_trivia(t, ko_trivia.get(t["id"], {})) for t in raw["trivia"])
     return FilmContent(film=film, facts=facts, trivia=trivia)
 
 
+def _at(items: list[str], index: int) -> str:
+    return items[index] if index < len(items) else ""
+
+
+def _fact(raw: dict[str, Any], ko: dict[str, Any]) -> Fact:
+    return Fact(
+        id=raw["id"],
+        text=raw["text"],
+        topics=tuple(raw["topics"]),
+        source=source_from(raw["source"]),
+        as_of=raw.get("as_of", ""),
+        ko_text=ko.get("text", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
+    )
+
+
+def _trivia(raw: dict[str, Any], ko: dict[str, Any]) -> Trivia:
+    return Trivia(
+        id=raw["id"],
+        question=raw["question"],
+        answer=raw["answer"],
+        wrong=tuple(raw["wrong"]),
+        explanation=raw["explanation"],
+        source=source_from(raw["source"]),
+        ko_question=ko.get("question", ""),
+        ko_answer=ko.get("answer", ""),
+        ko_wrong=tuple(ko.get("wrong", ())),
+        ko_explanation=ko.get("explanation", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
+    )
+
+
 def load_film(path: Path = DEFAULT_PATH) -> FilmContent:
-    """Load and check the film content; raise ``ValueError`` listing every problem found."""
-    return load_checked(path, check_film, _build)
+    """Load and check the film content and its Korean (``ko/film.toml`` beside ``path``);
+    raise ``ValueError`` listing every problem found."""
+    return load_with_korean(path, check_film, check_film_korean, _build)

@@ -4,6 +4,10 @@ The content lives in ``data/influence.toml``: ``[[entities]]`` (the nodes) and `
 edges "``from`` influenced ``to``"). :func:`check_influence` lists every problem in a raw table without
 raising; :func:`load_influence` returns a :class:`Graph` or raises ``ValueError``.
 
+The Korean lives in ``data/ko/influence.toml`` (:func:`check_influence_korean`): each entity's
+Hangul name and the Korean renderings the Korean press uses (each with the page it was read on),
+which join its aliases so lookups work in both scripts, and a Korean note for each link.
+
 This module only loads and checks the data. Search, autocomplete and paths belong to
 ``bot/influence_graph.py``.
 """
@@ -28,9 +32,21 @@ from bot.content.common import (
     check_unique_text,
     each_table,
     entry_name,
-    load_checked,
     normalized,
     source_from,
+)
+from bot.content.korean import (
+    KOREAN,
+    by_id,
+    check_basis,
+    check_korean_text,
+    check_top_level,
+    english_by_key,
+    has_hangul,
+    korean_source,
+    korean_tables,
+    load_with_korean,
+    pick,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "influence.toml"
@@ -75,6 +91,22 @@ class Entity:
     aliases: tuple[str, ...]
     source: Source
     as_of: str = ""
+    #: The Hangul name Korean press uses ("" when none was found); also among ``aliases``.
+    ko_name: str = ""
+    #: Other Korean renderings, also among ``aliases``.
+    ko_aliases: tuple[str, ...] = ()
+    ko_origin: str = ""
+    #: The Korean origin was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    #: The Korean page the Hangul name and renderings were read on.
+    ko_source: Source | None = None
+
+    def name_for(self, language: str) -> str:
+        """The Hangul name for a Korean reader when there is one, else the English name."""
+        return pick(language, self.name, self.ko_name)
+
+    def origin_for(self, language: str) -> str:
+        return pick(language, self.origin, self.ko_origin)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -92,10 +124,30 @@ class Link:
     note: str
     disputed: str
     source: Source
+    ko_note: str = ""
+    ko_disputed: str = ""
+    #: The Korean was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    ko_source: Source | None = None
 
     @property
     def is_disputed(self) -> bool:
         return bool(self.disputed.strip())
+
+    def note_for(self, language: str) -> str:
+        return pick(language, self.note, self.ko_note)
+
+    def disputed_for(self, language: str) -> str:
+        return pick(language, self.disputed, self.ko_disputed)
+
+    def is_translation(self, language: str) -> bool:
+        """True when the note shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_note) and self.ko_translated
+
+    def source_for(self, language: str) -> Source:
+        if language == KOREAN and self.ko_note and self.ko_source is not None:
+            return self.ko_source
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,35 +314,165 @@ def _check_disputed(problems: list[Problem], file: str, name: str, entry: dict[s
         )
 
 
-def graph_from(raw: dict[str, Any]) -> Graph:
-    """Build the graph from a table that :func:`check_influence` has passed."""
-    entities = {
-        entry["id"]: Entity(
-            id=entry["id"],
-            name=entry["name"],
-            kind=entry["kind"],
-            origin=entry["origin"],
-            active=entry["active"],
-            aliases=tuple(entry.get("aliases", ())),
-            source=source_from(entry["source"]),
-            as_of=entry.get("as_of", ""),
+_KO_TOP_LEVEL_KEYS = frozenset({"entities", "links"})
+_KO_ENTITY_KEYS = frozenset({"name", "aliases", "origin", "translated", "source"})
+_KO_LINK_KEYS = frozenset({"note", "disputed", "translated", "source"})
+
+
+def link_key(entry: dict[str, Any]) -> object:
+    """How the Korean file names a link: ``"from>to"``."""
+    start, end = entry.get("from"), entry.get("to")
+    return f"{start}>{end}" if isinstance(start, str) and isinstance(end, str) else None
+
+
+def check_influence_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in the Korean twin of an influence table, checked against the English."""
+    problems: list[Problem] = []
+    check_top_level(problems, file, korean, _KO_TOP_LEVEL_KEYS)
+    entities = english_by_key(raw.get("entities"), by_id)
+    # Every folded English name and alias -> the entity id it belongs to.
+    owners: dict[str, str] = {}
+    for entity_id, entity in entities.items():
+        aliases = entity.get("aliases")
+        for text in [entity.get("name"), *(aliases if isinstance(aliases, list) else [])]:
+            if isinstance(text, str) and text.strip():
+                owners.setdefault(normalized(text), entity_id)
+    tables = korean_tables(
+        problems, file, korean, "entities", entities, lambda key: f"entity {key!r}"
+    )
+    for key, table in tables.items():
+        entry = f"entity {key!r}"
+        check_keys(problems, file, entry, table, _KO_ENTITY_KEYS)
+        english = entities[key]
+        check_korean_text(
+            problems, file, entry, table, "origin", english.get("origin"), limit=ORIGIN_MAX
         )
-        for entry in raw["entities"]
+        _check_korean_names(problems, file, entry, key, table, english, owners)
+        check_basis(problems, file, entry, table)
+    links = english_by_key(raw.get("links"), link_key)
+    for key, table in korean_tables(
+        problems, file, korean, "links", links, lambda key: f"link {key!r}"
+    ).items():
+        entry = f"link {key!r}"
+        check_keys(problems, file, entry, table, _KO_LINK_KEYS)
+        english = links[key]
+        check_korean_text(problems, file, entry, table, "note", english.get("note"), limit=NOTE_MAX)
+        _check_korean_disputed(problems, file, entry, table, english.get("disputed"))
+        check_basis(problems, file, entry, table)
+    return problems
+
+
+def _check_korean_names(
+    problems: list[Problem],
+    file: str,
+    entry: str,
+    entity_id: str,
+    table: dict[str, Any],
+    english: dict[str, Any],
+    owners: dict[str, str],
+) -> None:
+    """A Hangul name and renderings, each in Hangul, read on a source page named beside them,
+    and none that already names another entity."""
+    names: list[str] = []
+    if "name" in table:
+        check_korean_text(problems, file, entry, table, "name", english.get("name"), limit=NAME_MAX)
+        if isinstance(table["name"], str) and table["name"].strip():
+            names.append(table["name"])
+    aliases = table.get("aliases", [])
+    if not isinstance(aliases, list):
+        problems.append(Problem(file, entry, "'aliases' must be a list of texts (or left out)"))
+        aliases = []
+    for alias in aliases:
+        if not isinstance(alias, str) or not alias.strip():
+            problems.append(Problem(file, entry, f"alias {alias!r} is not a non-empty text"))
+        elif not has_hangul(alias):
+            problems.append(Problem(file, entry, f"alias {alias!r} has no Hangul"))
+        elif len(alias) > ALIAS_MAX:
+            problems.append(
+                Problem(
+                    file, entry, f"alias {alias!r} is {len(alias)} characters (max {ALIAS_MAX})"
+                )
+            )
+        else:
+            names.append(alias)
+    if names and "source" not in table:
+        problems.append(
+            Problem(file, entry, f"Korean name {names[0]!r} has no source (add its source table)")
+        )
+    for text in names:
+        owner = owners.setdefault(normalized(text), entity_id)
+        if owner != entity_id:
+            problems.append(Problem(file, entry, f"Korean name {text!r} already names {owner!r}"))
+
+
+def _check_korean_disputed(
+    problems: list[Problem], file: str, entry: str, table: dict[str, Any], english: object
+) -> None:
+    """A Korean 'disputed' exactly when the English link has one."""
+    if isinstance(english, str) and english.strip():
+        check_korean_text(problems, file, entry, table, "disputed", english, limit=DISPUTED_MAX)
+    elif "disputed" in table:
+        problems.append(Problem(file, entry, "'disputed' is given but the English link has none"))
+
+
+def graph_from(raw: dict[str, Any], korean: dict[str, Any] | None = None) -> Graph:
+    """Build the graph from a table that :func:`check_influence` has passed, and its Korean twin
+    that :func:`check_influence_korean` has passed."""
+    ko_entities: dict[str, dict[str, Any]] = (korean or {}).get("entities", {})
+    ko_links: dict[str, dict[str, Any]] = (korean or {}).get("links", {})
+    entities = {
+        entry["id"]: _entity(entry, ko_entities.get(entry["id"], {})) for entry in raw["entities"]
     }
     links = tuple(
-        Link(
-            source_id=entry["from"],
-            target_id=entry["to"],
-            kind=entry["kind"],
-            note=entry["note"],
-            disputed=entry.get("disputed", ""),
-            source=source_from(entry["source"]),
-        )
-        for entry in raw["links"]
+        _link(entry, ko_links.get(f"{entry['from']}>{entry['to']}", {})) for entry in raw["links"]
     )
     return Graph(entities=entities, links=links)
 
 
+def _entity(entry: dict[str, Any], ko: dict[str, Any]) -> Entity:
+    english_aliases = tuple(entry.get("aliases", ()))
+    ko_name: str = ko.get("name", "")
+    ko_aliases = tuple(ko.get("aliases", ()))
+    # The Korean names join the aliases (once each), so search finds the entity in both scripts.
+    seen = {normalized(text) for text in (entry["name"], *english_aliases)}
+    aliases = list(english_aliases)
+    for text in (ko_name, *ko_aliases):
+        if text and normalized(text) not in seen:
+            seen.add(normalized(text))
+            aliases.append(text)
+    return Entity(
+        id=entry["id"],
+        name=entry["name"],
+        kind=entry["kind"],
+        origin=entry["origin"],
+        active=entry["active"],
+        aliases=tuple(aliases),
+        source=source_from(entry["source"]),
+        as_of=entry.get("as_of", ""),
+        ko_name=ko_name,
+        ko_aliases=ko_aliases,
+        ko_origin=ko.get("origin", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
+    )
+
+
+def _link(entry: dict[str, Any], ko: dict[str, Any]) -> Link:
+    return Link(
+        source_id=entry["from"],
+        target_id=entry["to"],
+        kind=entry["kind"],
+        note=entry["note"],
+        disputed=entry.get("disputed", ""),
+        source=source_from(entry["source"]),
+        ko_note=ko.get("note", ""),
+        ko_disputed=ko.get("disputed", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
+    )
+
+
 def load_influence(path: Path = DEFAULT_PATH) -> Graph:
-    """Read and check the influence file; ``ValueError`` listing every problem if any."""
-    return load_checked(path, check_influence, graph_from)
+    """Read and check the influence file and its Korean (``ko/influence.toml`` beside it);
+    ``ValueError`` listing every problem if any."""
+    return load_with_korean(path, check_influence, check_influence_korean, graph_from)

@@ -2,6 +2,7 @@
 
 The content lives in ``data/matchups.toml``. :func:`check_matchups` lists every problem in a raw
 table without raising; :func:`load_matchups` returns a :class:`Matchups` or raises ``ValueError``.
+The Korean notes live in ``data/ko/matchups.toml`` (:func:`check_matchups_korean`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,20 @@ from bot.content.common import (
     each_table,
     entry_name,
     is_https_url,
-    load_checked,
     normalized,
     source_from,
+)
+from bot.content.korean import (
+    KOREAN,
+    by_id,
+    check_basis,
+    check_korean_text,
+    check_top_level,
+    english_by_key,
+    korean_source,
+    korean_tables,
+    load_with_korean,
+    pick,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "matchups.toml"
@@ -70,6 +82,26 @@ class Matchup:
     kpop: Track
     classic: Track
     source: Source
+    ko_note: str = ""
+    ko_disputed: str = ""
+    #: The Korean was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    ko_source: Source | None = None
+
+    def note_for(self, language: str) -> str:
+        return pick(language, self.note, self.ko_note)
+
+    def disputed_for(self, language: str) -> str:
+        return pick(language, self.disputed, self.ko_disputed)
+
+    def is_translation(self, language: str) -> bool:
+        """True when the note shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_note) and self.ko_translated
+
+    def source_for(self, language: str) -> Source:
+        if language == KOREAN and self.ko_note and self.ko_source is not None:
+            return self.ko_source
+        return self.source
 
     @property
     def label(self) -> str:
@@ -221,24 +253,61 @@ def _track_from(raw: dict[str, Any]) -> Track:
     return Track(title=raw["title"], artist=raw["artist"], year=raw["year"], listen=raw["listen"])
 
 
-def matchups_from(raw: dict[str, Any]) -> Matchups:
-    """Build the collection from a table that :func:`check_matchups` has passed."""
-    return Matchups(
-        items=tuple(
-            Matchup(
-                id=entry["id"],
-                connection=entry["connection"],
-                note=entry["note"],
-                disputed=entry.get("disputed", ""),
-                kpop=_track_from(entry["kpop"]),
-                classic=_track_from(entry["classic"]),
-                source=source_from(entry["source"]),
+_KO_TOP_LEVEL_KEYS = frozenset({"matchups"})
+_KO_KEYS = frozenset({"note", "disputed", "translated", "source"})
+
+
+def check_matchups_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in the Korean twin of a matchups table, checked against the English."""
+    problems: list[Problem] = []
+    check_top_level(problems, file, korean, _KO_TOP_LEVEL_KEYS)
+    english = english_by_key(raw.get("matchups"), by_id)
+    for key, table in korean_tables(
+        problems, file, korean, "matchups", english, lambda key: f"matchup {key!r}"
+    ).items():
+        entry = f"matchup {key!r}"
+        check_keys(problems, file, entry, table, _KO_KEYS)
+        matchup = english[key]
+        check_korean_text(problems, file, entry, table, "note", matchup.get("note"), limit=NOTE_MAX)
+        disputed = matchup.get("disputed")
+        if isinstance(disputed, str) and disputed.strip():
+            check_korean_text(
+                problems, file, entry, table, "disputed", disputed, limit=DISPUTED_MAX
             )
-            for entry in raw["matchups"]
-        )
+        elif "disputed" in table:
+            problems.append(
+                Problem(file, entry, "'disputed' is given but the English pairing has none")
+            )
+        check_basis(problems, file, entry, table)
+    return problems
+
+
+def matchups_from(raw: dict[str, Any], korean: dict[str, Any] | None = None) -> Matchups:
+    """Build the collection from a table that :func:`check_matchups` has passed, and its Korean
+    twin that :func:`check_matchups_korean` has passed."""
+    ko: dict[str, dict[str, Any]] = (korean or {}).get("matchups", {})
+    return Matchups(
+        items=tuple(_matchup(entry, ko.get(entry["id"], {})) for entry in raw["matchups"])
+    )
+
+
+def _matchup(entry: dict[str, Any], ko: dict[str, Any]) -> Matchup:
+    return Matchup(
+        id=entry["id"],
+        connection=entry["connection"],
+        note=entry["note"],
+        disputed=entry.get("disputed", ""),
+        kpop=_track_from(entry["kpop"]),
+        classic=_track_from(entry["classic"]),
+        source=source_from(entry["source"]),
+        ko_note=ko.get("note", ""),
+        ko_disputed=ko.get("disputed", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
     )
 
 
 def load_matchups(path: Path = DEFAULT_PATH) -> Matchups:
-    """Read and check the matchups file; ``ValueError`` listing every problem if any."""
-    return load_checked(path, check_matchups, matchups_from)
+    """Read and check the matchups file and its Korean (``ko/matchups.toml`` beside it);
+    ``ValueError`` listing every problem if any."""
+    return load_with_korean(path, check_matchups, check_matchups_korean, matchups_from)

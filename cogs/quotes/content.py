@@ -2,6 +2,8 @@
 
 The content lives in ``data/quotes.toml``. :func:`check_quotes` lists every problem in a raw
 table without raising; :func:`load_quotes` returns a :class:`QuoteBook` or raises ``ValueError``.
+The Korean lives in ``data/ko/quotes.toml`` (:func:`check_quotes_korean`): a Korean context, and a
+Korean translation shown *beside* the quote, marked 번역; the quote itself stays word for word.
 """
 
 from __future__ import annotations
@@ -23,9 +25,20 @@ from bot.content.common import (
     check_unique_text,
     each_table,
     entry_name,
-    load_checked,
     normalized,
     source_from,
+)
+from bot.content.korean import (
+    KOREAN,
+    by_id,
+    check_basis,
+    check_korean_text,
+    check_top_level,
+    english_by_key,
+    korean_source,
+    korean_tables,
+    load_with_korean,
+    pick,
 )
 
 DEFAULT_PATH = bot.DATA_DIR / "quotes.toml"
@@ -52,6 +65,23 @@ class Quote:
     context: str
     translated: str
     source: Source
+    ko_context: str = ""
+    #: A Korean translation of the words, shown beside them (marked 번역), never instead.
+    ko_translation: str = ""
+    #: The Korean context was translated from the English source (shown as 번역).
+    ko_translated: bool = False
+    ko_source: Source | None = None
+
+    def context_for(self, language: str) -> str:
+        return pick(language, self.context, self.ko_context)
+
+    def translation_for(self, language: str) -> str:
+        """A translation to show beside the quote in ``language`` (marked 번역); "" for none."""
+        return self.ko_translation if language == KOREAN else ""
+
+    def is_translation(self, language: str) -> bool:
+        """True when the context shown in ``language`` is our translation (mark it 번역)."""
+        return language == KOREAN and bool(self.ko_context) and self.ko_translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,23 +149,55 @@ def _check_bare_text(problems: list[Problem], file: str, name: str, text: object
         problems.append(Problem(file, name, "'text' must not be wrapped in quote marks"))
 
 
-def quotes_from(raw: dict[str, Any]) -> QuoteBook:
-    """Build a book from a table that :func:`check_quotes` has passed."""
-    return QuoteBook(
-        quotes=tuple(
-            Quote(
-                id=entry["id"],
-                text=entry["text"],
-                speaker=entry["speaker"],
-                context=entry["context"],
-                translated=entry.get("translated", ""),
-                source=source_from(entry["source"]),
-            )
-            for entry in raw["quotes"]
+_KO_TOP_LEVEL_KEYS = {"quotes"}
+_KO_KEYS = {"context", "translation", "translated", "source"}
+
+
+def check_quotes_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) -> list[Problem]:
+    """Every problem in the Korean twin of a quotes table, checked against the English."""
+    problems: list[Problem] = []
+    check_top_level(problems, file, korean, _KO_TOP_LEVEL_KEYS)
+    english = english_by_key(raw.get("quotes"), by_id)
+    for key, table in korean_tables(
+        problems, file, korean, "quotes", english, lambda key: f"quote {key!r}"
+    ).items():
+        entry = f"quote {key!r}"
+        check_keys(problems, file, entry, table, _KO_KEYS)
+        quote = english[key]
+        check_korean_text(
+            problems, file, entry, table, "context", quote.get("context"), limit=CONTEXT_LIMIT
         )
+        check_korean_text(
+            problems, file, entry, table, "translation", quote.get("text"), limit=TEXT_LIMIT
+        )
+        check_basis(problems, file, entry, table)
+    return problems
+
+
+def quotes_from(raw: dict[str, Any], korean: dict[str, Any] | None = None) -> QuoteBook:
+    """Build a book from a table that :func:`check_quotes` has passed, and its Korean twin."""
+    ko: dict[str, dict[str, Any]] = (korean or {}).get("quotes", {})
+    return QuoteBook(
+        quotes=tuple(_quote(entry, ko.get(entry["id"], {})) for entry in raw["quotes"])
+    )
+
+
+def _quote(entry: dict[str, Any], ko: dict[str, Any]) -> Quote:
+    return Quote(
+        id=entry["id"],
+        text=entry["text"],
+        speaker=entry["speaker"],
+        context=entry["context"],
+        translated=entry.get("translated", ""),
+        source=source_from(entry["source"]),
+        ko_context=ko.get("context", ""),
+        ko_translation=ko.get("translation", ""),
+        ko_translated=ko.get("translated", False),
+        ko_source=korean_source(ko),
     )
 
 
 def load_quotes(path: Path = DEFAULT_PATH) -> QuoteBook:
-    """Read and check the quotes file; ``ValueError`` listing every problem if any."""
-    return load_checked(path, check_quotes, quotes_from)
+    """Read and check the quotes file and its Korean (``ko/quotes.toml`` beside it);
+    ``ValueError`` listing every problem if any."""
+    return load_with_korean(path, check_quotes, check_quotes_korean, quotes_from)

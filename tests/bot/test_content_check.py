@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from bot import PROJECT_ROOT
 from bot.content.checks import check_all
+from bot.content.common import read_toml
 
 SUMMARY = re.compile(
     r"^(ok|problems): (\d+) facts, (\d+) trivia, (\d+) quotes, (\d+) entities, (\d+) links, "
@@ -125,3 +127,65 @@ def test_the_command_prints_each_problem_and_fails(tmp_path: Path) -> None:
 def test_the_command_refuses_a_missing_folder(tmp_path: Path) -> None:
     done = run_check(tmp_path / "nowhere")
     assert done.returncode != 0 and "not a folder" in done.stderr
+
+
+def _korean_copy(tmp_path: Path) -> Path:
+    """A copy of the real content, to break its Korean one thing at a time."""
+    data = tmp_path / "data"
+    shutil.copytree(PROJECT_ROOT / "data", data)
+    return data
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_command_names_each_korean_problem(tmp_path: Path) -> None:
+    data = _korean_copy(tmp_path)
+    ko = data / "ko"
+    film = (ko / "film.toml").read_text(encoding="utf-8")
+    start = film.index("[facts.directorial-debut]")
+    end = film.index("[facts.", start + 1)
+    (ko / "film.toml").write_text(film[:start] + film[end:], encoding="utf-8")
+    english_note = read_toml(data / "matchups.toml")["matchups"][0]["note"]
+    korean_note = read_toml(ko / "matchups.toml")["matchups"]["twice-jackson5-i-want-you-back"]
+    _edit(ko / "matchups.toml", korean_note["note"], english_note)
+    _edit(
+        ko / "influence.toml",
+        '[entities.motown.source]\nurl = "https://yoojungtimes.com/bbs/board.php?bo_table=news05'
+        '&wr_id=110"\npublication = "Yoojung Times"\ndate = "2019-11-26"\n\n[entities.jackson-5]',
+        "[entities.jackson-5]",
+    )
+    _edit(
+        ko / "influence.toml",
+        '[links."motown>stevie-wonder"]\nnote = "',
+        '[links."motown>stevie-wonder"]\nnote = "Signed at eleven. " # "',
+    )
+    with (ko / "quotes.toml").open("a", encoding="utf-8") as handle:
+        handle.write('\n[quotes.no-such-quote]\ncontext = "없는 명언이에요."\ntranslated = true\n')
+
+    done = run_check(data)
+    assert done.returncode != 0
+    lines = done.stdout.strip().splitlines()
+    expected = [
+        "ko/film.toml: fact 'directorial-debut': no Korean text",
+        "ko/matchups.toml: matchup 'twice-jackson5-i-want-you-back': 'note' is the same as the",
+        "ko/influence.toml: entity 'motown': Korean name '모타운' has no source",
+        "ko/influence.toml: link 'motown>stevie-wonder': 'note' has no Hangul",
+        "ko/quotes.toml: quote 'no-such-quote': Korean key 'no-such-quote' matches no English",
+    ]
+    for start_of_line in expected:
+        assert any(line.startswith(start_of_line) for line in lines), (start_of_line, lines)
+    assert len(lines) == len(expected) + 2  # the folder line, one line each, the summary
+    assert lines[-1].startswith("problems: ")
+
+
+def test_a_missing_korean_file_fails_the_check(tmp_path: Path) -> None:
+    data = _korean_copy(tmp_path)
+    (data / "ko" / "matchups.toml").unlink()
+    report = check_all(data)
+    assert [str(problem) for problem in report.problems] == [
+        f"ko/matchups.toml: file: missing (looked for {data / 'ko' / 'matchups.toml'})"
+    ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.content.common import Problem, is_source_url
+from bot.content.common import Problem, Source, is_source_url
 from cogs.film.content import (
     CHOICE_MAX,
     DEFAULT_PATH,
@@ -21,6 +21,7 @@ from cogs.film.content import (
     FilmContent,
     Trivia,
     check_film,
+    check_film_korean,
     load_film,
 )
 
@@ -352,3 +353,145 @@ def test_load_film_builds_frozen_objects(tmp_path: Path) -> None:
     assert isinstance(content.trivia[0].wrong, tuple)
     dated = [f for f in content.facts if f.as_of]
     assert dated, "figures that change over time carry an as_of date"
+
+
+# --- the Korean twin (data/ko/film.toml) -----------------------------------------------------
+
+
+def _korean() -> dict[str, Any]:
+    """The Korean for _valid(), which check_film_korean accepts; tests break one thing."""
+    return {
+        "film": {
+            "synopsis": "드러머가 K팝 경연 프로그램에서 오래 헤어진 아들을 찾아요.",
+            "release": "2026년 2월 27일, AMC 극장",
+            "production": ["2022년에 발표됐어요."],
+            "cast_roles": ["BJ, 드러머"],
+            "screening_notes": ["월드 프리미어"],
+            "translated": True,
+        },
+        "facts": {
+            "first-fact": {"text": "이 영화는 TIFF에서 처음 공개됐어요.", "translated": True},
+            "second-fact": {"text": "이 영화는 AMC에서 개봉했어요.", "translated": True},
+        },
+        "trivia": {
+            "first-question": {
+                "question": "K-Pops!는 어디에서 처음 공개됐을까요?",
+                "answer": "토론토국제영화제(TIFF)",
+                "wrong": ["트라이베카", "선댄스", "부산"],
+                "explanation": "2024년 TIFF에서 처음 공개됐어요.",
+                "translated": True,
+            }
+        },
+    }
+
+
+def _korean_problems(korean: dict[str, Any]) -> str:
+    return _messages(check_film_korean(_valid(), korean, KO_FILE))
+
+
+KO_FILE = "ko/film.toml"
+
+
+def test_valid_korean_has_no_problems() -> None:
+    assert check_film_korean(_valid(), _korean(), KO_FILE) == []
+
+
+def test_real_korean_is_complete() -> None:
+    content = load_film()
+    assert all(fact.ko_text for fact in content.facts)
+    assert all(item.ko_question and len(item.ko_wrong) == 3 for item in content.trivia)
+    assert len(content.film.production_for("ko")) == len(content.film.production)
+    assert all(member.ko_role for member in content.film.cast)
+
+
+def test_an_entry_without_korean_is_reported() -> None:
+    korean = _korean()
+    del korean["facts"]["second-fact"]
+    assert "ko/film.toml: fact 'second-fact': no Korean text" in _korean_problems(korean)
+
+
+def test_a_missing_film_table_is_reported() -> None:
+    korean = _korean()
+    del korean["film"]
+    assert "film: no Korean text" in _korean_problems(korean)
+
+
+def test_korean_identical_to_the_english_is_reported() -> None:
+    korean = _korean()
+    korean["facts"]["first-fact"]["text"] = "The film  premiered at TIFF."
+    assert "fact 'first-fact': 'text' is the same as the English" in _korean_problems(korean)
+
+
+def test_korean_without_hangul_is_reported() -> None:
+    korean = _korean()
+    korean["trivia"]["first-question"]["explanation"] = "It premiered at TIFF."
+    assert "trivia 'first-question': 'explanation' has no Hangul" in _korean_problems(korean)
+
+
+def test_a_korean_key_without_english_is_reported() -> None:
+    korean = _korean()
+    korean["facts"]["third-fact"] = {"text": "없는 사실이에요.", "translated": True}
+    problems = _korean_problems(korean)
+    assert "fact 'third-fact': Korean key 'third-fact' matches no English entry" in problems
+
+
+def test_korean_lists_follow_the_english() -> None:
+    korean = _korean()
+    korean["trivia"]["first-question"]["wrong"] = ["트라이베카", "선댄스"]
+    korean["film"]["cast_roles"] = ["BJ, 드러머", "태영"]
+    problems = _korean_problems(korean)
+    assert "'wrong' has 2 items; the English has 3" in problems
+    assert "'cast_roles' has 2 items; the English has 1" in problems
+
+
+def test_korean_choices_must_differ() -> None:
+    korean = _korean()
+    korean["trivia"]["first-question"]["wrong"][0] = "토론토국제영화제(TIFF)"
+    assert "two Korean choices are the same" in _korean_problems(korean)
+
+
+def test_korean_from_a_korean_page_needs_its_source() -> None:
+    korean = _korean()
+    korean["facts"]["first-fact"]["translated"] = False
+    assert "'translated' is false but there is no Korean source" in _korean_problems(korean)
+    korean["facts"]["first-fact"]["source"] = _source()
+    assert check_film_korean(_valid(), korean, KO_FILE) == []
+
+
+def test_translated_must_be_a_boolean() -> None:
+    korean = _korean()
+    korean["facts"]["first-fact"]["translated"] = "yes"
+    assert "'translated' must be true or false" in _korean_problems(korean)
+
+
+def test_load_film_attaches_the_korean(tmp_path: Path) -> None:
+    path = tmp_path / FILE
+    path.write_text(DEFAULT_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(ValueError, match="ko/film.toml: file: missing"):
+        load_film(path)
+    (tmp_path / "ko").mkdir()
+    source = DEFAULT_PATH.parent / "ko" / FILE
+    (tmp_path / "ko" / FILE).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    content = load_film(path)
+    fact = content.facts[0]
+    assert fact.text_for("ko") == fact.ko_text != fact.text
+    assert fact.text_for("en") == fact.text and fact.text_for("en-US") == fact.text
+    assert fact.is_translation("ko") and not fact.is_translation("en")
+    assert fact.source_for("ko") == fact.source  # translated: the English source stands
+    item = content.trivia[0]
+    assert item.question_for("ko") == item.ko_question and item.wrong_for("ko") == item.ko_wrong
+    assert (
+        item.answer_for("en") == item.answer and item.explanation_for("ko") == item.ko_explanation
+    )
+    film = content.film
+    assert film.synopsis_for("ko") == film.ko_synopsis and film.release_for("en") == film.release
+    assert film.screenings[0].note_for("ko") == film.screenings[0].ko_note
+
+
+def test_entries_without_korean_read_english() -> None:
+    fact = Fact(id="f", text="English.", topics=("music",), source=_source_object())
+    assert fact.text_for("ko") == "English." and not fact.is_translation("ko")
+
+
+def _source_object() -> Source:
+    return Source("https://example.com/a", "Example", "2026")

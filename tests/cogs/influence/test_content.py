@@ -18,9 +18,11 @@ from cogs.influence.content import (
     Graph,
     Link,
     check_influence,
+    check_influence_korean,
     load_influence,
     normalized,
 )
+from cogs.influence.graph import Named, NameIndex
 
 FILE = "influence.toml"
 
@@ -493,19 +495,49 @@ via = "Example reprint"
 """
 
 
+_GOOD_KOREAN = """
+[entities.jackson-5]
+name = "잭슨 파이브"
+aliases = ["잭슨파이브"]
+origin = "미국"
+translated = true
+[entities.jackson-5.source]
+url = "https://example.com/ko"
+publication = "예시 신문"
+date = "2023-06-25"
+
+[entities.twice]
+origin = "대한민국"
+translated = true
+
+[links."jackson-5>twice"]
+note = "트와이스가 잭슨 파이브의 히트곡을 커버했어요."
+translated = true
+"""
+
+
 def test_load_builds_the_graph(tmp_path: Path) -> None:
     path = tmp_path / "influence.toml"
     path.write_text(_GOOD_TOML, encoding="utf-8")
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "influence.toml").write_text(_GOOD_KOREAN, encoding="utf-8")
     graph = load_influence(path)
     assert set(graph.entities) == {"jackson-5", "twice"}
     twice = graph.entities["twice"]
     assert twice.as_of == "2020-10-19"
     assert twice.aliases == ()
-    assert graph.entities["jackson-5"].aliases == ("J5",)
+    assert twice.name_for("ko") == "TWICE" and twice.origin_for("ko") == "대한민국"
+    jackson_5 = graph.entities["jackson-5"]
+    assert jackson_5.aliases == ("J5", "잭슨 파이브", "잭슨파이브")
+    assert jackson_5.name_for("ko") == "잭슨 파이브"
+    assert jackson_5.name_for("en") == "The Jackson 5"
+    assert jackson_5.ko_source == Source("https://example.com/ko", "예시 신문", "2023-06-25")
     assert graph.entities["jackson-5"].as_of == ""
     (link,) = graph.links
     assert (link.source_id, link.target_id, link.kind) == ("jackson-5", "twice", "cover")
     assert link.disputed == "" and not link.is_disputed
+    assert link.note_for("ko") == "트와이스가 잭슨 파이브의 히트곡을 커버했어요."
+    assert link.note_for("en") == link.note and link.is_translation("ko")
     assert link.source == Source(
         "https://example.com/cover", "Example", "2018-06", "Example reprint"
     )
@@ -523,3 +555,117 @@ def test_load_raises_listing_every_problem(tmp_path: Path) -> None:
     assert message.startswith("2 problem(s) in influence.toml")
     assert "'to' names no entity: 'bts'" in message
     assert "add an 'as_of' date" in message
+
+
+# --- the Korean twin (data/ko/influence.toml) ------------------------------------------------
+
+KO_FILE = "ko/influence.toml"
+
+
+def _korean() -> dict[str, Any]:
+    """The Korean for _raw(), which check_influence_korean accepts."""
+    return {
+        "entities": {
+            "jackson-5": {
+                "name": "잭슨 파이브",
+                "aliases": ["잭슨파이브"],
+                "origin": "미국",
+                "translated": True,
+                "source": _source(),
+            },
+            "twice": {
+                "name": "트와이스",
+                "origin": "대한민국",
+                "translated": True,
+                "source": _source(),
+            },
+            "jy-park": {"origin": "대한민국", "translated": True},
+        },
+        "links": {
+            "jackson-5>twice": {
+                "note": "트와이스가 “I Want You Back”을 커버했어요.",
+                "translated": True,
+            },
+            "jy-park>twice": {
+                "note": "박진영이 트와이스에게 “BDZ”를 써 줬어요.",
+                "translated": True,
+            },
+        },
+    }
+
+
+def _korean_problems(korean: dict[str, Any], raw: dict[str, Any] | None = None) -> str:
+    return "\n".join(str(p) for p in check_influence_korean(raw or _raw(), korean, KO_FILE))
+
+
+def test_valid_korean_graph_has_no_problems() -> None:
+    assert check_influence_korean(_raw(), _korean(), KO_FILE) == []
+
+
+def test_a_korean_name_without_a_source_is_reported() -> None:
+    korean = _korean()
+    del korean["entities"]["jackson-5"]["source"]
+    problems = _korean_problems(korean)
+    assert "entity 'jackson-5': Korean name '잭슨 파이브' has no source" in problems
+
+
+def test_a_korean_name_needs_hangul_and_must_be_free() -> None:
+    korean = _korean()
+    korean["entities"]["jackson-5"]["aliases"] = ["Jackson Five", "트와이스"]
+    problems = _korean_problems(korean)
+    assert "alias 'Jackson Five' has no Hangul" in problems
+    assert "Korean name '트와이스' already names 'twice'" in problems
+    korean = _korean()
+    korean["entities"]["jackson-5"]["name"] = "The Jackson 5"
+    assert "'name' is the same as the English" in _korean_problems(korean)
+
+
+def test_missing_and_unknown_korean_entries_are_reported() -> None:
+    korean = _korean()
+    del korean["entities"]["jy-park"]
+    del korean["links"]["jy-park>twice"]
+    korean["links"]["twice>jy-park"] = {"note": "거꾸로예요.", "translated": True}
+    problems = _korean_problems(korean)
+    assert "entity 'jy-park': no Korean text (add [entities.jy-park])" in problems
+    assert """link 'jy-park>twice': no Korean text (add [links."jy-park>twice"])""" in problems
+    assert "link 'twice>jy-park': Korean key 'twice>jy-park' matches no English entry" in problems
+
+
+def test_korean_link_notes_are_checked() -> None:
+    korean = _korean()
+    korean["links"]["jackson-5>twice"]["note"] = "TWICE covered “I Want You Back”."
+    korean["links"]["jy-park>twice"]["note"] = "Park wrote BDZ."
+    korean["links"]["jy-park>twice"]["disputed"] = "논란이 있어요."
+    problems = _korean_problems(korean)
+    assert "link 'jackson-5>twice': 'note' is the same as the English" in problems
+    assert "link 'jy-park>twice': 'note' has no Hangul" in problems
+    assert "'disputed' is given but the English link has none" in problems
+
+
+def test_the_real_graph_is_found_by_hangul_names() -> None:
+    graph = load_influence()
+    index = NameIndex(Named(e.id, e.name, e.aliases) for e in graph.entities.values())
+    for written, entity_id in [
+        ("마이클 잭슨", "michael-jackson"),
+        ("잭슨 파이브", "jackson-5"),
+        ("잭슨파이브", "jackson-5"),
+        ("뉴 에디션", "new-edition"),
+        ("브루노 마스", "bruno-mars"),
+        ("리한나", "rihanna"),
+        ("방탄소년단", "bts"),
+    ]:
+        assert index.resolve(written).entity_id == entity_id, written
+    assert "michael-jackson" in {match.entity_id for match in index.search("마이클")}
+    assert graph.entities["michael-jackson"].name_for("ko") == "마이클 잭슨"
+    assert graph.entities["michael-jackson"].name_for("en") == "Michael Jackson"
+
+
+def test_every_real_entity_and_link_has_its_korean() -> None:
+    graph = load_influence()
+    for entity in graph.entities.values():
+        assert entity.origin_for("ko") != entity.origin
+        if entity.ko_name or entity.ko_aliases:
+            assert entity.ko_source is not None, entity.id
+    for link in graph.links:
+        assert link.note_for("ko") != link.note and link.is_translation("ko")
+        assert bool(link.disputed_for("ko")) == link.is_disputed

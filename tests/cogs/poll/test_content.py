@@ -17,6 +17,7 @@ from cogs.poll.content import (
     Matchups,
     Track,
     check_matchups,
+    check_matchups_korean,
     load_matchups,
     normalized,
 )
@@ -398,3 +399,51 @@ def test_every_problem_is_reported_at_once() -> None:
 
 def test_normalized_folds_case_and_spaces() -> None:
     assert normalized("  I Want\n You  BACK ") == "i want you back"
+
+
+# --- the Korean twin (data/ko/matchups.toml) -------------------------------------------------
+
+KO_FILE = "ko/matchups.toml"
+
+
+def _korean(**overrides: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {"note": "잭슨 파이브 히트곡의 커버예요.", "translated": True}
+    table.update(overrides)
+    return {"matchups": {"twice-test-pairing": table}}
+
+
+def _korean_problems(raw: dict[str, Any], korean: dict[str, Any]) -> str:
+    return "\n".join(str(p) for p in check_matchups_korean(raw, korean, KO_FILE))
+
+
+def test_valid_korean_pairing_has_no_problems() -> None:
+    assert check_matchups_korean(_raw(_entry()), _korean(), KO_FILE) == []
+
+
+def test_every_real_pairing_has_a_korean_note() -> None:
+    for matchup in load_matchups():
+        assert matchup.note_for("ko") != matchup.note and matchup.note_for("en") == matchup.note
+        assert matchup.is_translation("ko") and not matchup.is_translation("en")
+        assert bool(matchup.disputed_for("ko")) == matchup.is_disputed
+
+
+def test_korean_disputed_follows_the_english() -> None:
+    problems = _korean_problems(_raw(_entry()), _korean(disputed="논란이 있어요."))
+    assert "'disputed' is given but the English pairing has none" in problems
+    disputed = _raw(_entry(disputed="The label never answered."))
+    assert "'disputed' is missing or empty" in _korean_problems(disputed, _korean())
+    assert _korean_problems(disputed, _korean(disputed="레이블은 답하지 않았어요.")) == ""
+
+
+def test_korean_pairing_problems_are_reported() -> None:
+    raw = _raw(_entry())
+    assert "no Korean text" in _korean_problems(raw, {"matchups": {}})
+    assert "is the same as the English" in _korean_problems(
+        raw, _korean(note="A cover of the Jackson 5 hit.")
+    )
+    assert "'note' has no Hangul" in _korean_problems(raw, _korean(note="A cover."))
+    extra = _korean()
+    extra["matchups"]["gone"] = {"note": "없어요.", "translated": True}
+    assert "matchup 'gone': Korean key 'gone' matches no English entry" in _korean_problems(
+        raw, extra
+    )

@@ -16,6 +16,7 @@ from cogs.quotes.content import (
     Quote,
     QuoteBook,
     check_quotes,
+    check_quotes_korean,
     load_quotes,
     normalized_text,
 )
@@ -282,8 +283,72 @@ def test_load_good_file(tmp_path: Path) -> None:
         'date = "2024"\n',
         encoding="utf-8",
     )
+    (tmp_path / "ko").mkdir()
+    (tmp_path / "ko" / "quotes.toml").write_text(
+        '[quotes.a-quote]\ncontext = "어딘가에서 한 말이에요."\ntranslation = "말."\n'
+        "translated = true\n",
+        encoding="utf-8",
+    )
     book = load_quotes(path)
     quote = book.by_id("a-quote")
     assert quote.translated == ""
+    assert quote.context_for("ko") == "어딘가에서 한 말이에요."
+    assert quote.context_for("en") == "Somewhere."
+    assert quote.translation_for("ko") == "말." and quote.translation_for("en") == ""
+    assert quote.is_translation("ko") and not quote.is_translation("en")
     assert quote.source.via == ""
     assert quote.source.date == "2024"
+
+
+# --- the Korean twin (data/ko/quotes.toml) ---------------------------------------------------
+
+KO_FILE = "ko/quotes.toml"
+
+
+def _korean(**overrides: Any) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "context": "영화에 대해 잡지에 한 말이에요.",
+        "translation": "꼭 필요한 일이었어요.",
+        "translated": True,
+    }
+    table.update(overrides)
+    return {"quotes": {"paak-test-quote": table}}
+
+
+def _korean_problems(korean: dict[str, Any]) -> str:
+    return _messages(check_quotes_korean(_raw(_entry()), korean, KO_FILE))
+
+
+def test_valid_korean_quote_has_no_problems() -> None:
+    assert check_quotes_korean(_raw(_entry()), _korean(), KO_FILE) == []
+
+
+def test_every_real_quote_has_its_korean_beside_it() -> None:
+    for quote in load_quotes().quotes:
+        assert quote.context_for("ko") != quote.context
+        assert quote.translation_for("ko") and quote.translation_for("en") == ""
+        assert quote.text  # the words themselves never change with the language
+
+
+def test_a_quote_without_korean_is_reported() -> None:
+    problems = _korean_problems({"quotes": {}})
+    assert "ko/quotes.toml: quote 'paak-test-quote': no Korean text" in problems
+
+
+def test_a_korean_translation_identical_to_the_words_is_reported() -> None:
+    problems = _korean_problems(_korean(translation="It was necessary."))
+    assert "'translation' is the same as the English" in problems
+
+
+def test_a_korean_context_without_hangul_is_reported() -> None:
+    assert "'context' has no Hangul" in _korean_problems(_korean(context="Said to a magazine."))
+
+
+def test_a_korean_quote_key_without_english_is_reported() -> None:
+    korean = _korean()
+    korean["quotes"]["no-such-quote"] = korean["quotes"]["paak-test-quote"]
+    assert "Korean key 'no-such-quote' matches no English entry" in _korean_problems(korean)
+
+
+def test_an_unknown_korean_key_is_reported() -> None:
+    assert "unknown keys: ['text']" in _korean_problems(_korean(text="번역된 말"))
