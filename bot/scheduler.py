@@ -31,8 +31,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import discord
 
 from bot import limits
-from bot.daily import DailyPost
+from bot.daily import DailyPost, framed
 from bot.errors import reference_code
+from bot.i18n.server import server_language
 from bot.storage.config import (
     FAILED,
     MISSED,
@@ -421,6 +422,8 @@ class DailyScheduler:
             post = await asyncio.wait_for(
                 builder(item.guild_id, job.local_date), BUILD_TIMEOUT_SECONDS
             )
+            language = await server_language(self.bot, guild)
+            post = framed(post, language, item.feature, job.local_date)
             problem = _too_long(post)
         except Exception as exc:  # noqa: BLE001 - a feature's bug is logged, not spread
             code = reference_code()
