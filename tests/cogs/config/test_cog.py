@@ -69,7 +69,7 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
     assert int(config["default_member_permissions"]) == limits.MANAGE_GUILD
     assert config["dm_permission"] is False  # servers only, never DMs
     subs = {o["name"]: o for o in config["options"]}
-    assert sorted(subs) == ["channel", "modrole", "schedule", "show", "toggle"]
+    assert sorted(subs) == ["channel", "language", "modrole", "schedule", "show", "toggle"]
     options = {name: [o["name"] for o in sub.get("options", [])] for name, sub in subs.items()}
     assert options == {
         "show": [],
@@ -77,6 +77,7 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
         "schedule": ["feature", "time", "timezone"],
         "toggle": ["feature", "enabled"],
         "modrole": ["role"],
+        "language": ["value"],
     }
     assert [c["value"] for c in subs["channel"]["options"][0]["choices"]] == [
         "quote",
