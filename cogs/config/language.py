@@ -41,7 +41,9 @@ def is_setting(value: str) -> bool:
 
 def language_name(reader: Language, language: Language) -> str:
     """``language``'s name, written in the reader's language."""
-    return t(reader, KOREAN_NAME if language == KOREAN else ENGLISH_NAME)
+    if language == KOREAN:
+        return t(reader, KOREAN_NAME)
+    return t(reader, ENGLISH_NAME)
 
 
 def describe_setting(reader: Language, setting: str, guild: discord.Guild) -> str:

@@ -26,6 +26,7 @@ ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("config schedule", lambda w: {"feature": "fact", "time": "09:00", "timezone": "Asia/Seoul"}),
     ("config toggle", lambda w: {"feature": "poll", "enabled": False}),
     ("config modrole", lambda w: {"role": w.mod_role}),
+    ("config language", lambda w: {"value": "ko"}),
 ]
 
 
@@ -46,6 +47,7 @@ async def snapshot(bot: KpopsBot, guild_id: int) -> tuple[object, ...]:
     return (
         await store.mod_role(guild_id),
         await store.timezone_name(guild_id),
+        await store.language(guild_id),
         tuple(features.values()),
         tuple(await store.recent_changes(guild_id, 50)),
     )
