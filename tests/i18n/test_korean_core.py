@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Self
 
 import discord
@@ -24,7 +25,7 @@ from bot.i18n.server import server_language
 from bot.i18n.translator import command_template
 from bot.sandbox import Channel, Driver, Member
 from bot.sandbox.interactions import InteractionResult
-from bot.sandbox.repl import Console, Session
+from bot.sandbox.repl import Console, Session, run_sandbox
 from bot.sandbox.state import Guild
 from bot.scheduler import SENT, DailyScheduler
 from bot.storage.config import ConfigStore
@@ -322,3 +323,12 @@ async def test_the_sandbox_prompt_speaks_the_members_language(
     assert "! locale 뒤에는 Discord 언어 코드를 써 주세요." in out.getvalue()
     assert await console.handle("locale en-US") and await console.handle("help")
     assert "Type a slash command as in Discord" in out.getvalue()
+
+
+async def test_the_sandbox_starts_in_the_chosen_language(tmp_path: Path) -> None:
+    out = io.StringIO()
+    status = await run_sandbox(["help", "quit"], tmp_path / "sandbox.sqlite3", out, locale="ko")
+    text = out.getvalue()
+    assert status == 0
+    assert text.startswith("kpops-bot 샌드박스예요. 지금은 #general 채널의 'moderator'예요.")
+    assert "  quit                       끝내요" in text
