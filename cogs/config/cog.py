@@ -29,6 +29,7 @@ from bot.scheduler import (
     missing_permissions,
     next_post_at,
     parse_post_time,
+    permission_names,
     zone,
 )
 from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
@@ -246,7 +247,7 @@ class Config(commands.Cog):
                 "(Edit Channel › Permissions), then run `/config channel` again. "
                 "Nothing was changed.",
                 channel=target.mention,
-                permissions=", ".join(missing),
+                permissions=permission_names(reply_locale(interaction), missing),
             )
         name = feature.value
         current = await self.store.feature(guild.id, name)

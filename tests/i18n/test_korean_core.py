@@ -14,6 +14,7 @@ from typing import Any, Self
 import discord
 import pytest
 
+from bot import limits
 from bot.checks import NOT_A_MODERATOR
 from bot.client import UNKNOWN_BUTTON, KpopsBot
 from bot.clock import ManualClock
@@ -84,6 +85,39 @@ async def test_a_click_no_button_takes_is_answered_in_korean(
         )
         assert result.text == t(language, UNKNOWN_BUTTON)
     assert HANGUL.search(t(KOREAN, UNKNOWN_BUTTON))
+
+
+async def test_a_refusal_from_a_command_is_in_korean_and_changes_nothing(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    store = ConfigStore(bot.db)
+    everyone = await run(
+        driver, "config modrole", world.moderator, world.general, role=world.guild.everyone
+    )
+    assert everyone.text == (
+        "@everyone은 모더레이터 역할이 될 수 없어요. 그러면 모든 멤버가 kpops-bot 설정을 바꿀 수 "
+        "있게 돼요. 바뀐 것은 없어요."
+    )
+    locked = driver.add_channel(world.guild, "잠긴-채널")
+    driver.set_overwrite(locked, driver.bot_user.id, deny=limits.SEND_MESSAGES, member=True)
+    await until(lambda: not _can_send(bot, locked))
+    refused = await run(
+        driver, "config channel", world.moderator, world.general, feature="fact", channel=locked
+    )
+    assert refused.text.startswith(f"kpops-bot이 <#{locked.id}>에 글을 올릴 수 없어요."), (
+        refused.text
+    )
+    assert "**메시지 보내기**" in refused.text and refused.text.endswith("바뀐 것은 없어요.")
+    assert await store.mod_role(world.guild.id) is None
+    assert await store.recent_changes(world.guild.id) == []
+
+
+def _can_send(bot: KpopsBot, channel: Channel) -> bool:
+    cached = bot.get_channel(channel.id)
+    return (
+        isinstance(cached, discord.TextChannel)
+        and cached.permissions_for(cached.guild.me).send_messages
+    )
 
 
 class Boom(Button, template=r"i18ntest:boom:(?P<n>[0-9]+)"):
