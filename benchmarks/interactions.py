@@ -9,7 +9,10 @@ the same run. Before measuring, kpops-bot's server is given a
 lived-in state through ordinary commands and clicks: two finished poll rounds, an open poll with
 votes, and trivia scores.
 
-    python -m benchmarks.interactions [--count 1000] [--rounds 5] [--concurrency 4]
+    python -m benchmarks.interactions [--count 1000] [--rounds 5] [--concurrency 4] [--locale ko]
+
+``--locale`` is the Discord language of the members running the measured commands (``ko``: the
+bot answers in Korean); the preparation runs in English either way.
 """
 
 from __future__ import annotations
@@ -31,25 +34,30 @@ from benchmarks.bare_bot import command_path
 from bot.sandbox import Channel, Driver
 from bot.sandbox.state import Message
 
-Action = Callable[[Driver, Scene, int], Awaitable[Any]]
+# (driver, scene, i, the member's Discord locale) -> the interaction's result
+Action = Callable[[Driver, Scene, int, str], Awaitable[Any]]
 
 
 def command(path: str, *variants: dict[str, Any]) -> Action:
     """Run ``path`` by members in turn, with the option sets in turn (none: no options)."""
     choices = variants or ({},)
 
-    async def act(driver: Driver, scene: Scene, i: int) -> Any:
+    async def act(driver: Driver, scene: Scene, i: int, locale: str) -> Any:
         member = scene.members[i % len(scene.members)]
         options = choices[i % len(choices)]
-        return await driver.invoke(path, options, member=member, channel=scene.channel)
+        return await driver.invoke(
+            path, options, member=member, channel=scene.channel, locale=locale
+        )
 
     return act
 
 
 def complete(path: str, option: str, typed: str) -> Action:
-    async def act(driver: Driver, scene: Scene, i: int) -> Any:
+    async def act(driver: Driver, scene: Scene, i: int, locale: str) -> Any:
         member = scene.members[i % len(scene.members)]
-        return await driver.autocomplete(path, option, typed, member=member, channel=scene.channel)
+        return await driver.autocomplete(
+            path, option, typed, member=member, channel=scene.channel, locale=locale
+        )
 
     return act
 
@@ -114,6 +122,7 @@ async def measure(
     count: int,
     concurrency: int,
     into: Figures,
+    locale: str = "en-US",
 ) -> None:
     queue = list(range(count))
 
@@ -122,7 +131,7 @@ async def measure(
             i = queue.pop()
             before = len(driver.interactions)
             started = time.monotonic()
-            result = await action(driver, scene, i)
+            result = await action(driver, scene, i, locale)
             if isinstance(result, list):  # autocomplete: read the interaction's own timing
                 interaction = list(driver.interactions.values())[before]
                 into.latencies.append((interaction.acked_at or started) - interaction.created)
@@ -184,7 +193,7 @@ def path_of(result: Any) -> str:
 LABELS = ("kpops-bot", "bare", "same replies")
 
 
-async def run(count: int, rounds: int, concurrency: int) -> None:
+async def run(count: int, rounds: int, concurrency: int, locale: str = "en-US") -> None:
     drivers = {label: Driver() for label in LABELS}
     scenes: dict[str, Scene] = {}
     bots: dict[str, BotProcess] = {}
@@ -218,7 +227,7 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
                 # bot's script.
                 replies: dict[str, list[dict[str, Any]]] = {}
                 for i in range(10):
-                    result = await action(drivers["kpops-bot"], scenes["kpops-bot"], i)
+                    result = await action(drivers["kpops-bot"], scenes["kpops-bot"], i, locale)
                     replies.setdefault(path_of(result), []).append(reply_of(result))
                 replies_file.write_text(json.dumps(replies), encoding="utf-8")
                 same = bots["same replies"].proc
@@ -227,7 +236,7 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
                 await asyncio.sleep(0.5)  # let it read them
                 for label in LABELS[1:]:
                     for i in range(10):
-                        await action(drivers[label], scenes[label], i)
+                        await action(drivers[label], scenes[label], i, locale)
                 for round_ in range(rounds):
                     order = LABELS if round_ % 2 == 0 else LABELS[::-1]
                     for label in order:
@@ -239,6 +248,7 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
                             batch,
                             concurrency,
                             pair[label],
+                            locale,
                         )
         finally:
             for label in bots:
@@ -249,7 +259,8 @@ async def run(count: int, rounds: int, concurrency: int) -> None:
     print(f"machine: {machine()}")
     print(
         f"{batch * rounds} interactions per command kind and bot ({rounds} alternating rounds "
-        f"of {batch}), {concurrency} at a time. CPU: the bot process's own, per interaction.\n"
+        f"of {batch}), {concurrency} at a time, members' locale {locale}. CPU: the bot "
+        "process's own, per interaction.\n"
         "bare: a discord.py bot that only says 'ok'; same replies: one that sends kpops-bot's "
         "replies (read from a file) with no logic.\n"
     )
@@ -277,8 +288,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--locale", default="en-US", help="the members' Discord locale (ko, en-US)")
     args = parser.parse_args()
-    asyncio.run(run(args.count, args.rounds, args.concurrency))
+    asyncio.run(run(args.count, args.rounds, args.concurrency, args.locale))
 
 
 if __name__ == "__main__":

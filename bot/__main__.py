@@ -158,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sandbox.add_argument(
         "--script", type=Path, help="replay a file of commands instead of prompting"
     )
+    sandbox.add_argument(
+        "--locale", default="en-US", help="your Discord language in the sandbox (ko: Korean)"
+    )
     data = sub.add_parser("data", help="content tools")
     data_sub = data.add_subparsers(dest="data_command", required=True)
     data_check = data_sub.add_parser(
@@ -216,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.sandbox.repl import main as sandbox_main
 
         try:
-            return sandbox_main(script=args.script)
+            return sandbox_main(script=args.script, locale=args.locale)
         except ContentError as exc:
             return _fail(str(exc))
     try:

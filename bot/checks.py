@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.i18n import N_
 from bot.storage.config import ConfigStore
 
-NOT_A_MODERATOR = (
+NOT_A_MODERATOR = N_(
     "Only moderators can do that: you need Manage Server, Administrator, "
     "or the moderator role set with `/config modrole`."
 )

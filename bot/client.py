@@ -23,7 +23,7 @@ from bot.content.common import ContentError, content_failure
 from bot.daily import DailyRegistry
 from bot.errors import report_error, send_ephemeral
 from bot.health import heartbeat
-from bot.i18n import CatalogTranslator
+from bot.i18n import N_, CatalogTranslator, reply_locale, t
 from bot.invite import ready_line
 from bot.settings import Settings
 from bot.storage import Database, MetaStore
@@ -31,7 +31,7 @@ from bot.ui.buttons import ClickNamespace, clicked_custom_id
 
 log = logging.getLogger(__name__)
 
-UNKNOWN_BUTTON = "That button doesn't work any more: run the command again for a fresh one."
+UNKNOWN_BUTTON = N_("That button doesn't work any more: run the command again for a fresh one.")
 
 
 def use_endpoints(api_base: str, gateway_url: str) -> None:
@@ -186,7 +186,7 @@ class KpopsBot(commands.Bot):
             for item in view.children
         )
         if not persistent:
-            await send_ephemeral(interaction, UNKNOWN_BUTTON)
+            await send_ephemeral(interaction, t(reply_locale(interaction), UNKNOWN_BUTTON))
 
     async def close(self) -> None:
         if self._heartbeat is not None:

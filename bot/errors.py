@@ -21,6 +21,7 @@ _NOT_A_NAME = re.compile(r"[^A-Za-z0-9_:]")
 
 MODERATORS_ONLY = N_("Only moderators can use this command.")
 SLOW_DOWN = N_("Slow down a little: try again in {seconds}s.")
+SERVERS_ONLY = N_("This command works in servers only.")
 SOMETHING_WENT_WRONG = N_(
     "Sorry, something went wrong on our side. If it keeps happening, tell a moderator "
     "the reference code `{code}`."
@@ -43,7 +44,7 @@ class UserFacingError(app_commands.AppCommandError):
         return t(language, self.message, **self.fields)
 
 
-def guild_id_of(interaction: discord.Interaction[Any], refusal: str) -> int:
+def guild_id_of(interaction: discord.Interaction[Any], refusal: str = SERVERS_ONLY) -> int:
     """The server an interaction came from; outside one, ``refusal`` (a msgid) is the reply."""
     if interaction.guild_id is None:
         raise UserFacingError(refusal)

@@ -31,8 +31,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import discord
 
 from bot import limits
-from bot.daily import DailyPost
+from bot.daily import DailyPost, framed
 from bot.errors import reference_code
+from bot.i18n import N_, Language, t
+from bot.i18n.server import server_language
 from bot.storage.config import (
     FAILED,
     MISSED,
@@ -68,10 +70,11 @@ SKIPPED = "skipped"  # an outcome only: another process (or run) had already cla
 _HHMM = re.compile(r"^\s*([0-9]{1,2}):([0-9]{2})\s*$")
 
 # What a channel must allow kpops-bot, in the order a moderator fixes them.
+# The labels are Discord's own names of the permissions (Korean: Discord's Korean names).
 POSTING_NEEDS: tuple[tuple[str, str], ...] = (
-    ("view_channel", "View Channel"),
-    ("send_messages", "Send Messages"),
-    ("embed_links", "Embed Links"),
+    ("view_channel", N_("View Channel")),
+    ("send_messages", N_("Send Messages")),
+    ("embed_links", N_("Embed Links")),
 )
 
 
@@ -132,6 +135,11 @@ def next_post_at(
             continue
         return max(due, now)
     return due_at(today + timedelta(days=3), post_time, tz)  # pragma: no cover - unreachable
+
+
+def permission_names(language: Language, labels: Iterable[str]) -> str:
+    """Permission labels from :func:`missing_permissions` as a moderator's Discord names them."""
+    return ", ".join(t(language, label) for label in labels)
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
@@ -421,6 +429,8 @@ class DailyScheduler:
             post = await asyncio.wait_for(
                 builder(item.guild_id, job.local_date), BUILD_TIMEOUT_SECONDS
             )
+            language = await server_language(self.bot, guild)
+            post = framed(post, language, item.feature, job.local_date)
             problem = _too_long(post)
         except Exception as exc:  # noqa: BLE001 - a feature's bug is logged, not spread
             code = reference_code()
@@ -504,6 +514,7 @@ __all__ = [
     "TokenBucket",
     "due_at",
     "missing_permissions",
+    "permission_names",
     "next_post_at",
     "parse_post_time",
 ]

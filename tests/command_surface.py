@@ -22,6 +22,7 @@ import pytest
 from bot import errors, limits
 from bot.checks import NOT_A_MODERATOR
 from bot.client import KpopsBot
+from bot.i18n import ENGLISH, KOREAN, t
 from bot.sandbox import Channel, Driver, Guild, InteractionResult, Member, Message, Role
 from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING, SUB_COMMAND, SUB_GROUP
 from bot.storage import Database
@@ -226,11 +227,16 @@ def shown_messages(result: InteractionResult) -> list[Message]:
 
 
 def is_permission_refusal(result: InteractionResult) -> bool:
-    return result.ephemeral and result.text == NOT_A_MODERATOR
+    return result.ephemeral and result.text in {
+        t(ENGLISH, NOT_A_MODERATOR),
+        t(KOREAN, NOT_A_MODERATOR),
+    }
 
 
 # A reply that promises nothing happened.
-NOTHING_CHANGED = re.compile(r"\bnothing (?:was )?(?:changed|added)\b", re.IGNORECASE)
+NOTHING_CHANGED = re.compile(
+    r"\bnothing (?:was )?(?:changed|added)\b|바뀐 것은 없어요", re.IGNORECASE
+)
 
 
 def quiet_refusals() -> frozenset[str]:

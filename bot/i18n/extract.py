@@ -8,16 +8,24 @@ each feature package ``cogs/<feature>/`` -> ``cogs/<feature>/locales/``. Run
 
 from __future__ import annotations
 
+import asyncio
+import importlib
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import discord
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import write_po
+from discord import app_commands
+from discord.ext import commands
 
 import bot
 import cogs
+from bot.i18n.translator import command_messages
 
 # Babel keyword specs (1-based argument numbers of the msgid; None = the first argument).
 # Kept in step with bot.i18n.scan.MSGID_ARGS, which checks these arguments are literals.
@@ -29,6 +37,7 @@ KEYWORDS: dict[str, tuple[int, ...] | None] = {
     "guild_id_of": (2,),
 }
 TEMPLATE = "messages.pot"
+METADATA_NOTE = "command metadata: discord.py asks the Translator for it at sync"
 HEADER = "# kpops-bot's messages, English source (python -m bot.i18n.extract); see docs/i18n.md."
 TEAM = "kpops-bot contributors"
 BUGS = "the project's issue tracker"
@@ -75,7 +84,52 @@ def template(scope: Scope) -> Catalog:
     )
     for filename, lineno, message, context in _extracted(scope.source):
         catalog.add(message, locations=[(filename, lineno)], context=context)
+    for context, msgid in command_entries(scope):
+        catalog.add(msgid, context=context, auto_comments=[METADATA_NOTE])
     return catalog
+
+
+def _top_level_commands(
+    package: str,
+) -> list[app_commands.Command[Any, ..., Any] | app_commands.Group]:
+    """The slash commands and groups the package's cogs declare (class attributes, as written)."""
+    importlib.import_module(package)
+    found: list[app_commands.Command[Any, ..., Any] | app_commands.Group] = []
+    modules = [
+        m for n, m in sorted(sys.modules.items()) if n == package or n.startswith(f"{package}.")
+    ]
+    for module in modules:
+        for value in vars(module).values():
+            if not (
+                isinstance(value, type)
+                and issubclass(value, commands.Cog)
+                and value.__module__ == module.__name__
+            ):
+                continue
+            for attribute in vars(value).values():
+                if isinstance(attribute, app_commands.Command | app_commands.Group) and (
+                    attribute.parent is None
+                ):
+                    found.append(attribute)
+    return found
+
+
+def command_entries(scope: Scope) -> list[tuple[str, str]]:
+    """(msgctxt, msgid) of the command metadata a feature package's cogs declare: the names,
+    descriptions and choices discord.py will ask the Translator for at sync. In the template, so
+    that ``pybabel update`` keeps these entries in the feature's catalog (extraction from the
+    source cannot see them: they sit in decorators)."""
+    if scope.source.parent != Path(cogs.__file__).parent:
+        return []
+    declared = _top_level_commands(f"cogs.{scope.source.name}")
+    if not declared:
+        return []
+    tree: app_commands.CommandTree[Any] = app_commands.CommandTree(
+        discord.Client(intents=discord.Intents.none())
+    )
+    for command in declared:
+        tree.add_command(command)
+    return sorted(asyncio.run(command_messages(tree)))
 
 
 def write_template(scope: Scope) -> Path:

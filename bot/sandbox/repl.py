@@ -16,7 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import discord
+
 from bot import limits
+from bot.i18n import ENGLISH, N_, Language, language_of, t, tn
 from bot.sandbox.driver import (
     BOOLEAN,
     CHANNEL,
@@ -34,21 +37,60 @@ from bot.sandbox.interactions import InteractionError, InteractionResult
 from bot.sandbox.readable import Readable
 from bot.sandbox.state import Channel, Guild, Member, Message
 
-HELP = """\
-Type a slash command as in Discord, for example:
-  /help
-  /influence artist name:The Jackson 5
-  /config schedule feature:quote time:09:00 timezone:Asia/Seoul
-Other lines:
-  click N                    click button N of the last message shown
-  complete /cmd opt:text     show the autocomplete choices for what you typed
-  ?/cmd                      show a command's sub-commands or options (e.g. ?/influence artist)
-  as owner|moderator|fan     act as another member (moderator holds the Mods role)
-  in CHANNEL                 move to another channel (general, daily)
-  messages                   show the public messages of this channel
-  help                       this text
-  quit                       leave
-"""
+HELP = N_(
+    "Type a slash command as in Discord, for example:\n"
+    "  /help\n"
+    "  /influence artist name:The Jackson 5\n"
+    "  /config schedule feature:quote time:09:00 timezone:Asia/Seoul\n"
+    "Other lines:\n"
+    "  click N                    click button N of the last message shown\n"
+    "  complete /cmd opt:text     show the autocomplete choices for what you typed\n"
+    "  ?/cmd                      show a command's sub-commands or options "
+    "(e.g. ?/influence artist)\n"
+    "  as owner|moderator|fan     act as another member (moderator holds the Mods role)\n"
+    "  in CHANNEL                 move to another channel (general, daily)\n"
+    "  locale ko|en-US            your Discord language (the bot answers in it)\n"
+    "  messages                   show the public messages of this channel\n"
+    "  help                       this text\n"
+    "  quit                       leave\n"
+)
+WELCOME = N_("kpops-bot sandbox: you are 'moderator' in #general. Type help for help.")
+ONLY_YOU = N_("(only you can see this)")
+DISABLED = N_("(disabled)")
+NOT_A_COMMAND = N_("/{command} is not a command here; try /help")
+TYPE_A_COMMAND = N_("type a command after /")
+NEEDS_ONE_OF = N_("/{path} needs one of:\n{choices}")
+NO_SUCH_OPTION = N_(
+    "/{path} has no option {option}. {options} (A colon inside a value? Put the value in quotes.)"
+)
+TAKES_NO_OPTIONS = N_("/{path} takes no options.")
+NAME_VALUE = N_("write options as name:value (got {got}). {options}")
+NO_OPTIONS = N_("It takes no options.")
+ITS_OPTIONS = N_("Its options: {options}.")
+REQUIRED_OPTION = N_("{name} (required)")
+REQUIRED = N_("required")
+SUGGESTIONS = N_("suggestions: complete /{path} {option}:...")
+ONE_OF = N_("one of: {choices}")
+WHOLE_NUMBER_ONLY = N_("{option} takes a whole number")
+NO_CHANNEL = N_("no channel #{name}")
+NO_ROLE = N_("no role @{name}")
+NO_MEMBER = N_("no member @{name}")
+MEMBERS_HERE = N_("members here: {members}")
+NOW_MEMBER = N_("(you are now {member})")
+NO_SUCH_CHANNEL = N_("no such channel")
+NOW_IN = N_("(you are now in #{channel})")
+NOW_LOCALE = N_("(your Discord language is now {locale})")
+LOCALES = N_("locale takes a Discord locale, e.g. locale ko or locale en-US")
+WHICH_OPTION = N_("write the option to complete, e.g. complete /influence artist name:jack")
+UNKNOWN_LINE = N_("Unknown line; type help.")
+NO_BUTTONS_YET = N_("no message with buttons yet; run a command first")
+CLICK_NUMBER = N_(
+    "click takes a button number from 1 to {count} (the last message with buttons has {count}), "
+    "e.g. click 1"
+)
+COMMANDS = N_("Commands: {commands}. Try ?/{first}")
+WOULD_REFUSE = N_("Discord would refuse {method} {path}: {status} {detail}")
+UNREADABLE_SCRIPT = N_("kpops-bot: cannot read the sandbox script {path}: {reason}")
 
 
 @dataclass
@@ -60,21 +102,33 @@ class Session:
     channel: Channel
     last_with_buttons: Message | None = None
     seen: set[int] = field(default_factory=set)
+    #: The member's Discord locale, sent with every interaction; the prompt's own words follow it.
+    locale: str = "en-US"
+
+    @property
+    def language(self) -> Language:
+        return language_of(self.locale)
 
 
-def render(msg: Message, readable: Readable | None = None, *, ephemeral_note: bool = True) -> str:
+def render(
+    msg: Message,
+    readable: Readable | None = None,
+    *,
+    ephemeral_note: bool = True,
+    language: Language = ENGLISH,
+) -> str:
     """A message as readable text: content, embeds, numbered buttons.
 
     With ``readable``, mentions and ``<t:…>`` times are shown as a member's client shows them.
     """
-    text = render_raw(msg, ephemeral_note=ephemeral_note)
+    text = render_raw(msg, ephemeral_note=ephemeral_note, language=language)
     return readable.text(text) if readable is not None else text
 
 
-def render_raw(msg: Message, *, ephemeral_note: bool = True) -> str:
+def render_raw(msg: Message, *, ephemeral_note: bool = True, language: Language = ENGLISH) -> str:
     lines: list[str] = []
     if msg.ephemeral and ephemeral_note:
-        lines.append("(only you can see this)")
+        lines.append(t(language, ONLY_YOU))
     if msg.content:
         lines.append(msg.content)
     for embed in msg.embeds:
@@ -88,7 +142,7 @@ def render_raw(msg: Message, *, ephemeral_note: bool = True) -> str:
         if (embed.get("footer") or {}).get("text"):
             lines.append(f"({embed['footer']['text']})")
     for i, button in enumerate(msg.buttons(), start=1):
-        state = " (disabled)" if button.get("disabled") else ""
+        state = " " + t(language, DISABLED) if button.get("disabled") else ""
         target = f" -> {button['url']}" if button.get("url") else ""
         lines.append(
             f"[{i}] {button.get('label') or button.get('emoji', {}).get('name', '?')}{state}{target}"
@@ -96,7 +150,9 @@ def render_raw(msg: Message, *, ephemeral_note: bool = True) -> str:
     return "\n".join(lines)
 
 
-def _leaf(driver: Driver, guild: Guild, words: list[str]) -> tuple[str, dict[str, Any], int]:
+def _leaf(
+    driver: Driver, guild: Guild, words: list[str], language: Language = ENGLISH
+) -> tuple[str, dict[str, Any], int]:
     """Find the longest command path among ``words``; returns (path, leaf spec, words used)."""
     for cmd in driver.registered(guild.id):
         if cmd["name"] != words[0]:
@@ -109,36 +165,42 @@ def _leaf(driver: Driver, guild: Guild, words: list[str]) -> tuple[str, dict[str
                 break
             node, used = nxt, used + 1
         return " ".join(words[:used]), node, used
-    raise CommandUsageError(f"/{words[0]} is not a command here; try /help")
+    raise CommandUsageError(t(language, NOT_A_COMMAND, command=words[0]))
 
 
 def parse_command(session: Session, line: str) -> tuple[str, dict[str, Any]]:
     """``/a b opt:value other:two words`` -> ("a b", {"opt": ..., "other": ...}) typed per option."""
+    language = session.language
     body = line.strip().lstrip("/")
     words = body.split()
     if not words:
-        raise CommandUsageError("type a command after /")
-    path, leaf, used = _leaf(session.driver, session.guild, words)
+        raise CommandUsageError(t(language, TYPE_A_COMMAND))
+    path, leaf, used = _leaf(session.driver, session.guild, words, language)
     rest = body.split(None, used)[used] if len(body.split(None, used)) > used else ""
     declared = {o["name"]: o for o in leaf.get("options") or []}
     if any(o["type"] in (SUB_COMMAND, SUB_GROUP) for o in declared.values()):
-        raise CommandUsageError(f"/{path} needs one of:\n{describe(leaf, path)}")
+        choices = describe(leaf, path, language)
+        raise CommandUsageError(t(language, NEEDS_ONE_OF, path=path, choices=choices))
     unknown = [w for w in _OPTION_WORD.findall(_QUOTED.sub("", rest)) if w not in declared]
     if unknown:
         raise CommandUsageError(
-            f"/{path} has no option {unknown[0]!r}. {options_line(leaf)}"
-            " (A colon inside a value? Put the value in quotes.)"
+            t(
+                language,
+                NO_SUCH_OPTION,
+                path=path,
+                option=repr(unknown[0]),
+                options=options_line(leaf, language),
+            )
         )
     if not declared:
         if rest.strip():
-            raise CommandUsageError(f"/{path} takes no options.")
+            raise CommandUsageError(t(language, TAKES_NO_OPTIONS, path=path))
         return path, {}
     names = "|".join(re.escape(n) for n in sorted(declared, key=len, reverse=True))
     parts = re.split(rf"(?:^|\s)({names}):", rest)
     if parts[0].strip():
-        raise CommandUsageError(
-            f"write options as name:value (got {parts[0].strip()!r}). {options_line(leaf)}"
-        )
+        got, options_text = repr(parts[0].strip()), options_line(leaf, language)
+        raise CommandUsageError(t(language, NAME_VALUE, got=got, options=options_text))
     options: dict[str, Any] = {}
     for name, raw in zip(parts[1::2], parts[2::2], strict=False):
         options[name] = convert(session, declared[name], raw.strip())
@@ -148,28 +210,32 @@ def parse_command(session: Session, line: str) -> tuple[str, dict[str, Any]]:
 _OPTION_WORD = re.compile(r"(?:^|\s)([a-z][a-z0-9_-]*):")
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _TYPE_NAMES = {
-    3: "text",
-    INTEGER: "whole number",
-    BOOLEAN: "true/false",
-    USER: "member",
-    CHANNEL: "channel",
-    ROLE: "role",
-    9: "member or role",
-    NUMBER: "number",
-    11: "attachment",
+    3: N_("text"),
+    INTEGER: N_("whole number"),
+    BOOLEAN: N_("true/false"),
+    USER: N_("member"),
+    CHANNEL: N_("channel"),
+    ROLE: N_("role"),
+    9: N_("member or role"),
+    NUMBER: N_("number"),
+    11: N_("attachment"),
 }
+ANY_VALUE = N_("value")
 
 
-def options_line(leaf: dict[str, Any]) -> str:
+def options_line(leaf: dict[str, Any], language: Language = ENGLISH) -> str:
     """``Its options: name (required), limit`` or ``It takes no options.``"""
     options = leaf.get("options") or []
     if not options:
-        return "It takes no options."
-    shown = [f"{o['name']}{' (required)' if o.get('required') else ''}" for o in options]
-    return "Its options: " + ", ".join(shown) + "."
+        return t(language, NO_OPTIONS)
+    shown = [
+        t(language, REQUIRED_OPTION, name=o["name"]) if o.get("required") else str(o["name"])
+        for o in options
+    ]
+    return t(language, ITS_OPTIONS, options=", ".join(shown))
 
 
-def describe(node: dict[str, Any], path: str) -> str:
+def describe(node: dict[str, Any], path: str, language: Language = ENGLISH) -> str:
     """A command's sub-commands, or its options with type, choices and description."""
     lines: list[str] = []
     options = node.get("options") or []
@@ -179,17 +245,18 @@ def describe(node: dict[str, Any], path: str) -> str:
             lines.append(f"  /{path} {sub['name']}: {sub.get('description', '')}")
         return "\n".join(lines)
     if not options:
-        return f"  /{path} takes no options."
+        return "  " + t(language, TAKES_NO_OPTIONS, path=path)
     for opt in options:
-        traits = [_TYPE_NAMES.get(opt["type"], "value")]
+        type_name = _TYPE_NAMES.get(opt["type"], ANY_VALUE)  # an N_ constant
+        traits = [t(language, type_name)]
         if opt.get("required"):
-            traits.append("required")
+            traits.append(t(language, REQUIRED))
         if opt.get("autocomplete"):
-            traits.append(f"suggestions: complete /{path} {opt['name']}:...")
+            traits.append(t(language, SUGGESTIONS, path=path, option=opt["name"]))
         line = f"  {opt['name']}: {opt.get('description', '')} ({', '.join(traits)})"
         choices = [str(c["name"]) for c in opt.get("choices") or []]
         if choices:
-            line += "\n      one of: " + ", ".join(choices)
+            line += "\n      " + t(language, ONE_OF, choices=", ".join(choices))
         lines.append(line)
     return "\n".join(lines)
 
@@ -197,12 +264,12 @@ def describe(node: dict[str, Any], path: str) -> str:
 def convert(session: Session, spec: dict[str, Any], raw: str) -> Any:
     if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
         raw = raw[1:-1]
-    otype = spec["type"]
+    otype, language = spec["type"], session.language
     if otype == INTEGER:
         try:
             return int(raw)
         except ValueError:
-            raise CommandUsageError(f"{spec['name']} takes a whole number") from None
+            raise CommandUsageError(t(language, WHOLE_NUMBER_ONLY, option=spec["name"])) from None
     if otype == NUMBER:
         return float(raw)
     if otype == BOOLEAN:
@@ -212,18 +279,18 @@ def convert(session: Session, spec: dict[str, Any], raw: str) -> Any:
         for channel in session.guild.channels.values():
             if channel.name == name:
                 return channel
-        raise CommandUsageError(f"no channel #{name}")
+        raise CommandUsageError(t(language, NO_CHANNEL, name=name))
     if otype == ROLE:
         name = raw.lstrip("@")
         for role in session.guild.roles.values():
             if role.name == name:
                 return role
-        raise CommandUsageError(f"no role @{name}")
+        raise CommandUsageError(t(language, NO_ROLE, name=name))
     if otype == USER:
         name = raw.lstrip("@")
         if name in session.members:
             return session.members[name]
-        raise CommandUsageError(f"no member @{name}")
+        raise CommandUsageError(t(language, NO_MEMBER, name=name))
     return raw
 
 
@@ -242,7 +309,7 @@ class Console:
         return Readable(self.s.guild, self.s.driver.clock())
 
     def show(self, msg: Message) -> str:
-        return render(msg, self.readable())
+        return render(msg, self.readable(), language=self.s.language)
 
     def show_result(self, result: InteractionResult) -> None:
         for msg in result.messages or ([result.original] if result.original else []):
@@ -274,30 +341,36 @@ class Console:
             self.say(f"> {line}")
         word, _, arg = line.partition(" ")
         s = self.s
+        language = s.language
         try:
             if word in ("quit", "exit"):
                 return False
             if word == "help":
-                self.say(HELP)
+                self.say(t(language, HELP))
             elif word == "as":
                 if arg not in s.members:
-                    raise CommandUsageError(f"members here: {', '.join(s.members)}")
+                    raise CommandUsageError(t(language, MEMBERS_HERE, members=", ".join(s.members)))
                 s.member = s.members[arg]
-                self.say(f"(you are now {arg})")
+                self.say(t(language, NOW_MEMBER, member=arg))
             elif word == "in":
                 channel = next(
                     (c for c in s.guild.channels.values() if c.name == arg.lstrip("#")), None
                 )
                 if channel is None:
-                    raise CommandUsageError("no such channel")
+                    raise CommandUsageError(t(language, NO_SUCH_CHANNEL))
                 s.channel = channel
-                self.say(f"(you are now in #{channel.name})")
+                self.say(t(language, NOW_IN, channel=channel.name))
+            elif word == "locale":
+                s.locale = self.locale(arg)
+                self.say(t(s.language, NOW_LOCALE, locale=s.locale))
             elif word == "messages":
                 for msg in s.driver.channel_messages(s.channel):
                     self.say(self.show(msg))
             elif word == "click":
                 message, index = self.button(arg)
-                result = await s.driver.click(message, member=s.member, index=index)
+                result = await s.driver.click(
+                    message, member=s.member, index=index, locale=s.locale
+                )
                 self.show_result(result)
             elif line.startswith("?"):
                 self.say(self.command_help(line[1:]))
@@ -305,9 +378,7 @@ class Console:
                 path, options = parse_command(s, arg)
                 focused = list(options)[-1] if options else None
                 if focused is None:
-                    raise CommandUsageError(
-                        "write the option to complete, e.g. complete /influence artist name:jack"
-                    )
+                    raise CommandUsageError(t(language, WHICH_OPTION))
                 value = options.pop(focused)
                 choices = await s.driver.autocomplete(
                     path,
@@ -316,15 +387,18 @@ class Console:
                     {k: v for k, v in options.items()},
                     member=s.member,
                     channel=s.channel,
+                    locale=s.locale,
                 )
                 for choice in choices:
                     self.say(f"  {choice['name']}")
             elif line.startswith("/"):
                 path, options = parse_command(s, line)
-                result = await s.driver.invoke(path, options, member=s.member, channel=s.channel)
+                result = await s.driver.invoke(
+                    path, options, member=s.member, channel=s.channel, locale=s.locale
+                )
                 self.show_result(result)
             else:
-                self.say("Unknown line; type help.")
+                self.say(t(language, UNKNOWN_LINE))
         except (CommandUsageError, InteractionError, ValueError) as exc:
             self.say(f"! {exc}")
         await asyncio.sleep(0.05)
@@ -332,36 +406,51 @@ class Console:
         self.show_new_violations()
         return True
 
+    def locale(self, arg: str) -> str:
+        """The Discord locale named by ``locale X``, or a friendly refusal."""
+        wanted = arg.strip()
+        if wanted not in {locale.value for locale in discord.Locale}:
+            raise CommandUsageError(t(self.s.language, LOCALES))
+        return wanted
+
     def button(self, arg: str) -> tuple[Message, int]:
         """The message and index for ``click N``, or a friendly refusal."""
         msg = self.s.last_with_buttons
         if msg is None:
-            raise CommandUsageError("no message with buttons yet; run a command first")
+            raise CommandUsageError(t(self.s.language, NO_BUTTONS_YET))
         count = len(msg.buttons())
         if not arg.strip().isdigit() or not 1 <= int(arg) <= count:
-            raise CommandUsageError(
-                f"click takes a button number from 1 to {count} "
-                f"(the last message with buttons has {count}), e.g. click 1"
-            )
+            raise CommandUsageError(t(self.s.language, CLICK_NUMBER, count=count))
         return msg, int(arg) - 1
 
     def command_help(self, text: str) -> str:
-        words = text.strip().lstrip("/").split()
+        words, language = text.strip().lstrip("/").split(), self.s.language
         if not words:
             names = sorted(c["name"] for c in self.s.driver.registered(self.s.guild.id))
-            return "Commands: " + ", ".join(f"/{n}" for n in names) + ". Try ?/" + names[0]
-        path, node, _ = _leaf(self.s.driver, self.s.guild, words)
-        return f"/{path}: {node.get('description', '')}\n{describe(node, path)}"
+            listed = ", ".join(f"/{n}" for n in names)
+            return t(language, COMMANDS, commands=listed, first=names[0])
+        path, node, _ = _leaf(self.s.driver, self.s.guild, words, language)
+        return f"/{path}: {node.get('description', '')}\n{describe(node, path, language)}"
 
     def show_new_violations(self) -> None:
         """What Discord would have refused, once each, right after the line that caused it."""
         violations = self.s.driver.violations
         for v in violations[self._violations_shown :]:
-            self.say(f"! Discord would refuse {v.method} {v.path}: {v.status} {v.detail}")
+            refusal = t(
+                self.s.language,
+                WOULD_REFUSE,
+                method=v.method,
+                path=v.path,
+                status=v.status,
+                detail=v.detail,
+            )
+            self.say(f"! {refusal}")
         self._violations_shown = len(violations)
 
 
-async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) -> int:
+async def run_sandbox(
+    lines: list[str] | None, database: Path, out: Any = None, *, locale: str = "en-US"
+) -> int:
     driver = Driver()
     await driver.start()
     guild = driver.add_guild("K-Pops! Fans (sandbox)", channels=("general", "daily"))
@@ -374,9 +463,9 @@ async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) 
     general = next(iter(guild.channels.values()))
     try:
         async with running_bot(driver, database):
-            session = Session(driver, guild, members, members["moderator"], general)
+            session = Session(driver, guild, members, members["moderator"], general, locale=locale)
             console = Console(session, out, echo=lines is not None)
-            console.say("kpops-bot sandbox: you are 'moderator' in #general. Type help for help.")
+            console.say(t(session.language, WELCOME))
             if lines is not None:
                 for line in lines:
                     if not await console.handle(line):
@@ -391,17 +480,22 @@ async def run_sandbox(lines: list[str] | None, database: Path, out: Any = None) 
                         break
         if driver.violations:
             # Each was shown after its line; the exit status tells a script's caller.
-            print(
-                f"Discord would have refused {len(driver.violations)} request(s) (shown above).",
-                file=out or sys.stdout,
+            refused = len(driver.violations)
+            language = language_of(locale)
+            text = tn(
+                language,
+                "Discord would have refused {n} request (shown above).",
+                "Discord would have refused {n} requests (shown above).",
+                refused,
             )
+            print(text, file=out or sys.stdout)
             return 1
         return 0
     finally:
         await driver.stop()
 
 
-def main(script: Path | None = None, database: Path | None = None) -> int:
+def main(script: Path | None = None, database: Path | None = None, locale: str = "en-US") -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     # The console shows each refused request after the line that caused it; the log would repeat it.
     logging.getLogger("bot.sandbox.server").setLevel(logging.ERROR)
@@ -410,10 +504,10 @@ def main(script: Path | None = None, database: Path | None = None) -> int:
         try:
             lines = script.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            print(
-                f"kpops-bot: cannot read the sandbox script {str(script)!r}: {exc.strerror}",
-                file=sys.stderr,
-            )
+            reason = exc.strerror or str(exc)
+            text = t(language_of(locale), UNREADABLE_SCRIPT, path=repr(str(script)), reason=reason)
+            print(text, file=sys.stderr)
             return 2
     with tempfile.TemporaryDirectory(prefix="kpops-sandbox-") as tmp:
-        return asyncio.run(run_sandbox(lines, database or Path(tmp) / "sandbox.sqlite3"))
+        database = database or Path(tmp) / "sandbox.sqlite3"
+        return asyncio.run(run_sandbox(lines, database, locale=locale))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.i18n import N_
 from bot.privacy import DELETED_MEMBER, FeatureData, Holding, feature_data
 from bot.storage.database import Database, Row, Tx
 
@@ -20,8 +21,8 @@ from bot.storage.database import Database, Row, Tx
 CLAIMED, SENT, FAILED, MISSED = "claimed", "sent", "failed", "missed"
 
 # What /privacy calls this feature's data about a member.
-PRIVACY_FEATURE = "Server settings"
-PRIVACY_CHANGES = "settings changes you made (the change stays in the log, your id goes)"
+PRIVACY_FEATURE = N_("Server settings")
+PRIVACY_CHANGES = N_("settings changes you made (the change stays in the log, your id goes)")
 PRIVACY_LATEST = 3
 # On PostgreSQL, the checked server row stays locked until the deletion commits.
 _LOCK_ROW = {"sqlite": "", "postgresql": " FOR UPDATE"}
@@ -110,6 +111,17 @@ class ConfigStore:
             "SELECT mod_role_id FROM guild_settings WHERE guild_id = ?", (guild_id,)
         )
         return None if row is None or row["mod_role_id"] is None else int(row["mod_role_id"])
+
+    async def language(self, guild_id: int) -> str:
+        """The server's ``/config language`` setting: "auto" (the default), "en" or "ko"."""
+        # Read for every public post: cached until a settings change (see _changed).
+        return await self.db.cached(("language", guild_id), lambda: self._language(guild_id))
+
+    async def _language(self, guild_id: int) -> str:
+        row = await self.db.fetchone(
+            "SELECT language FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return "auto" if row is None else str(row["language"])
 
     async def timezone_name(self, guild_id: int) -> str:
         row = await self.db.fetchone(
@@ -296,6 +308,17 @@ class ConfigStore:
             )
             if summary is not None and at is not None:
                 await self._log(tx, guild_id, actor_id, summary, at)
+
+    async def set_language(
+        self, guild_id: int, language: str, *, actor_id: int | None, at: datetime, summary: str
+    ) -> None:
+        async with self._changing() as tx:
+            await tx.execute(
+                "INSERT INTO guild_settings(guild_id, language) VALUES (?, ?) "
+                "ON CONFLICT(guild_id) DO UPDATE SET language = excluded.language",
+                (guild_id, language),
+            )
+            await self._log(tx, guild_id, actor_id, summary, at)
 
     async def set_channel(
         self,

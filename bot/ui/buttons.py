@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import discord
 
 from bot.errors import report_error
+from bot.i18n import reply_locale, t
 
 # discord.py requires a template even on a base class; this one matches nothing.
 _NEVER = re.compile(r"(?!)")
@@ -68,7 +69,8 @@ class ClickNamespace:
 
     discord.py dispatches a click only to a button whose template matches and that is on the
     clicked message, and drops every other click silently; the bot answers those with
-    ``stale_reply``, or hands them to ``on_stale`` when the feature needs more.
+    ``stale_reply`` (a catalog msgid, marked with ``N_``, shown in the member's language), or
+    hands them to ``on_stale`` when the feature needs more.
     """
 
     prefixes: tuple[str, ...]
@@ -89,4 +91,5 @@ class ClickNamespace:
         if self.on_stale is not None:
             await self.on_stale(interaction)
         elif not interaction.response.is_done():
-            await interaction.response.send_message(self.stale_reply, ephemeral=True)
+            text = t(reply_locale(interaction), self.stale_reply)
+            await interaction.response.send_message(text, ephemeral=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import discord
+from babel.dates import format_date
+
+from bot.i18n import ENGLISH, Language
 
 BRAND = discord.Colour.from_rgb(255, 94, 154)  # the film's poster pink
 CLOSED = discord.Colour.from_rgb(120, 120, 140)  # a poll or question that has ended
@@ -23,7 +26,10 @@ def moment(when: datetime, style: discord.utils.TimestampStyle = "f") -> str:
     return discord.utils.format_dt(when, style)
 
 
-def calendar_day(day: date) -> str:
+def calendar_day(day: date, language: Language = ENGLISH) -> str:
     """A calendar day where a timestamp cannot render (titles, footers): Wednesday 2 December
-    2026 (a server's local day, so not a Discord timestamp, which each reader would shift)."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    2026, 2026년 12월 2일 수요일 (a server's local day, so not a Discord timestamp, which each
+    reader would shift)."""
+    if language == ENGLISH:
+        return f"{day:%A} {day.day} {day:%B %Y}"
+    return format_date(day, "full", locale=language)

@@ -20,6 +20,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DAILY_FEATURES
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, Language, reply_locale, t
 from bot.privacy import DELETED_MEMBER, PrivacyHooks
 from bot.scheduler import (
     DailyScheduler,
@@ -28,11 +29,13 @@ from bot.scheduler import (
     missing_permissions,
     next_post_at,
     parse_post_time,
+    permission_names,
     zone,
 )
 from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
 from bot.ui.style import BRAND, moment
 from bot.ui.text import in_code
+from cogs.config import language as post_language
 from cogs.config import timezones
 
 FEATURES = ("quote", "fact", "poll")
@@ -125,10 +128,12 @@ class Config(commands.Cog):
     @moderator_only()
     async def show(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild = self._guild(interaction)
-        embed = await self.settings_embed(guild)
+        embed = await self.settings_embed(guild, reply_locale(interaction))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
-    async def settings_embed(self, guild: discord.Guild) -> discord.Embed:
+    async def settings_embed(
+        self, guild: discord.Guild, language: Language = ENGLISH
+    ) -> discord.Embed:
         embed = discord.Embed(
             title=f"kpops-bot settings: {guild.name}"[: limits.EMBED_TITLE_MAX],
             colour=BRAND,
@@ -138,6 +143,12 @@ class Config(commands.Cog):
         embed.add_field(
             name="Moderators",
             value=f"Members with Manage Server or Administrator{role_text}.",
+            inline=False,
+        )
+        setting = await self.store.language(guild.id)
+        embed.add_field(
+            name=t(language, post_language.LANGUAGE_FIELD),
+            value=post_language.describe_setting(language, setting, guild),
             inline=False,
         )
         settings = await self.store.features(guild.id, FEATURES)
@@ -226,15 +237,17 @@ class Config(commands.Cog):
         if not isinstance(target, discord.TextChannel):
             raise UserFacingError(
                 "kpops-bot cannot use that channel: pick a text channel it can see. "
-                + NOTHING_CHANGED
+                "Nothing was changed."
             )
         missing = missing_permissions(target, me)
         if missing:
             raise UserFacingError(
-                f"kpops-bot cannot post in {target.mention}: it is missing "
-                f"**{', '.join(missing)}** there. Give kpops-bot's role View Channel, Send "
-                "Messages and Embed Links in that channel (Edit Channel › Permissions), then run "
-                f"`/config channel` again. {NOTHING_CHANGED}"
+                "kpops-bot cannot post in {channel}: it is missing **{permissions}** there. Give "
+                "kpops-bot's role View Channel, Send Messages and Embed Links in that channel "
+                "(Edit Channel › Permissions), then run `/config channel` again. "
+                "Nothing was changed.",
+                channel=target.mention,
+                permissions=permission_names(reply_locale(interaction), missing),
             )
         name = feature.value
         current = await self.store.feature(guild.id, name)
@@ -396,13 +409,14 @@ class Config(commands.Cog):
             return
         if role.is_default():
             raise UserFacingError(
-                f"@everyone cannot be the moderator role: that would let every member change "
-                f"kpops-bot's settings. {NOTHING_CHANGED}"
+                "@everyone cannot be the moderator role: that would let every member change "
+                "kpops-bot's settings. Nothing was changed."
             )
         if role.managed:
             raise UserFacingError(
-                f"{role.mention} belongs to a bot or integration, so no member can hold it. "
-                f"Pick a role you give to people. {NOTHING_CHANGED}"
+                "{role} belongs to a bot or integration, so no member can hold it. "
+                "Pick a role you give to people. Nothing was changed.",
+                role=role.mention,
             )
         if current != role.id:
             await self.store.set_mod_role(
@@ -469,3 +483,31 @@ class Config(commands.Cog):
             for feature in features:
                 await self._release_failed_today(after.guild.id, feature)
         await self.store.record_change(after.guild.id, None, summary, at=self._now())
+
+    # ------------------------------------------------------------------ /config language
+    @config.command(
+        name="language",
+        description="Choose the language of this server's daily posts, polls and trivia.",
+    )
+    @app_commands.describe(
+        value="auto follows the server's language in Discord (Server Settings › Community)"
+    )
+    @app_commands.choices(value=post_language.LANGUAGE_CHOICES)
+    @moderator_only()
+    async def language(self, interaction: discord.Interaction[KpopsBot], value: str) -> None:
+        guild = self._guild(interaction)
+        if not post_language.is_setting(value):  # only a modified client sends another value
+            raise UserFacingError(post_language.NOT_A_SETTING)
+        reader = reply_locale(interaction)
+        if await self.store.language(guild.id) == value:
+            text = post_language.unchanged_reply(reader, value, guild)
+        else:
+            await self.store.set_language(
+                guild.id,
+                value,
+                actor_id=interaction.user.id,
+                at=self._now(),
+                summary=f"public post language set to {value}",
+            )
+            text = post_language.changed_reply(reader, value, guild)
+        await interaction.response.send_message(text, ephemeral=True)

@@ -131,7 +131,8 @@ def make_builder(feature: str = "quote", calls: list[tuple[int, date]] | None = 
     async def build(guild_id: int, day: date) -> DailyPost:
         if calls is not None:
             calls.append((guild_id, day))
-        embed = discord.Embed(title=f"{feature} of {day.isoformat()}", description="@everyone hi")
+        embed = discord.Embed(description="@everyone hi")
+        embed.set_footer(text=f"{feature} of {day.isoformat()}")  # the scheduler gives the title
         return DailyPost(embed=embed, content=f"Today's {feature} <@{guild_id}>")
 
     return build
@@ -157,7 +158,7 @@ async def configure(
 
 
 def posts(driver: Driver, channel: Channel) -> list[str]:
-    return [m.embeds[0]["title"] for m in driver.channel_messages(channel) if m.embeds]
+    return [m.embeds[0]["footer"]["text"] for m in driver.channel_messages(channel) if m.embeds]
 
 
 async def until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
@@ -446,7 +447,7 @@ async def test_an_oversized_post_is_refused_before_discord_sees_it(
     bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:
     async def huge(guild_id: int, day: date) -> DailyPost:
-        return DailyPost(embed=discord.Embed(title="x" * 300))
+        return DailyPost(embed=discord.Embed(description="x" * 5000))
 
     bot.daily.register("quote", huge)
     await configure(driver, world, at="09:00")

@@ -26,6 +26,7 @@ ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("config schedule", lambda w: {"feature": "fact", "time": "09:00", "timezone": "Asia/Seoul"}),
     ("config toggle", lambda w: {"feature": "poll", "enabled": False}),
     ("config modrole", lambda w: {"role": w.mod_role}),
+    ("config language", lambda w: {"value": "ko"}),
 ]
 
 
@@ -46,6 +47,7 @@ async def snapshot(bot: KpopsBot, guild_id: int) -> tuple[object, ...]:
     return (
         await store.mod_role(guild_id),
         await store.timezone_name(guild_id),
+        await store.language(guild_id),
         tuple(features.values()),
         tuple(await store.recent_changes(guild_id, 50)),
     )
@@ -69,7 +71,7 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
     assert int(config["default_member_permissions"]) == limits.MANAGE_GUILD
     assert config["dm_permission"] is False  # servers only, never DMs
     subs = {o["name"]: o for o in config["options"]}
-    assert sorted(subs) == ["channel", "modrole", "schedule", "show", "toggle"]
+    assert sorted(subs) == ["channel", "language", "modrole", "schedule", "show", "toggle"]
     options = {name: [o["name"] for o in sub.get("options", [])] for name, sub in subs.items()}
     assert options == {
         "show": [],
@@ -77,6 +79,7 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
         "schedule": ["feature", "time", "timezone"],
         "toggle": ["feature", "enabled"],
         "modrole": ["role"],
+        "language": ["value"],
     }
     assert [c["value"] for c in subs["channel"]["options"][0]["choices"]] == [
         "quote",
