@@ -200,14 +200,8 @@ def leaderboard_embed(
     """The top scorers (tied points share a rank) and the caller's own place."""
     ranks = competition_ranks([s.points for s in top])
     lines = [
-        t(
-            language,
-            "**{rank}.** {member} · {points} ({answered})",
-            rank=rank,
-            member=f"<@{s.user_id}>",
-            points=_points(language, s.points),
-            answered=_answered(language, s.answered),
-        )
+        f"**{rank}.** <@{s.user_id}> · {_points(language, s.points)} "
+        f"({_answered(language, s.answered)})"
         for rank, s in zip(ranks, top, strict=True)
     ]
     title = t(language, "Trivia leaderboard · {server}", server=server_name)
