@@ -414,7 +414,8 @@ class FilmCog(
             choice_index=choice,
             now=self.bot.clock.now(),
         )
-        reply = t(reply_locale(interaction), ANSWER_REPLIES[outcome])
+        message = ANSWER_REPLIES[outcome]
+        reply = t(reply_locale(interaction), message)
         await interaction.response.send_message(reply, ephemeral=True)
 
     # ------------------------------------------------------------------ closing questions

@@ -101,7 +101,8 @@ def _field_value(data: FeatureData, language: Language, *, with_latest: bool) ->
 def show_embed(
     data: Sequence[FeatureData], policy_url: str | None, language: Language, *, own: bool
 ) -> discord.Embed:
-    embed = discord.Embed(title=t(language, SHOW_TITLE if own else SHOW_TITLE_OTHER), colour=BRAND)
+    title = SHOW_TITLE if own else SHOW_TITLE_OTHER
+    embed = discord.Embed(title=t(language, title), colour=BRAND)
     kept = [d for d in data if not d.empty]
     for feature in kept:
         embed.add_field(
@@ -116,8 +117,8 @@ def show_embed(
     if kept:
         embed.description = f"{t(language, HOW_TO_DELETE)}\n{policy}" if own else policy
     else:
-        nothing = t(language, NOTHING_KEPT if own else NOTHING_KEPT_OTHER)
-        embed.description = f"{nothing}\n{policy}"
+        nothing = NOTHING_KEPT if own else NOTHING_KEPT_OTHER
+        embed.description = f"{t(language, nothing)}\n{policy}"
     return embed
 
 
@@ -131,7 +132,8 @@ def confirm_embed(
         time=discord.utils.format_dt(expires, "T"),
         relative=discord.utils.format_dt(expires, "R"),
     )
-    embed.description = t(language, CONFIRM_TEXT if own else CONFIRM_TEXT_OTHER, expiry=expiry)
+    warning = CONFIRM_TEXT if own else CONFIRM_TEXT_OTHER
+    embed.description = t(language, warning, expiry=expiry)
     return embed
 
 
@@ -150,4 +152,5 @@ def deleted_embed(removed: Sequence[FeatureData], language: Language) -> discord
 
 
 def nothing_to_delete(language: Language, *, own: bool) -> str:
-    return t(language, NOTHING_TO_DELETE if own else NOTHING_TO_DELETE_OTHER)
+    message = NOTHING_TO_DELETE if own else NOTHING_TO_DELETE_OTHER
+    return t(language, message)
