@@ -289,9 +289,10 @@ async def test_the_four_features_command_metadata_is_all_in_korean(
 
     mine: set[str] = set()
     for command in bot.tree.get_commands():
+        if isinstance(command, app_commands.ContextMenu):
+            continue
         if command.name not in ("film", "quote", "help", "privacy"):
             continue
-        mine |= {command.name, command.description}
         leaves = command.walk_commands() if isinstance(command, app_commands.Group) else []
         for leaf in [command, *leaves]:
             mine |= {leaf.name, leaf.description}
@@ -301,3 +302,25 @@ async def test_the_four_features_command_metadata_is_all_in_korean(
     assert len(mine) > 40
     missing = set(untranslated(await command_template(bot.tree), merged_catalog(KO)))
     assert missing & mine == set()
+
+
+async def test_daily_posts_follow_the_servers_language(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    from datetime import date
+
+    from cogs.quotes.cog import Quotes
+
+    day = date(2026, 3, 2)
+    world.guild.locale = KO
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        fact = await cast(FilmCog, bot.get_cog("Film")).daily_fact(world.guild.id, day)
+        quote = await cast(Quotes, bot.get_cog("Quotes")).daily_post(world.guild.id, day)
+    assert fact.embed.title == "오늘의 사실 · 2026년 3월 2일"
+    assert quote.embed.title == "오늘의 명언 · 2026년 3월 2일"
+    for post in (fact, quote):
+        assert_korean([f.name or "" for f in post.embed.fields])
+    world.guild.locale = "en-US"
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        fact = await cast(FilmCog, bot.get_cog("Film")).daily_fact(world.guild.id, day)
+    assert fact.embed.title == "Fact of the day · March 2, 2026"

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.content.common import Source
+from bot.i18n import Language
 from bot.ui.text import source_line as source_link
 from cogs.film.content import CastMember, Fact, Film, Screening, load_film
 from cogs.film.logic import (
@@ -155,7 +156,8 @@ def test_about_embed_stays_within_limits_with_huge_content() -> None:
         screenings=tuple(Screening(huge, "2024", huge) for _ in range(10)),
         sources=tuple(Source(f"https://example.com/{n}", huge, "2026") for n in range(30)),
     )
-    for language, cut in (("en", "did not fit"), ("ko", "담지 못했어요")):
+    cuts: tuple[tuple[Language, str], ...] = (("en", "did not fit"), ("ko", "담지 못했어요"))
+    for language, cut in cuts:
         embed = about_embed(film, language)
         assert len(embed) <= limits.EMBED_TOTAL_MAX
         assert len(embed.fields) <= limits.EMBED_FIELDS_MAX
@@ -176,10 +178,11 @@ def test_result_embed_names_many_winners_within_a_field() -> None:
         1, 1, 1, 1, "t", "Q?", ("a", "b", "c", "d"), 2, 1, now, now + timedelta(seconds=60), None
     )
     winners = list(range(10**17, 10**17 + 500))
-    for language, title, more in (
+    results: tuple[tuple[Language, str, str], ...] = (
         ("en", "Got it right (500 of 600)", "more"),
         ("ko", "정답자 (600명 중 500명)", "명"),
-    ):
+    )
+    for language, title, more in results:
         embed = trivia_closed_embed(question, None, winners, 600, language)
         got = next(f for f in embed.fields if f.name == title)
         assert got.value is not None and len(got.value) <= limits.EMBED_FIELD_VALUE_MAX
