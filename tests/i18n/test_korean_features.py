@@ -324,3 +324,34 @@ async def test_daily_posts_follow_the_servers_language(
     async with running_bot(driver, db_path, clock=clock) as bot:
         fact = await cast(FilmCog, bot.get_cog("Film")).daily_fact(world.guild.id, day)
     assert fact.embed.title == "Fact of the day · March 2, 2026"
+
+
+async def test_hostile_korean_input_is_handled_like_any_other(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    """Hangul jamo, full-width letters and mixed scripts: a friendly Korean reply or a result,
+    never a failure, a ping or markdown taken from the input."""
+    full_width = await driver.invoke(
+        "film fact", {"topic": "ｃａｓｔ"}, member=world.fan, channel=world.general, locale=KO
+    )
+    assert not full_width.ephemeral and "cast" in full_width.message.embeds[0]["footer"]["text"]
+    for typed in (
+        "ㅋㅋㅋ ㅎㅎ",
+        "모타운Motownｚｚ",
+        "**굵게** @everyone <@1>",
+        "\u200b\u1100\u1161",
+    ):
+        fact = await driver.invoke(
+            "film fact", {"topic": typed}, member=world.fan, channel=world.general, locale=KO
+        )
+        quote = await driver.invoke(
+            "quote search", {"text": typed}, member=world.fan, channel=world.general, locale=KO
+        )
+        for result in (fact, quote):
+            assert all(m.pings == [] for m in result.messages)
+            if result.ephemeral:
+                assert_korean([result.text], [*FILM.topics(), typed])
+        choices = await driver.autocomplete(
+            "film fact", "topic", typed, member=world.fan, channel=world.general, locale=KO
+        )
+        assert all("사실" in c["name"] for c in choices)
