@@ -24,10 +24,11 @@ from bot import limits
 from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of
+from bot.i18n import N_, Language, reply_locale, server_locale, t, tn
 from bot.privacy import PrivacyHooks
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import moment
-from bot.ui.text import clip, counted, in_code, shown
+from bot.ui.text import clip, in_code, shown
 from bot.views import static_view
 from cogs.film.content import Fact, FilmContent
 from cogs.film.logic import (
@@ -59,20 +60,40 @@ TRIVIA_SECONDS = 60
 FACT_BUTTON_COOLDOWN_SECONDS = 15
 # Every custom_id this cog's buttons use starts with one of these.
 CUSTOM_ID_PREFIXES = ("film:", "trivia:")
-SERVERS_ONLY = "Film facts and trivia work in servers only."
+SERVERS_ONLY = N_("Film facts and trivia work in servers only.")
 CLOSE_CHECK_SECONDS = 2.0  # how often the loop looks for questions past their deadline
 CLOSE_ATTEMPTS = 5  # transient failures to show a result before giving up on that message
 # An interaction's token lasts 15 minutes; edit through it only well inside that.
 TOKEN_EDIT_WINDOW = timedelta(minutes=14)
 
 ANSWER_REPLIES: dict[AnswerOutcome, str] = {
-    AnswerOutcome.RIGHT: "✅ Right! That's a point for you. Everyone sees the answer when the "
-    "question closes.",
-    AnswerOutcome.WRONG: "❌ Not this time. The right answer is shown when the question closes.",
-    AnswerOutcome.ALREADY_ANSWERED: "You've already answered this one: only your first answer counts.",
-    AnswerOutcome.CLOSED: "This question has closed: start a new one with /film trivia.",
-    AnswerOutcome.UNKNOWN: "This question isn't available any more: start a new one with /film trivia.",
+    AnswerOutcome.RIGHT: N_(
+        "✅ Right! That's a point for you. Everyone sees the answer when the question closes."
+    ),
+    AnswerOutcome.WRONG: N_(
+        "❌ Not this time. The right answer is shown when the question closes."
+    ),
+    AnswerOutcome.ALREADY_ANSWERED: N_(
+        "You've already answered this one: only your first answer counts."
+    ),
+    AnswerOutcome.CLOSED: N_("This question has closed: start a new one with /film trivia."),
+    AnswerOutcome.UNKNOWN: N_(
+        "This question isn't available any more: start a new one with /film trivia."
+    ),
 }
+NO_MATCH = N_(
+    "No fact matches. Pick a topic: {topics}. Or try a word from the film's story, such as "
+    "Seoul, drummer or Toronto."
+)
+NO_MATCH_OF = N_(
+    "No fact matches with every word of “{query}”. Pick a topic: {topics}. Or try a word from "
+    "the film's story, such as Seoul, drummer or Toronto."
+)
+NO_MATCH_NEAR = N_(
+    "No fact matches with every word of “{query}”. Closest: `/film fact topic:{near}`. "
+    "Pick a topic: {topics}. Or try a word from the film's story, such as Seoul, drummer or "
+    "Toronto."
+)
 
 
 def _film_cog(interaction: discord.Interaction[Any]) -> FilmCog:
@@ -85,10 +106,10 @@ def _film_cog(interaction: discord.Interaction[Any]) -> FilmCog:
 class AnotherFactButton(Button, template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0,30})"):
     """'Another fact', on the same topic as the fact it sits under (if it had one)."""
 
-    def __init__(self, topic: str | None) -> None:
+    def __init__(self, topic: str | None, language: Language = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Another fact",
+                label=t(language, "Another fact"),
                 emoji="🎬",
                 style=discord.ButtonStyle.primary,
                 custom_id=f"film:fact:{topic or 'any'}",
@@ -158,13 +179,13 @@ class FactTopic(app_commands.Transformer):
     async def autocomplete(
         self, interaction: discord.Interaction[Any], value: str
     ) -> list[app_commands.Choice[str]]:
-        return _film_cog(interaction).topic_choices(value)
+        return _film_cog(interaction).topic_choices(value, reply_locale(interaction))
 
 
 BUTTONS = ClickNamespace(
     prefixes=CUSTOM_ID_PREFIXES,
     buttons=(AnotherFactButton, TriviaChoiceButton),
-    stale_reply="That button doesn't belong to this message.",
+    stale_reply=N_("That button doesn't belong to this message."),
 )
 
 
@@ -179,8 +200,8 @@ def trivia_view(question: TriviaQuestion, *, closed: bool = False) -> discord.ui
     return view
 
 
-def fact_view(topic: str | None) -> discord.ui.View:
-    return static_view([AnotherFactButton(topic)])
+def fact_view(topic: str | None, language: Language) -> discord.ui.View:
+    return static_view([AnotherFactButton(topic, language)])
 
 
 @app_commands.guild_only()
@@ -201,10 +222,20 @@ class FilmCog(
         self.trivia_by_id = {item.id: item for item in content.trivia}
         self.topics = content.topics()
         self.topic_counts = Counter(t for fact in content.facts for t in fact.topics)
-        self.about = about_embed(content.film)
-        # Facts never change while the bot runs: each card and each topic's button, made once.
-        self.fact_cards = {fact.id: fact_embed(fact) for fact in content.facts}
-        self.fact_views = {topic: fact_view(topic) for topic in (None, *self.topics)}
+        languages: tuple[Language, ...] = ("en", "ko")
+        self.about = {language: about_embed(content.film, language) for language in languages}
+        # Facts never change while the bot runs: each card and each topic's button, made once
+        # per language.
+        self.fact_cards = {
+            (language, fact.id): fact_embed(fact, language)
+            for language in languages
+            for fact in content.facts
+        }
+        self.fact_views = {
+            (language, topic): fact_view(topic, language)
+            for language in languages
+            for topic in (None, *self.topics)
+        }
         # The interaction that asked each open question: its token edits the message even where
         # the bot cannot read the channel. Lost on restart; then the channel message is edited.
         self.askers: dict[int, discord.Interaction[Any]] = {}
@@ -212,6 +243,12 @@ class FilmCog(
         self.closing = asyncio.Lock()  # one close round at a time (the loop, or a test)
         self.fact_cooldown = MemberCooldown(FACT_BUTTON_COOLDOWN_SECONDS)
         super().__init__()
+
+    def server_language(self, guild_id: int) -> Language:
+        """The language of posts that stay in a server (a trivia question, the daily fact)."""
+        guild = self.bot.get_guild(guild_id)
+        # The server's /config language setting goes in place of None once it exists.
+        return server_locale(None, guild.preferred_locale if guild is not None else None)
 
     def privacy_hooks(self) -> PrivacyHooks:
         return self.store  # its scoreboard cache is the only thing kept in memory
@@ -233,7 +270,7 @@ class FilmCog(
         description="The film K-Pops!: director, stars, release, synopsis, screenings and sources.",
     )
     async def about_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        await interaction.response.send_message(embed=self.about)
+        await interaction.response.send_message(embed=self.about[reply_locale(interaction)])
 
     # ------------------------------------------------------------------ /film fact
     @app_commands.command(
@@ -247,13 +284,19 @@ class FilmCog(
     ) -> None:
         await self.send_fact(interaction, topic or self.resolve(None))
 
-    def topic_choices(self, current: str) -> list[app_commands.Choice[str]]:
+    def topic_choices(self, current: str, language: Language) -> list[app_commands.Choice[str]]:
         """The topics that fit what is typed so far, each with how many facts it has."""
         typed = clean(current)[:100]
         exact = match_topic(typed, self.topics)
         choices = [
             app_commands.Choice(
-                name=f"{topic} ({counted(self.topic_counts[topic], 'fact')})", value=topic
+                name=t(
+                    language,
+                    "{topic} ({facts})",
+                    topic=topic,
+                    facts=tn(language, "{n} fact", "{n} facts", self.topic_counts[topic]),
+                ),
+                value=topic,
             )
             for topic in self.topics
             if topic == exact or typed in topic
@@ -268,29 +311,35 @@ class FilmCog(
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
         wait = self.fact_cooldown.wait(guild_id, interaction.user.id, self.bot.clock.now())
         if wait:
+            seconds = tn(reply_locale(interaction), "{n} second", "{n} seconds", wait)
             raise UserFacingError(
-                f"Another fact for you in {counted(wait, 'second')}: "
-                "one every few seconds keeps the channel readable."
+                "Another fact for you in {seconds}: one every few seconds keeps the channel "
+                "readable.",
+                seconds=seconds,
             )
         await self.send_fact(interaction, self.resolve(topic))
 
     async def send_fact(self, interaction: discord.Interaction[Any], selected: FactQuery) -> None:
         """Reply with the server's next fact among those ``selected``, if any."""
         if not selected.facts:
-            raise UserFacingError(self.no_match(selected.keyword or ""))
+            raise self.no_match(selected.keyword or "")
         fact = await self.next_fact(guild_id_of(interaction, SERVERS_ONLY), selected.facts)
+        language = reply_locale(interaction)
         await interaction.response.send_message(
-            embed=self.fact_cards[fact.id], view=self.fact_views[selected.topic]
+            embed=self.fact_cards[(language, fact.id)],
+            view=self.fact_views[(language, selected.topic)],
         )
 
-    def no_match(self, query: str) -> str:
+    def no_match(self, query: str) -> UserFacingError:
+        topics = ", ".join(self.topics)
         echo = shown(query, ECHO_MAX, empty="")
-        said = f" with every word of “{echo}”" if echo else ""
-        near = suggest_search(self.content.facts, self.topics, query) if echo else None
-        closest = f"Closest: `/film fact topic:{in_code(near, ECHO_MAX)}`. " if near else ""
-        return (
-            f"No fact matches{said}. {closest}Pick a topic: {', '.join(self.topics)}. "
-            "Or try a word from the film's story, such as Seoul, drummer or Toronto."
+        if not echo:
+            return UserFacingError(NO_MATCH, topics=topics)
+        near = suggest_search(self.content.facts, self.topics, query)
+        if near is None:
+            return UserFacingError(NO_MATCH_OF, query=echo, topics=topics)
+        return UserFacingError(
+            NO_MATCH_NEAR, query=echo, near=in_code(near, ECHO_MAX), topics=topics
         )
 
     async def next_fact(self, guild_id: int, facts: Sequence[Fact]) -> Fact:
@@ -303,7 +352,9 @@ class FilmCog(
     async def daily_fact(self, guild_id: int, local_date: date) -> DailyPost:
         """The daily post: the server's next fact in the same rotation as /film fact."""
         fact = await self.next_fact(guild_id, self.content.facts)
-        return DailyPost(embed=fact_embed(fact, title=daily_fact_title(local_date)))
+        language = self.server_language(guild_id)
+        title = daily_fact_title(language, local_date)
+        return DailyPost(embed=fact_embed(fact, language, title=title))
 
     # ------------------------------------------------------------------ /film trivia
     @app_commands.command(
@@ -323,16 +374,21 @@ class FilmCog(
             make=self.new_question,
         )
         if not created:
-            where = ""
-            if question.message_id is not None:
-                where = f" ({_jump_url(question)})"
             closes = moment(question.closes_at, "R")
+            if question.message_id is None:
+                raise UserFacingError(
+                    "A question is already open in this channel: it closes {when}.", when=closes
+                )
             raise UserFacingError(
-                f"A question is already open in this channel{where}: it closes {closes}."
+                "A question is already open in this channel ({link}): it closes {when}.",
+                link=_jump_url(question),
+                when=closes,
             )
+        # The question stays in the channel for everyone: it speaks the server's language.
+        language = self.server_language(guild_id)
         try:
             sent = await interaction.response.send_message(
-                embed=trivia_open_embed(question), view=trivia_view(question)
+                embed=trivia_open_embed(question, language), view=trivia_view(question)
             )
         except BaseException:
             await self.store.discard_question(question.id)
@@ -358,7 +414,9 @@ class FilmCog(
             choice_index=choice,
             now=self.bot.clock.now(),
         )
-        await interaction.response.send_message(ANSWER_REPLIES[outcome], ephemeral=True)
+        message = ANSWER_REPLIES[outcome]
+        reply = t(reply_locale(interaction), message)
+        await interaction.response.send_message(reply, ephemeral=True)
 
     # ------------------------------------------------------------------ closing questions
     @tasks.loop(seconds=CLOSE_CHECK_SECONDS)
@@ -390,7 +448,11 @@ class FilmCog(
         """Edit the question's message to show the result; False to try again later."""
         right, answered = await self.store.answers(question.id)
         embed = trivia_closed_embed(
-            question, self.trivia_by_id.get(question.trivia_id), right, answered
+            question,
+            self.trivia_by_id.get(question.trivia_id),
+            right,
+            answered,
+            self.server_language(question.guild_id),
         )
         view = trivia_view(question, closed=True)
         try:
@@ -430,9 +492,11 @@ class FilmCog(
     async def leaderboard_command(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
         top, standing = await self.store.board(guild_id, interaction.user.id, limit=10)
-        name = interaction.guild.name if interaction.guild is not None else "this server"
+        language = reply_locale(interaction)
+        guild = interaction.guild
+        name = guild.name if guild is not None else t(language, "this server")
         await interaction.response.send_message(
-            embed=leaderboard_embed(name, top, interaction.user.id, standing)
+            embed=leaderboard_embed(name, top, interaction.user.id, standing, language)
         )
 
 

@@ -11,8 +11,9 @@ from datetime import date
 import discord
 
 from bot import limits
-from bot.ui.style import BRAND, CLOSED, calendar_day, moment
-from bot.ui.text import clip, counted, source_line
+from bot.i18n import Language, format_day, t, tn
+from bot.ui.style import BRAND, CLOSED, moment
+from bot.ui.text import clip, source_line
 from cogs.film.content import Fact, Film, Trivia
 from cogs.film.logic import competition_ranks, pack_lines
 from cogs.film.store import Score, Standing, TriviaQuestion
@@ -37,14 +38,14 @@ def _add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fa
     return True
 
 
-def _add_lines(embed: discord.Embed, name: str, lines: Sequence[str]) -> int:
+def _add_lines(embed: discord.Embed, language: Language, name: str, lines: Sequence[str]) -> int:
     """Lines as one or more fields (never splitting a line, so links stay whole).
 
     Returns how many lines did not fit.
     """
     shown = 0
     for index, group in enumerate(pack_lines(lines, limits.EMBED_FIELD_VALUE_MAX)):
-        title = name if index == 0 else f"{name} (continued)"
+        title = name if index == 0 else t(language, "{name} (continued)", name=name)
         value = "\n".join(group)
         if len(title) + len(value) > _room(embed) or len(embed.fields) >= limits.EMBED_FIELDS_MAX:
             break
@@ -54,7 +55,7 @@ def _add_lines(embed: discord.Embed, name: str, lines: Sequence[str]) -> int:
     return len(lines) - shown
 
 
-def about_embed(film: Film) -> discord.Embed:
+def about_embed(film: Film, language: Language) -> discord.Embed:
     """The film card: title, director, writers, stars, release, synopsis, screenings, sources."""
     embed = discord.Embed(
         title=clip(film.title, limits.EMBED_TITLE_MAX),
@@ -65,118 +66,169 @@ def about_embed(film: Film) -> discord.Embed:
         embed.url = film.sources[0].url
     left = 0
     for name, value, inline in (
-        ("Directed by", film.director, True),
-        ("Written by", ", ".join(film.writers), True),
-        ("Release", film.release, False),
+        (t(language, "Directed by"), film.director, True),
+        (t(language, "Written by"), ", ".join(film.writers), True),
+        (t(language, "Release"), film.release, False),
     ):
         left += 0 if _add_field(embed, name, value, inline=inline) else 1
-    left += _add_lines(embed, "Starring", [f"**{m.actor}** as {m.role}" for m in film.cast])
-    left += _add_lines(
-        embed, "Screened at", [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
-    )
-    sources_left = _add_lines(embed, "Sources", [source_line(s) for s in film.sources])
-    left += _add_lines(embed, "Production", [f"• {note}" for note in film.production])
-    footer = "Every fact in /film fact carries its own source."
+    cast = [t(language, "**{actor}** as {role}", actor=m.actor, role=m.role) for m in film.cast]
+    left += _add_lines(embed, language, t(language, "Starring"), cast)
+    screenings = [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
+    left += _add_lines(embed, language, t(language, "Screened at"), screenings)
+    sources = [source_line(s) for s in film.sources]
+    sources_left = _add_lines(embed, language, t(language, "Sources"), sources)
+    production = [f"• {note}" for note in film.production]
+    left += _add_lines(embed, language, t(language, "Production"), production)
     if sources_left:
-        footer = f"{counted(sources_left, 'more source')} did not fit here. {footer}"
+        footer = tn(
+            language,
+            "{n} more source did not fit here. Every fact in /film fact carries its own source.",
+            "{n} more sources did not fit here. Every fact in /film fact carries its own source.",
+            sources_left,
+        )
     elif left:
-        footer = f"Some details did not fit here. {footer}"
+        footer = t(
+            language,
+            "Some details did not fit here. Every fact in /film fact carries its own source.",
+        )
+    else:
+        footer = t(language, "Every fact in /film fact carries its own source.")
     embed.set_footer(text=footer)
     return embed
 
 
-def fact_embed(fact: Fact, *, title: str = "Did you know?") -> discord.Embed:
+def fact_embed(fact: Fact, language: Language, *, title: str | None = None) -> discord.Embed:
     """One fact, its source as a link (the title links there too) and its topics."""
     text = fact.text
     if fact.as_of:
-        text += f"\n*As of {fact.as_of}.*"
+        text += "\n*" + t(language, "As of {date}.", date=fact.as_of) + "*"
     embed = discord.Embed(
-        title=clip(title, limits.EMBED_TITLE_MAX),
+        title=clip(title or t(language, "Did you know?"), limits.EMBED_TITLE_MAX),
         url=fact.source.url,
         description=clip(text, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
-    embed.add_field(name="Source", value=clip(source_line(fact.source), 1024), inline=False)
-    embed.set_footer(text=f"K-Pops! · topics: {', '.join(fact.topics)}")
+    source = clip(source_line(fact.source), 1024)
+    embed.add_field(name=t(language, "Source"), value=source, inline=False)
+    topics = ", ".join(fact.topics)
+    embed.set_footer(text=t(language, "K-Pops! · topics: {topics}", topics=topics))
     return embed
 
 
-def daily_fact_title(day: date) -> str:
-    return f"Fact of the day · {calendar_day(day)}"
+def daily_fact_title(language: Language, day: date) -> str:
+    return t(language, "Fact of the day · {day}", day=format_day(language, day))
 
 
-def trivia_open_embed(question: TriviaQuestion) -> discord.Embed:
+def trivia_open_embed(question: TriviaQuestion, language: Language) -> discord.Embed:
     closes = moment(question.closes_at, "R")
+    pick = t(
+        language,
+        "Pick an answer below: each member's first answer counts. Closes {when}.",
+        when=closes,
+    )
     embed = discord.Embed(
-        title="K-Pops! trivia",
-        description=(
-            f"**{clip(question.question, 1000)}**\n\n"
-            f"Pick an answer below: each member's first answer counts. Closes {closes}."
-        ),
+        title=t(language, "K-Pops! trivia"),
+        description=f"**{clip(question.question, 1000)}**\n\n{pick}",
         colour=BRAND,
     )
-    embed.set_footer(text=f"Question {question.id} · a right answer scores a point")
+    footer = t(language, "Question {id} · a right answer scores a point", id=question.id)
+    embed.set_footer(text=footer)
     return embed
 
 
-def _names(user_ids: Sequence[int], limit: int = limits.EMBED_FIELD_VALUE_MAX) -> str:
+def _and_more(language: Language, names: str, more: int) -> str:
+    return tn(language, "{names} and {n} more", "{names} and {n} more", more, names=names)
+
+
+def _names(
+    language: Language, user_ids: Sequence[int], limit: int = limits.EMBED_FIELD_VALUE_MAX
+) -> str:
     """Mentions inside an embed (embeds never ping), cut with 'and N more' to fit a field."""
     shown: list[str] = []
-    reserve = len(f" and {len(user_ids)} more")
+    reserve = len(_and_more(language, "", len(user_ids)))
     for index, user_id in enumerate(user_ids):
         if len(", ".join([*shown, f"<@{user_id}>"])) + reserve > limit:
-            return f"{', '.join(shown)} and {len(user_ids) - index} more"
+            return _and_more(language, ", ".join(shown), len(user_ids) - index)
         shown.append(f"<@{user_id}>")
     return ", ".join(shown)
 
 
 def trivia_closed_embed(
-    question: TriviaQuestion, trivia: Trivia | None, right: Sequence[int], answered: int
+    question: TriviaQuestion,
+    trivia: Trivia | None,
+    right: Sequence[int],
+    answered: int,
+    language: Language,
 ) -> discord.Embed:
     """The result: the right answer, why, its source and who got it."""
     lines = [f"**{clip(question.question, 1000)}**", "", f"✅ **{question.answer}**"]
     if trivia is not None:
         lines.append(trivia.explanation)
     embed = discord.Embed(
-        title="K-Pops! trivia · closed",
+        title=t(language, "K-Pops! trivia · closed"),
         description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
         colour=CLOSED,
     )
     if trivia is not None:
-        embed.add_field(name="Source", value=clip(source_line(trivia.source), 1024))
-    got_it = _names(right) if right else "Nobody this time."
-    embed.add_field(name=f"Got it right ({len(right)} of {answered})", value=got_it, inline=False)
-    embed.set_footer(text=f"Question {question.id} · start another with /film trivia")
+        source = clip(source_line(trivia.source), 1024)
+        embed.add_field(name=t(language, "Source"), value=source)
+    got_it = _names(language, right) if right else t(language, "Nobody this time.")
+    got_it_title = t(
+        language, "Got it right ({right} of {answered})", right=len(right), answered=answered
+    )
+    embed.add_field(name=got_it_title, value=got_it, inline=False)
+    footer = t(language, "Question {id} · start another with /film trivia", id=question.id)
+    embed.set_footer(text=footer)
     return embed
 
 
-def _points(n: int) -> str:
-    return counted(n, "point")
+def _points(language: Language, n: int) -> str:
+    return tn(language, "{n} point", "{n} points", n)
+
+
+def _answered(language: Language, n: int) -> str:
+    return tn(language, "{n} answered", "{n} answered", n)
 
 
 def leaderboard_embed(
-    server_name: str, top: Sequence[Score], caller_id: int, standing: Standing | None
+    server_name: str,
+    top: Sequence[Score],
+    caller_id: int,
+    standing: Standing | None,
+    language: Language,
 ) -> discord.Embed:
     """The top scorers (tied points share a rank) and the caller's own place."""
     ranks = competition_ranks([s.points for s in top])
     lines = [
-        f"**{rank}.** <@{s.user_id}> · {_points(s.points)} ({s.answered} answered)"
+        f"**{rank}.** <@{s.user_id}> · {_points(language, s.points)} "
+        f"({_answered(language, s.answered)})"
         for rank, s in zip(ranks, top, strict=True)
     ]
+    title = t(language, "Trivia leaderboard · {server}", server=server_name)
+    empty = t(language, "Nobody has scored yet: start a question with /film trivia.")
     embed = discord.Embed(
-        title=clip(f"Trivia leaderboard · {server_name}", limits.EMBED_TITLE_MAX),
-        description="\n".join(lines)
-        or "Nobody has scored yet: start a question with /film trivia.",
+        title=clip(title, limits.EMBED_TITLE_MAX),
+        description="\n".join(lines) or empty,
         colour=BRAND,
     )
+    member = f"<@{caller_id}>"
     if standing is None:
-        mine = f"<@{caller_id}>: no answers yet. Try /film trivia!"
+        mine = t(language, "{member}: no answers yet. Try /film trivia!", member=member)
     elif standing.score.points == 0:
-        mine = f"<@{caller_id}>: no points yet ({standing.score.answered} answered). Keep trying!"
-    else:
-        mine = (
-            f"<@{caller_id}>: #{standing.rank} with {_points(standing.score.points)} "
-            f"({standing.score.answered} answered)"
+        mine = t(
+            language,
+            "{member}: no points yet ({answered}). Keep trying!",
+            member=member,
+            answered=_answered(language, standing.score.answered),
         )
-    embed.add_field(name="Your rank", value=mine, inline=False)
+    else:
+        mine = t(
+            language,
+            "{member}: #{rank} with {points} ({answered})",
+            member=member,
+            rank=standing.rank,
+            points=_points(language, standing.score.points),
+            answered=_answered(language, standing.score.answered),
+        )
+    embed.add_field(name=t(language, "Your rank"), value=mine, inline=False)
     return embed

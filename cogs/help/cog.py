@@ -11,10 +11,13 @@ from discord.ext import commands
 from bot import limits
 from bot.checks import requires_moderator
 from bot.client import KpopsBot
+from bot.i18n import N_, Language, reply_locale, t, tn
+from bot.i18n.catalog import DESCRIPTION_CONTEXT, NAME_CONTEXT
+from bot.i18n.translator import localized
 from bot.ui.style import BRAND
-from bot.ui.text import clip, counted
+from bot.ui.text import clip
 
-INTRO = (
+INTRO = N_(
     "Facts, quotes, an influence graph and listening polls for *K-Pops!* fans. "
     "After each command, its options: [in brackets] if you may leave them out. "
     "Commands marked 🛡️ are for moderators.\n"
@@ -23,46 +26,69 @@ INTRO = (
 )
 # Room kept below Discord's 6,000 characters per message for the embed's own overhead.
 BUDGET = limits.EMBED_TOTAL_MAX - 100
-GENERAL = "General"
+GENERAL = N_("General")
 DESCRIPTION_STEPS = (100, 80, 60, 40, 0)  # how much of each description is kept, until it fits
+Command = app_commands.Command[Any, ..., Any]
 
 
-def options_of(command: app_commands.Command[Any, ..., Any]) -> str:
+def name_in(language: Language, name: str) -> str:
+    """A command, group or option name as the member's Discord shows it (the Translator's)."""
+    return localized(NAME_CONTEXT, name, language) or name
+
+
+def qualified_name_in(language: Language, command: Command) -> str:
+    parts: list[str] = []
+    node: Command | app_commands.Group | None = command
+    while node is not None:
+        parts.append(name_in(language, node.name))
+        node = node.parent
+    return " ".join(reversed(parts))
+
+
+def options_of(command: Command, language: Language = "en") -> str:
     """The command's options in order: ``text speaker [source]`` (brackets: optional)."""
-    return " ".join(
-        p.display_name if p.required else f"[{p.display_name}]" for p in command.parameters
-    )
+    names = [(name_in(language, p.display_name), p.required) for p in command.parameters]
+    return " ".join(name if required else f"[{name}]" for name, required in names)
 
 
-def command_line(command: app_commands.Command[Any, ..., Any], description_max: int) -> str:
-    options = options_of(command)
-    line = f"`/{command.qualified_name}`" + (f" {options}" if options else "")
+def command_line(command: Command, description_max: int, language: Language = "en") -> str:
+    options = options_of(command, language)
+    line = f"`/{qualified_name_in(language, command)}`" + (f" {options}" if options else "")
     if requires_moderator(command):
         line += " 🛡️"
     if description_max:
-        line += f" — {clip(command.description, description_max)}"
+        description = localized(DESCRIPTION_CONTEXT, command.description, language)
+        line += f" — {clip(description or command.description, description_max)}"
     return line
 
 
-def help_embed(tree: app_commands.CommandTree[KpopsBot]) -> discord.Embed:
+def help_embed(tree: app_commands.CommandTree[KpopsBot], language: Language) -> discord.Embed:
     """Every command with its options, by feature; descriptions shortened only if they must be."""
     # A group of commands is a feature; commands of their own (like /help) share one field, so
     # the fields stay few (Discord allows 25) however many such commands there are.
-    by_feature: dict[str, list[app_commands.Command[Any, ..., Any]]] = {}
+    general = t(language, GENERAL)
+    by_feature: dict[str, list[Command]] = {}
     for command in tree.walk_commands():
         if isinstance(command, app_commands.Command):
             root = command.root_parent
-            by_feature.setdefault(root.name.capitalize() if root else GENERAL, []).append(command)
-    names = sorted(by_feature, key=lambda n: (n == GENERAL, n))
+            feature = name_in(language, root.name).capitalize() if root else general
+            by_feature.setdefault(feature, []).append(command)
+    names = sorted(by_feature, key=lambda n: (n == general, n))
+    title, intro = t(language, "kpops-bot commands"), t(language, INTRO)
     for description_max in DESCRIPTION_STEPS:
-        embed = discord.Embed(title="kpops-bot commands", description=INTRO, colour=BRAND)
+        embed = discord.Embed(title=title, description=intro, colour=BRAND)
         left = 0
         for name in names:
-            left += _add_lines(
-                embed, name, [command_line(c, description_max) for c in by_feature[name]]
-            )
+            lines = [command_line(c, description_max, language) for c in by_feature[name]]
+            left += _add_lines(embed, name, lines)
         if left:
-            embed.set_footer(text=f"{counted(left, 'more command')} did not fit here.")
+            footer = tn(
+                language,
+                "{n} more command did not fit here.",
+                "{n} more commands did not fit here.",
+                left,
+            )
+            embed.set_footer(text=footer)
         if len(embed) <= BUDGET:
             break
     return embed
@@ -86,15 +112,19 @@ def _add_lines(embed: discord.Embed, name: str, lines: list[str]) -> int:
 class Help(commands.Cog):
     def __init__(self, bot: KpopsBot) -> None:
         self.bot = bot
-        # The tree only changes when cogs load or unload: rebuild the embed only then.
-        self._cached: tuple[tuple[int, ...], discord.Embed] | None = None
+        # The tree only changes when cogs load or unload: rebuild the embeds only then.
+        self._tree_key: tuple[int, ...] = ()
+        self._cached: dict[Language, discord.Embed] = {}
 
-    def embed(self) -> discord.Embed:
+    def embed(self, language: Language = "en") -> discord.Embed:
         key = tuple(id(command) for command in self.bot.tree.get_commands())
-        if self._cached is None or self._cached[0] != key:
-            self._cached = (key, help_embed(self.bot.tree))
-        return self._cached[1]
+        if self._tree_key != key:
+            self._tree_key, self._cached = key, {}
+        if language not in self._cached:
+            self._cached[language] = help_embed(self.bot.tree, language)
+        return self._cached[language]
 
     @app_commands.command(name="help", description="List every kpops-bot command and what it does.")
     async def help(self, interaction: discord.Interaction[KpopsBot]) -> None:
-        await interaction.response.send_message(embed=self.embed(), ephemeral=True)
+        embed = self.embed(reply_locale(interaction))
+        await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot.checks import NOT_A_MODERATOR, is_moderator
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
+from bot.i18n import Language, reply_locale, t
 from bot.privacy import FeatureData, PrivacyHooks, delete_guild, delete_member, hooks_of_cogs
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
@@ -42,10 +43,12 @@ CONFIRM_TEMPLATE = (
 
 
 class ConfirmDelete(Button, template=CONFIRM_TEMPLATE):
-    def __init__(self, caller_id: int, target_id: int, expires: int) -> None:
+    def __init__(
+        self, caller_id: int, target_id: int, expires: int, language: Language = "en"
+    ) -> None:
         super().__init__(
             discord.ui.Button(
-                label=render.CONFIRM_LABEL,
+                label=t(language, render.CONFIRM_LABEL),
                 style=discord.ButtonStyle.danger,
                 custom_id=f"privacy:delete:{caller_id}:{target_id}:{expires}",
             )
@@ -125,7 +128,8 @@ class Privacy(commands.Cog):
     async def show(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild_id = guild_id_of(interaction, render.SERVERS_ONLY)
         data = await self.member_data(guild_id, interaction.user.id)
-        embed = render.show_embed(data, await self.policy_url(), own=True)
+        language = reply_locale(interaction)
+        embed = render.show_embed(data, await self.policy_url(), language, own=True)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     # ------------------------------------------------------------------ /privacy delete
@@ -146,15 +150,17 @@ class Privacy(commands.Cog):
         if not own and not await is_moderator(interaction):
             raise UserFacingError(NOT_A_MODERATOR)
         data = await self.member_data(guild_id, target)
+        language = reply_locale(interaction)
         if all(d.empty for d in data):
             await interaction.response.send_message(
-                render.nothing_to_delete(own=own), ephemeral=True
+                render.nothing_to_delete(language, own=own), ephemeral=True
             )
             return
         expires = self.bot.clock.now() + CONFIRM_TTL
-        view = static_view([ConfirmDelete(caller, target, int(expires.timestamp()))])
+        button = ConfirmDelete(caller, target, int(expires.timestamp()), language)
+        embed = render.confirm_embed(data, language, own=own, expires=expires)
         await interaction.response.send_message(
-            embed=render.confirm_embed(data, own=own, expires=expires), view=view, ephemeral=True
+            embed=embed, view=static_view([button]), ephemeral=True
         )
 
     async def confirm(
@@ -174,7 +180,8 @@ class Privacy(commands.Cog):
         log.info(
             "deleted the data of member %s in guild %s (asked by %s)", target, guild_id, caller
         )
-        await interaction.response.edit_message(embed=render.deleted_embed(removed), view=None)
+        embed = render.deleted_embed(removed, reply_locale(interaction))
+        await interaction.response.edit_message(embed=embed, view=None)
 
     # ------------------------------------------------------------------ servers that left
     async def purge_expired(self) -> list[int]:

@@ -21,6 +21,7 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DailyPost
 from bot.errors import UserFacingError, guild_id_of, report_error
+from bot.i18n import N_, Language, reply_locale, server_locale, t
 from bot.privacy import CachedHooks, PrivacyHooks
 from bot.search import Vocabulary
 from bot.storage.cache import ReadCache
@@ -62,19 +63,29 @@ from cogs.quotes.store import QuoteStore
 
 SEARCH_PAGES_KEPT = 256  # rendered search pages kept for repeated searches
 SERVERS_KEPT = 512  # servers whose own quotes and day's pick stay in memory
-SERVERS_ONLY = "Quotes belong to a server: use this command in one."
-SEARCH_HINT = (
-    "Try a speaker's name (Anderson .Paak, Teddy Riley) or a word such as Motown or hip-hop."
+SERVERS_ONLY = N_("Quotes belong to a server: use this command in one.")
+NO_WORDS = N_(
+    "Type a word or two to search for. Try a speaker's name (Anderson .Paak, Teddy Riley) or a "
+    "word such as Motown or hip-hop."
 )
+NO_MATCH = N_(
+    "No quote matches every word of {words}. Try a speaker's name (Anderson .Paak, Teddy Riley) "
+    "or a word such as Motown or hip-hop."
+)
+NO_MATCH_NEAR = N_(
+    "No quote matches every word of {words}. Closest: `/quote search text:{near}`. Try a "
+    "speaker's name (Anderson .Paak, Teddy Riley) or a word such as Motown or hip-hop."
+)
+GONE = N_("None of the quotes on that search match any more: run `/quote search` again.")
 
 
 # ---------------------------------------------------------------------------------------------
 # Search pages: buttons that still work after a restart (the words travel in the custom_id)
 # ---------------------------------------------------------------------------------------------
 CUSTOM_ID_PREFIX = "quote:"  # every custom_id this cog makes starts so; it answers them all
-STALE_PAGE = "That button doesn't belong to this message: run `/quote search` again."
-EXPIRED = "That search has expired: run `/quote search` again."
-NOT_YOURS = (
+STALE_PAGE = N_("That button doesn't belong to this message: run `/quote search` again.")
+EXPIRED = N_("That search has expired: run `/quote search` again.")
+NOT_YOURS = N_(
     "Only the member who searched turns that page for everyone; here is your own copy to page "
     "through."
 )
@@ -103,11 +114,10 @@ async def show_search_page(
     """Answer a page button (words and page may be forged). The member who searched turns the
     page in place; anyone else gets a private copy, so nobody changes what the channel reads."""
     cog = _quotes_cog(interaction)
-    found = await cog.search_page(interaction.guild_id or 0, words, page)
+    language = reply_locale(interaction)
+    found = await cog.search_page(interaction.guild_id or 0, words, page, language)
     if found.embed is None:
-        raise UserFacingError(
-            "None of the quotes on that search match any more: run `/quote search` again."
-        )
+        raise UserFacingError(GONE)
     if interaction.message is None:
         raise UserFacingError(EXPIRED)
     view = found.view or discord.utils.MISSING
@@ -115,7 +125,7 @@ async def show_search_page(
         await interaction.response.edit_message(embed=found.embed, view=found.view)
     else:
         await interaction.response.send_message(
-            NOT_YOURS, embed=found.embed, view=view, ephemeral=True
+            t(language, NOT_YOURS), embed=found.embed, view=view, ephemeral=True
         )
 
 
@@ -123,12 +133,12 @@ async def show_full_quotes(
     interaction: discord.Interaction[Any], page: int, words: tuple[str, ...]
 ) -> None:
     """The "Read in full" button: the whole of every quote on that page, privately."""
-    found = await _quotes_cog(interaction).search_page(interaction.guild_id or 0, words, page)
+    language = reply_locale(interaction)
+    cog = _quotes_cog(interaction)
+    found = await cog.search_page(interaction.guild_id or 0, words, page, language)
     if not found.quotes:
-        raise UserFacingError(
-            "None of the quotes on that search match any more: run `/quote search` again."
-        )
-    first, *rest = full_cards(list(found.quotes))
+        raise UserFacingError(GONE)
+    first, *rest = full_cards(list(found.quotes), language)
     await interaction.response.send_message(embeds=first, ephemeral=True)
     for embeds in rest:
         await interaction.followup.send(embeds=embeds, ephemeral=True)
@@ -179,10 +189,10 @@ class SearchPageButton(Button, template=SEARCH_PAGE_ID):
 class ReadFullButton(Button, template=READ_ID):
     """ "Read in full": a search page cuts long quotes short; this shows them whole, privately."""
 
-    def __init__(self, page: int, words: tuple[str, ...]) -> None:
+    def __init__(self, page: int, words: tuple[str, ...], language: Language = "en") -> None:
         super().__init__(
             discord.ui.Button(
-                label="Read in full",
+                label=t(language, "Read in full"),
                 emoji="📖",
                 style=discord.ButtonStyle.primary,
                 custom_id=read_id(page, words),
@@ -228,27 +238,28 @@ def is_search_message(message: discord.Message) -> bool:
 
 
 def search_buttons(
-    words: tuple[str, ...], page: int, total: int, *, cut: bool
+    words: tuple[str, ...], page: int, total: int, language: Language, *, cut: bool
 ) -> discord.ui.View | None:
     """Previous and Next when there is more than one page; "Read in full" when a quote is cut."""
     pages = page_count(total)
     buttons: list[Button] = []
     if pages > 1:
+        previous, following = t(language, "◀ Previous"), t(language, "Next ▶")
         buttons += [
-            SearchPageButton(max(page - 1, 0), words, label="◀ Previous", disabled=page == 0),
+            SearchPageButton(max(page - 1, 0), words, label=previous, disabled=page == 0),
             SearchPageButton(
-                min(page + 1, pages - 1), words, label="Next ▶", disabled=page == pages - 1
+                min(page + 1, pages - 1), words, label=following, disabled=page == pages - 1
             ),
         ]
     if cut:
-        buttons.append(ReadFullButton(page, words))
+        buttons.append(ReadFullButton(page, words, language))
     return static_view(buttons) if buttons else None
 
 
 # ---------------------------------------------------------------------------------------------
 # The cog
 # ---------------------------------------------------------------------------------------------
-SearchKey = tuple[int, tuple[str, ...], int]  # (server, words, page)
+SearchKey = tuple[int, tuple[str, ...], int, Language]  # (server, words, page, language)
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +323,8 @@ class Quotes(commands.Cog):
         page_match = SEARCH_PAGE_ID.fullmatch(custom_id)
         match = page_match or READ_ID.fullmatch(custom_id)
         if match is None or message is None or not is_search_message(message):
-            await interaction.response.send_message(STALE_PAGE, ephemeral=True)
+            stale = t(reply_locale(interaction), STALE_PAGE)
+            await interaction.response.send_message(stale, ephemeral=True)
             return
         if has_component(message, custom_id):
             return  # SearchPageButton or ReadFullButton answers it
@@ -369,17 +381,28 @@ class Quotes(commands.Cog):
             raise UserFacingError("There are no quotes to show yet.")
         return quote
 
+    def server_language(self, guild_id: int) -> Language:
+        """The language of the daily quote post, which stays in the server's channel."""
+        guild = self.bot.get_guild(guild_id)
+        # The server's /config language setting goes in place of None once it exists.
+        return server_locale(None, guild.preferred_locale if guild is not None else None)
+
     async def daily_post(self, guild_id: int, day: date) -> DailyPost:
         quote = await self.pick_for(guild_id, day)
-        return DailyPost(embed=quote_embed(quote, f"Quote of the day · {long_date(day)}"))
+        language = self.server_language(guild_id)
+        title = t(language, "Quote of the day · {day}", day=long_date(language, day))
+        return DailyPost(embed=quote_embed(quote, title, language))
 
-    async def search_page(self, guild_id: int, words: tuple[str, ...], page: int) -> SearchPage:
+    async def search_page(
+        self, guild_id: int, words: tuple[str, ...], page: int, language: Language
+    ) -> SearchPage:
         return await self._search_pages.get(
-            (guild_id, words, page), lambda: self._render_search_page(guild_id, words, page)
+            (guild_id, words, page, language),
+            lambda: self._render_search_page(guild_id, words, page, language),
         )
 
     async def _render_search_page(
-        self, guild_id: int, words: tuple[str, ...], page: int
+        self, guild_id: int, words: tuple[str, ...], page: int, language: Language
     ) -> SearchPage:
         matches = await self._matches(guild_id, words)
         if not matches:
@@ -389,8 +412,8 @@ class Quotes(commands.Cog):
         shown_quotes = [
             self._curated.get(m.key) or own[m.key] for m in page_of(matches, page, PAGE_SIZE)
         ]
-        embed, cut = search_embed(words, shown_quotes, page, len(matches))
-        view = search_buttons(words, page, len(matches), cut=cut)
+        embed, cut = search_embed(words, shown_quotes, page, len(matches), language)
+        view = search_buttons(words, page, len(matches), language, cut=cut)
         return SearchPage(embed, view, tuple(shown_quotes))
 
     async def _matches(self, guild_id: int, words: tuple[str, ...]) -> list[Match]:
@@ -427,9 +450,9 @@ class Quotes(commands.Cog):
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
         day = await self.local_today(guild_id)
         quote = await self.pick_for(guild_id, day)
-        await interaction.response.send_message(
-            embed=quote_card(quote, f"Quote of the day · {long_date(day)}")
-        )
+        language = reply_locale(interaction)
+        title = t(language, "Quote of the day · {day}", day=long_date(language, day))
+        await interaction.response.send_message(embed=quote_card(quote, title, language))
 
     @quote.command(
         name="random", description="A random quote from the collection and this server's own."
@@ -438,8 +461,10 @@ class Quotes(commands.Cog):
         pool = await self.pool(guild_id_of(interaction, SERVERS_ONLY))
         if not pool:
             raise UserFacingError("There are no quotes to show yet.")
+        language = reply_locale(interaction)
+        title = t(language, "A quote from the collection")
         await interaction.response.send_message(
-            embed=quote_card(random.choice(pool), "A quote from the collection")
+            embed=quote_card(random.choice(pool), title, language)
         )
 
     @quote.command(
@@ -449,17 +474,16 @@ class Quotes(commands.Cog):
     async def search(self, interaction: discord.Interaction[KpopsBot], text: str) -> None:
         words = search_words(text)
         if not words:
-            raise UserFacingError(f"Type a word or two to search for. {SEARCH_HINT}")
+            raise UserFacingError(NO_WORDS)
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
-        found = await self.search_page(guild_id, words, 0)
+        found = await self.search_page(guild_id, words, 0, reply_locale(interaction))
         if found.embed is None:
             near = await self.closest_search(guild_id, words)
-            closest = (
-                f" Closest: `/quote search text:{in_code(' '.join(near), 80)}`." if near else ""
-            )
+            shown_words = clip(escape(" ".join(words)), 100)
+            if not near:
+                raise UserFacingError(NO_MATCH, words=shown_words)
             raise UserFacingError(
-                f"No quote matches every word of {clip(escape(' '.join(words)), 100)}.{closest} "
-                f"{SEARCH_HINT}"
+                NO_MATCH_NEAR, words=shown_words, near=in_code(" ".join(near), 80)
             )
         if found.view is None:
             await interaction.response.send_message(embed=found.embed)
@@ -482,18 +506,23 @@ class Quotes(commands.Cog):
         source: str | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        language = reply_locale(interaction)
         try:
             new = check_new_quote(text, speaker, source)
         except QuoteRejected as rejected:
-            raise UserFacingError(f"{rejected} Nothing was added.") from None
+            reason = t(language, rejected.message, **rejected.fields)
+            raise UserFacingError("{reason} Nothing was added.", reason=reason) from None
         for existing in await self.pool(guild_id):
-            if same_words(existing.text, new.text):
-                where = (
-                    f"server quote #{existing.number}"
-                    if existing.number is not None
-                    else "the sourced collection"
+            if not same_words(existing.text, new.text):
+                continue
+            if existing.number is None:
+                raise UserFacingError(
+                    "That quote is already in the sourced collection. Nothing was added."
                 )
-                raise UserFacingError(f"That quote is already in {where}. Nothing was added.")
+            raise UserFacingError(
+                "That quote is already in server quote #{number}. Nothing was added.",
+                number=existing.number,
+            )
         added = await self.store.add(
             guild_id,
             text=new.text,
@@ -506,14 +535,19 @@ class Quotes(commands.Cog):
         self._forget(guild_id)
         if added is None:
             raise UserFacingError(
-                f"This server already has {SERVER_QUOTES_MAX} quotes of its own: "
-                "remove one with `/quote remove` first."
+                "This server already has {limit} quotes of its own: remove one with "
+                "`/quote remove` first.",
+                limit=SERVER_QUOTES_MAX,
             )
+        done = t(
+            language,
+            "Added server quote #{number}. It joins this server's quote of the day rotation and "
+            "search; `/quote remove id:{number}` takes it out again.",
+            number=added.number,
+        )
+        title = t(language, "Server quote #{number}", number=added.number)
         await interaction.response.send_message(
-            f"Added server quote #{added.number}. It joins this server's quote of the day rotation "
-            f"and search; `/quote remove id:{added.number}` takes it out again.",
-            embed=quote_embed(from_server(added), f"Server quote #{added.number}"),
-            ephemeral=True,
+            done, embed=quote_embed(from_server(added), title, language), ephemeral=True
         )
 
     @quote.command(
@@ -530,11 +564,15 @@ class Quotes(commands.Cog):
         self._forget(guild_id)  # after the commit, so no reader re-caches a removed quote
         if removed is None:
             raise UserFacingError(
-                f"This server has no quote #{quote_id}. Only quotes added with `/quote add` can be "
-                "removed; their numbers show in `/quote search` results."
+                "This server has no quote #{number}. Only quotes added with `/quote add` can be "
+                "removed; their numbers show in `/quote search` results.",
+                number=quote_id,
             )
-        await interaction.response.send_message(
-            f"Removed server quote #{removed.number} "
-            f"({clip(escape(removed.speaker), 100)}: “{clip(escape(removed.text), 120)}”).",
-            ephemeral=True,
+        done = t(
+            reply_locale(interaction),
+            "Removed server quote #{number} ({speaker}: “{text}”).",
+            number=removed.number,
+            speaker=clip(escape(removed.speaker), 100),
+            text=clip(escape(removed.text), 120),
         )
+        await interaction.response.send_message(done, ephemeral=True)

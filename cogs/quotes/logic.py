@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TypeVar
 from urllib.parse import urlparse
 
+from bot.i18n import N_
 from bot.search import PREFIX_MIN, Vocabulary, meaningful, suggestion, words_of
 
 _INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
@@ -323,7 +324,21 @@ SERVER_QUOTES_MAX = 500  # per server: keeps the rotation and search cheap
 
 
 class QuoteRejected(ValueError):
-    """An added quote breaks a rule; the message is written for the moderator."""
+    """An added quote breaks a rule; ``message`` (a catalog msgid) and ``fields`` say why, for
+    the moderator; ``str()`` is the English."""
+
+    def __init__(self, message: str, /, **fields: str) -> None:
+        self.message = message
+        self.fields = fields
+        super().__init__(message.format(**fields) if fields else message)
+
+
+# Why a new quote is refused, per field (the moderator reads them in their own language).
+TOO_LONG = {
+    "text": N_("The quote text is {length} characters long; the limit is {limit}."),
+    "speaker": N_("The speaker is {length} characters long; the limit is {limit}."),
+}
+EMPTY = {"text": N_("The quote text is empty."), "speaker": N_("The speaker is empty.")}
 
 
 def visible(text: str) -> str:
@@ -334,19 +349,20 @@ def visible(text: str) -> str:
 
 
 def check_length(what: str, value: str, maximum: int) -> None:
+    """``what``: "text" or "speaker"."""
     if len(value) > maximum:
-        raise QuoteRejected(
-            f"The {what} is {len(value):,} characters long; the limit is {maximum:,}."
-        )
+        raise QuoteRejected(TOO_LONG[what], length=f"{len(value):,}", limit=f"{maximum:,}")
     if not visible(value):
-        raise QuoteRejected(f"The {what} is empty.")
+        raise QuoteRejected(EMPTY[what])
 
 
 def check_source_url(url: str) -> None:
     """An absolute https link with a real host; nothing invisible or spacey in it."""
     if len(url) > SOURCE_MAX:
         raise QuoteRejected(
-            f"The source link is {len(url):,} characters long; the limit is {SOURCE_MAX}."
+            N_("The source link is {length} characters long; the limit is {limit}."),
+            length=f"{len(url):,}",
+            limit=str(SOURCE_MAX),
         )
     bad = any(unicodedata.category(ch)[0] in ("C", "Z") for ch in url)
     parsed = urlparse(url) if not bad else None
@@ -358,8 +374,10 @@ def check_source_url(url: str) -> None:
         or parsed.username is not None
     ):
         raise QuoteRejected(
-            "The source must be a full https:// link to the page with the quote "
-            "(for example https://example.com/interview)."
+            N_(
+                "The source must be a full https:// link to the page with the quote "
+                "(for example https://example.com/interview)."
+            )
         )
 
 
@@ -372,11 +390,11 @@ class NewQuote:
 
 def check_new_quote(text: str, speaker: str, source: str | None) -> NewQuote:
     """The quote as it will be stored (text exactly as given), or QuoteRejected saying why."""
-    check_length("quote text", text, TEXT_MAX)
+    check_length("text", text, TEXT_MAX)
     speaker = speaker.strip()
     check_length("speaker", speaker, SPEAKER_MAX)
     if any(ch in speaker for ch in "\r\n"):
-        raise QuoteRejected("The speaker must fit on one line.")
+        raise QuoteRejected(N_("The speaker must fit on one line."))
     source_url = source.strip() if source is not None else None
     if source_url == "":
         source_url = None

@@ -10,8 +10,9 @@ from urllib.parse import urlparse
 import discord
 
 from bot import limits
-from bot.ui.style import BRAND, calendar_day
-from bot.ui.text import ELLIPSIS, clip, counted, escape, masked_link, source_line
+from bot.i18n import Language, format_day, t, tn
+from bot.ui.style import BRAND
+from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line
 from cogs.quotes.content import Quote
 from cogs.quotes.logic import (
     Searchable,
@@ -36,7 +37,7 @@ class ShownQuote:
     context: str
     translated: str
     source: str | None  # a markdown link, or None
-    label: str  # where it comes from, for the footer
+    added_on: date | None = None  # a server quote's day of adding (curated ones have none)
 
     @property
     def searchable(self) -> Searchable:
@@ -56,7 +57,6 @@ def from_curated(quote: Quote) -> ShownQuote:
         context=quote.context,
         translated=quote.translated,
         source=source,
-        label="From kpops-bot's sourced collection",
     )
 
 
@@ -68,15 +68,30 @@ def from_server(quote: ServerQuote) -> ShownQuote:
         key=server_key(quote.number),
         text=quote.text,
         speaker=quote.speaker,
-        context=f"Added by this server's moderators on {calendar_day(quote.added_at.date())}.",
+        context="",
         translated="",
         source=source,
-        label=f"Server quote #{quote.number}",
+        added_on=quote.added_at.date(),
     )
 
 
-def long_date(day: date) -> str:
-    return calendar_day(day)
+def long_date(language: Language, day: date) -> str:
+    return format_day(language, day)
+
+
+def context_of(quote: ShownQuote, language: Language) -> str:
+    """The context shown under a quote: the curated note, or when a server's quote was added."""
+    if quote.added_on is None:
+        return quote.context
+    day = format_day(language, quote.added_on)
+    return t(language, "Added by this server's moderators on {day}.", day=day)
+
+
+def label_of(quote: ShownQuote, language: Language) -> str:
+    """Where a quote comes from, for the footer of its card."""
+    if quote.number is not None:
+        return t(language, "Server quote #{number}", number=quote.number)
+    return t(language, "From kpops-bot's sourced collection")
 
 
 def excerpt_of(text: str, limit: int) -> str:
@@ -95,27 +110,29 @@ def is_cut(quote: ShownQuote, excerpt: int = 0) -> bool:
     return len(quote.text) > (excerpt or EXCERPT_CHARS)
 
 
-def quote_embed(quote: ShownQuote, title: str) -> discord.Embed:
+def quote_embed(quote: ShownQuote, title: str, language: Language) -> discord.Embed:
     """A quote's card (a new Embed: see quote_card for the shared, kept ones)."""
     embed = discord.Embed(
         title=clip(title, limits.EMBED_TITLE_MAX),
         description=f"{escape(quote.text)}\n\n— **{escape(quote.speaker)}**",
         colour=BRAND,
     )
-    if quote.context:
+    context = context_of(quote, language)
+    if context:
         embed.add_field(
-            name="Context",
-            value=clip(escape(quote.context), limits.EMBED_FIELD_VALUE_MAX),
+            name=t(language, "Context"),
+            value=clip(escape(context), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
     if quote.translated:
         embed.add_field(
-            name="Translation",
+            name=t(language, "Translation"),
             value=clip(escape(quote.translated), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
-    embed.add_field(name="Source", value=quote.source or "Not given", inline=False)
-    embed.set_footer(text=quote.label)
+    source = quote.source or t(language, "Not given")
+    embed.add_field(name=t(language, "Source"), value=source, inline=False)
+    embed.set_footer(text=label_of(quote, language))
     return embed
 
 
@@ -136,36 +153,51 @@ quote_card = lru_cache(maxsize=1024)(quote_embed)
 
 
 def search_embed(
-    words: tuple[str, ...], results: list[ShownQuote], page: int, total: int
+    words: tuple[str, ...], results: list[ShownQuote], page: int, total: int, language: Language
 ) -> tuple[discord.Embed, bool]:
     """One page of results, and whether any quote on it is cut short (then the page offers its
     full text). Excerpts shrink until the whole embed fits Discord's limit."""
     pages = page_count(total)
     excerpt = EXCERPT_CHARS
     while True:
-        embed = discord.Embed(
-            title=clip(f"Quotes matching: {escape(' '.join(words))}", limits.EMBED_TITLE_MAX),
-            colour=BRAND,
-        )
+        title = t(language, "Quotes matching: {words}", words=escape(" ".join(words)))
+        embed = discord.Embed(title=clip(title, limits.EMBED_TITLE_MAX), colour=BRAND)
         for quote in results:
             name, value = result_field(quote, excerpt)
             embed.add_field(name=name, value=value, inline=False)
-        matches = counted(total, "match", "matches")
+        matches = tn(language, "{n} match", "{n} matches", total)
         cut = sum(is_cut(quote, excerpt) for quote in results)
-        more = f" · {counted(cut, 'quote')} cut short: Read in full" if cut else ""
-        embed.set_footer(text=f"{matches} · page {page + 1} of {pages} · best matches first{more}")
+        footer = t(
+            language,
+            "{matches} · page {page} of {pages} · best matches first",
+            matches=matches,
+            page=page + 1,
+            pages=pages,
+        )
+        if cut:
+            footer = t(
+                language,
+                "{matches} · page {page} of {pages} · best matches first · {quotes} cut short: "
+                "Read in full",
+                matches=matches,
+                page=page + 1,
+                pages=pages,
+                quotes=tn(language, "{n} quote", "{n} quotes", cut),
+            )
+        embed.set_footer(text=footer)
         if len(embed) <= EMBED_BUDGET or excerpt <= 40:
             return embed, bool(cut)
         excerpt -= 40
 
 
-def full_cards(quotes: list[ShownQuote]) -> list[list[discord.Embed]]:
+def full_cards(quotes: list[ShownQuote], language: Language) -> list[list[discord.Embed]]:
     """Each quote's whole card, grouped into messages that keep within Discord's 6,000
     characters and 10 embeds per message."""
     groups: list[list[discord.Embed]] = []
     size = 0
+    title = t(language, "The whole quote")
     for quote in quotes:
-        card = quote_card(quote, "The whole quote")
+        card = quote_card(quote, title, language)
         if not groups or size + len(card) > EMBED_BUDGET or len(groups[-1]) == 10:
             groups.append([])
             size = 0

@@ -58,7 +58,7 @@ async def test_a_user_facing_error_is_shown_in_the_members_language(
 ) -> None:
     async with running_bot(driver, db_path, clock=clock) as bot:
 
-        def refuse() -> None:
+        def refuse(*_: object) -> None:
             raise UserFacingError(MODERATORS_ONLY)
 
         monkeypatch.setattr(bot.get_cog("Help"), "embed", refuse)
@@ -81,7 +81,7 @@ async def test_an_unexpected_failure_is_reported_in_the_members_language(
 ) -> None:
     async with running_bot(driver, db_path, clock=clock) as bot:
 
-        def broken() -> None:
+        def broken(*_: object) -> None:
             raise RuntimeError("a bug")
 
         monkeypatch.setattr(bot.get_cog("Help"), "embed", broken)

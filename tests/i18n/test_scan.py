@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import bot
+import cogs
 from bot.i18n.scan import scan_file, scan_source
 
 BOT = Path(bot.__file__).parent
@@ -19,6 +20,20 @@ CONVERTED = [
     *sorted((BOT / "storage").glob("*.py")),
     BOT / "sandbox" / "repl.py",
     BOT.parent / "cogs" / "config" / "language.py",
+    *(
+        Path(cogs.__file__).parent / module
+        for module in (
+            "film/cog.py",
+            "film/render.py",
+            "film/logic.py",
+            "quotes/cog.py",
+            "quotes/render.py",
+            "quotes/logic.py",
+            "help/cog.py",
+            "privacy/cog.py",
+            "privacy/render.py",
+        )
+    ),
 ]
 
 

@@ -76,7 +76,10 @@ async def test_the_translator_gives_korean_where_discord_accepts_it(use_korean: 
     assert validation.check_commands([poll, fact], global_=True) == []
 
 
-async def test_without_korean_entries_every_localization_is_left_out() -> None:
+async def test_without_korean_entries_every_localization_is_left_out(
+    use_korean: UseKorean,
+) -> None:
+    use_korean(korean_catalog({}))  # the shipped catalogs name some of these commands
     for command in await translated_payload(small_tree()):
         assert command["name_localizations"] == {}
         assert command["description_localizations"] == {}

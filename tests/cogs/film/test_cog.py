@@ -315,7 +315,7 @@ async def test_daily_fact_uses_the_same_rotation(
 ) -> None:
     build = bot.daily.builders["fact"]
     post = await build(world.guild.id, date(2026, 3, 2))
-    assert post.embed.title == "Fact of the day · Monday 2 March 2026"
+    assert post.embed.title == "Fact of the day · March 2, 2026"
     description = post.embed.description or ""
     daily = {f.id for f in CONTENT.facts if description.startswith(f.text)}
     assert len(daily) == 1 and post.embed.url is not None

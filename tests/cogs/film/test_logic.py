@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.content.common import Source
+from bot.i18n import Language
 from bot.ui.text import source_line as source_link
 from cogs.film.content import CastMember, Fact, Film, Screening, load_film
 from cogs.film.logic import (
@@ -155,16 +156,18 @@ def test_about_embed_stays_within_limits_with_huge_content() -> None:
         screenings=tuple(Screening(huge, "2024", huge) for _ in range(10)),
         sources=tuple(Source(f"https://example.com/{n}", huge, "2026") for n in range(30)),
     )
-    embed = about_embed(film)
-    assert len(embed) <= limits.EMBED_TOTAL_MAX
-    assert len(embed.fields) <= limits.EMBED_FIELDS_MAX
-    assert all(len(f.value or "") <= limits.EMBED_FIELD_VALUE_MAX for f in embed.fields)
-    assert embed.footer.text is not None and "did not fit" in embed.footer.text
+    cuts: tuple[tuple[Language, str], ...] = (("en", "did not fit"), ("ko", "담지 못했어요"))
+    for language, cut in cuts:
+        embed = about_embed(film, language)
+        assert len(embed) <= limits.EMBED_TOTAL_MAX
+        assert len(embed.fields) <= limits.EMBED_FIELDS_MAX
+        assert all(len(f.value or "") <= limits.EMBED_FIELD_VALUE_MAX for f in embed.fields)
+        assert embed.footer.text is not None and cut in embed.footer.text
 
 
 def test_about_embed_of_the_real_film_keeps_every_source() -> None:
     film = load_film().film
-    embed = about_embed(film)
+    embed = about_embed(film, "en")
     text = "\n".join(f.value or "" for f in embed.fields)
     assert all(source_link(s) in text for s in film.sources)
 
@@ -175,19 +178,27 @@ def test_result_embed_names_many_winners_within_a_field() -> None:
         1, 1, 1, 1, "t", "Q?", ("a", "b", "c", "d"), 2, 1, now, now + timedelta(seconds=60), None
     )
     winners = list(range(10**17, 10**17 + 500))
-    embed = trivia_closed_embed(question, None, winners, 600)
-    got = next(f for f in embed.fields if f.name == "Got it right (500 of 600)")
-    assert got.value is not None and len(got.value) <= limits.EMBED_FIELD_VALUE_MAX
-    assert got.value.endswith("more") and f"<@{winners[0]}>" in got.value
-    assert "✅ **c**" in (embed.description or "")
+    results: tuple[tuple[Language, str, str], ...] = (
+        ("en", "Got it right (500 of 600)", "more"),
+        ("ko", "정답자 (600명 중 500명)", "명"),
+    )
+    for language, title, more in results:
+        embed = trivia_closed_embed(question, None, winners, 600, language)
+        got = next(f for f in embed.fields if f.name == title)
+        assert got.value is not None and len(got.value) <= limits.EMBED_FIELD_VALUE_MAX
+        assert got.value.endswith(more) and f"<@{winners[0]}>" in got.value
+        assert "✅ **c**" in (embed.description or "")
 
 
 def test_leaderboard_embed() -> None:
     top = [Score(1, 3, 4), Score(2, 3, 3), Score(3, 1, 5)]
-    embed = leaderboard_embed("Fans", top, 3, Standing(Score(3, 1, 5), 3))
+    embed = leaderboard_embed("Fans", top, 3, Standing(Score(3, 1, 5), 3), "en")
     assert (embed.description or "").splitlines() == [
         "**1.** <@1> · 3 points (4 answered)",
         "**1.** <@2> · 3 points (3 answered)",
         "**3.** <@3> · 1 point (5 answered)",
     ]
     assert embed.fields[0].value == "<@3>: #3 with 1 point (5 answered)"
+    korean = leaderboard_embed("Fans", top, 3, Standing(Score(3, 1, 5), 3), "ko")
+    assert (korean.description or "").splitlines()[0] == "**1.** <@1> · 3점 (4문제 응답)"
+    assert korean.fields[0].value == "<@3>: 3위, 1점 (5문제 응답)"

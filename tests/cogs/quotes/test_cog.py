@@ -87,7 +87,7 @@ async def test_today_is_the_same_for_everyone_all_day_and_after_a_restart(
     first = await today(driver, world)
     assert not first.ephemeral
     embed = first.message.embeds[0]
-    assert embed["title"] == "Quote of the day · Monday 2 March 2026"
+    assert embed["title"] == "Quote of the day · March 2, 2026"
     quote = BOOK.by_id(quote_of(first.message))
     fields = {f["name"]: f["value"] for f in embed["fields"]}
     assert fields["Context"] == shown(quote.context)
@@ -104,7 +104,7 @@ async def test_today_is_the_same_for_everyone_all_day_and_after_a_restart(
         clock.advance(minutes=1)  # midnight UTC: a new day, a new quote
         tomorrow = await today(driver, world)
         assert quote_of(tomorrow.message) != quote.id
-        assert tomorrow.message.embeds[0]["title"] == "Quote of the day · Tuesday 3 March 2026"
+        assert tomorrow.message.embeds[0]["title"] == "Quote of the day · March 3, 2026"
 
 
 async def test_a_whole_cycle_shows_every_quote_once_then_starts_again(
@@ -141,14 +141,14 @@ async def test_the_day_changes_at_each_servers_own_midnight(
         datetime(2026, 3, 2, 7, 59, tzinfo=UTC)
     )  # Seoul 16:59 on 2 March; LA 23:59 on 1 March
     s1, l1 = await both()
-    assert "Monday 2 March 2026" in s1.message.embeds[0]["title"]
-    assert "Sunday 1 March 2026" in l1.message.embeds[0]["title"]
+    assert "March 2, 2026" in s1.message.embeds[0]["title"]
+    assert "March 1, 2026" in l1.message.embeds[0]["title"]
 
     clock.set(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # LA midnight: only LA changes
     s2, l2 = await both()
     assert quote_of(s2.message) == quote_of(s1.message)
     assert quote_of(l2.message) != quote_of(l1.message)
-    assert "Monday 2 March 2026" in l2.message.embeds[0]["title"]
+    assert "March 2, 2026" in l2.message.embeds[0]["title"]
 
     clock.set(datetime(2026, 3, 2, 14, 59, tzinfo=UTC))  # Seoul 23:59: nothing changes yet
     s3, l3 = await both()
@@ -160,7 +160,7 @@ async def test_the_day_changes_at_each_servers_own_midnight(
     clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # Seoul midnight: only Seoul changes
     s4, l4 = await both()
     assert quote_of(s4.message) != quote_of(s1.message)
-    assert "Tuesday 3 March 2026" in s4.message.embeds[0]["title"]
+    assert "March 3, 2026" in s4.message.embeds[0]["title"]
     assert quote_of(l4.message) == quote_of(l2.message)
 
 
@@ -173,7 +173,7 @@ async def test_today_follows_the_quote_features_own_time_zone(
     await set_timezone(bot, world.guild.id, "America/Los_Angeles", feature="fact")
     clock.set(datetime(2026, 3, 2, 15, 0, tzinfo=UTC))  # Seoul: 00:00 on 3 March; LA: 2 March
     result = await today(driver, world)
-    assert result.message.embeds[0]["title"] == "Quote of the day · Tuesday 3 March 2026"
+    assert result.message.embeds[0]["title"] == "Quote of the day · March 3, 2026"
     post = await bot.daily.builders["quote"](world.guild.id, date(2026, 3, 3))
     assert post.embed.description == result.message.embeds[0]["description"]
 
@@ -187,7 +187,7 @@ async def test_the_daily_post_is_the_same_pick_with_the_date_and_source(
     embed: dict[str, Any] = dict(post.embed.to_dict())
     reply = await today(driver, world)
     assert embed["description"] == reply.message.embeds[0]["description"]
-    assert embed["title"] == "Quote of the day · Monday 2 March 2026"
+    assert embed["title"] == "Quote of the day · March 2, 2026"
     quote = BOOK.by_id(quote_of(reply.message))
     assert any(quote.source.url in f["value"] for f in embed["fields"])
     # Building ahead for tomorrow fixes tomorrow's pick: /quote today agrees once it is tomorrow.

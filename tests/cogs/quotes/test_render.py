@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot import limits
+from bot.i18n import Language
 from cogs.quotes.render import EXCERPT_CHARS, ShownQuote, excerpt_of, full_cards, is_cut
 
 
 def _quote(text: str, key: str = "curated:x") -> ShownQuote:
-    return ShownQuote(key, text, "Someone", "Context " * 100, "", None, "From a test")
+    return ShownQuote(key, text, "Someone", "Context " * 100, "", None)
 
 
 def test_an_excerpt_is_cut_between_words_and_marked() -> None:
@@ -25,9 +28,10 @@ def test_is_cut_follows_the_excerpt_length() -> None:
     assert not is_cut(_quote("y" * EXCERPT_CHARS))
 
 
-def test_whole_cards_are_grouped_within_a_messages_limits() -> None:
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_whole_cards_are_grouped_within_a_messages_limits(language: Language) -> None:
     quotes = [_quote("z " * 300, key=f"curated:{i}") for i in range(12)]
-    groups = full_cards(quotes)
+    groups = full_cards(quotes, language)
     assert sum(len(g) for g in groups) == 12
     for group in groups:
         assert 1 <= len(group) <= 10
