@@ -22,17 +22,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from bot.i18n import ENGLISH, N_, Language, t, tn
 from cogs.influence.map_layout import PER_LAYER, MapEdge, MapLayout, MapNode
-from cogs.influence.render import KIND_LABELS
+from cogs.influence.render import KIND_LABELS, kind_label
 
 FONT_PATH = Path(__file__).with_name("fonts") / "KpopsMapSansKR-Regular.otf"
 PNG_MAX_BYTES = 8 * 1024 * 1024  # far under Discord's 25 MiB; a map is about 60 KB
 
 # Every word drawn on a picture, in one place; drawn in the layout's language.
-TEXT = {
-    "legend": N_("Link kinds"),
-    "disputed": N_("disputed"),
-    "footer": N_("Arrows point from influencer to influenced · sources: /influence artist"),
-}
+LEGEND = N_("Link kinds")
+DISPUTED = N_("disputed")
+FOOTER = N_("Arrows point from influencer to influenced · sources: /influence artist")
+TEXT = {"legend": LEGEND, "disputed": DISPUTED, "footer": FOOTER}
 KIND_NAMES = KIND_LABELS
 
 
@@ -285,13 +284,13 @@ def legend_entries(
     language: Language = ENGLISH,
 ) -> list[tuple[str, tuple[int, int, int], bool]]:
     """(label, colour, dashed) for every link kind, then the disputed style."""
-    entries = [(t(language, KIND_NAMES[k]), KIND_COLOURS[k], False) for k in KIND_NAMES]
-    return [*entries, (t(language, TEXT["disputed"]), MUTED, True)]
+    entries = [(kind_label(language, k), KIND_COLOURS[k], False) for k in KIND_NAMES]
+    return [*entries, (t(language, DISPUTED), MUTED, True)]
 
 
 def _legend(draw: ImageDraw.ImageDraw, top: int, language: Language) -> None:
     small = font(SMALL_SIZE)
-    draw.text((MARGIN, top), t(language, TEXT["legend"]), font=small, fill=MUTED)
+    draw.text((MARGIN, top), t(language, LEGEND), font=small, fill=MUTED)
     column_w = (WIDTH - 2 * MARGIN) // LEGEND_COLUMNS
     for index, (label, colour, dashed) in enumerate(legend_entries(language)):
         x = MARGIN + (index % LEGEND_COLUMNS) * column_w
@@ -349,7 +348,7 @@ def render(layout: MapLayout) -> bytes:
     _legend(draw, legend_top, layout.language)
     draw.text(
         (MARGIN, image.height - 36),
-        clip(t(layout.language, TEXT["footer"]), WIDTH - 2 * MARGIN, font(SMALL_SIZE)),
+        clip(t(layout.language, FOOTER), WIDTH - 2 * MARGIN, font(SMALL_SIZE)),
         font=font(SMALL_SIZE),
         fill=MUTED,
         anchor="lm",

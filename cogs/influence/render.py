@@ -50,11 +50,14 @@ PATH_FOOTER = N_("Buttons open each profile on the way.")
 
 
 def kind_label(language: Language, kind: str) -> str:
-    return t(language, KIND_LABELS[kind]) if kind in KIND_LABELS else kind
+    """How a link is known, in words (an unknown kind, which the data check refuses, as is)."""
+    msgid = KIND_LABELS.get(kind)
+    return t(language, msgid) if msgid else kind
 
 
 def entity_kind(language: Language, kind: str) -> str:
-    return t(language, ENTITY_KINDS[kind]) if kind in ENTITY_KINDS else kind
+    msgid = ENTITY_KINDS.get(kind)
+    return t(language, msgid) if msgid else kind
 
 
 def and_more(
