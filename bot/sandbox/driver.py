@@ -263,6 +263,7 @@ class Driver(Emulator):
         *,
         member: Member,
         channel: Channel,
+        locale: str = "en-US",
     ) -> list[dict[str, Any]]:
         """Type ``value`` into option ``focused`` of ``/path``; returns the choices the bot offered."""
         guild = self.guilds[channel.guild_id]
@@ -274,7 +275,7 @@ class Driver(Emulator):
         given = {**(options or {}), focused: value}
         leaf_options, resolved = self._build_options(leaf, given, guild, focused=focused)
         data = self._command_data(cmd, chain, leaf_options, resolved)
-        result = self._base_payload(AUTOCOMPLETE, member, channel, data, "en-US")
+        result = self._base_payload(AUTOCOMPLETE, member, channel, data, locale)
         await self._send(result, wait=True)
         assert result.choices is not None
         return result.choices
@@ -290,6 +291,7 @@ class Driver(Emulator):
         wait: bool = True,
         settle: bool = True,
         allow_disabled: bool = False,
+        locale: str = "en-US",
     ) -> InteractionResult:
         """Click a button on ``message`` (by label, custom_id or position) as ``member``."""
         buttons = message.buttons()
@@ -318,7 +320,7 @@ class Driver(Emulator):
         if channel is None:
             raise CommandUsageError("the message's channel no longer exists")
         data = {"custom_id": button["custom_id"], "component_type": 2}
-        result = self._base_payload(COMPONENT, member, channel, data, "en-US")
+        result = self._base_payload(COMPONENT, member, channel, data, locale)
         result.payload["message"] = message.to_dict()
         result.source_message = message
         await self._send(result, wait)
