@@ -478,7 +478,7 @@ class Relation(Enum):
     REVERSE = "reverse"  # no chain start → end, but one end → … → start
     SHARED_INFLUENCE = "shared-influence"  # no chain either way; something shaped both
     SHARED_LEGACY = "shared-legacy"  # no chain either way, no shared influence; both shaped one
-    NONE = "none"  # nothing in common
+    NONE = "none"  # no lineage, no shared influence or legacy
 
 
 SHARED_MAX = 5  # shared influences (or legacies) named in one answer

@@ -207,8 +207,8 @@ def path_description(
     else:
         return t(
             language,
-            "**{a}** and **{b}** have no lineage and nothing in common in the influence graph "
-            "(yet). Here is what each one is closest to:",
+            "No lineage runs between **{a}** and **{b}** in either direction, and nothing in the "
+            "graph (yet) shaped both or was shaped by both. Here is what each one is closest to:",
             a=a,
             b=b,
         )

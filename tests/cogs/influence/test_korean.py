@@ -180,7 +180,7 @@ async def test_shared_legacy_and_no_connection_in_korean(
         locale=KO,
     )
     embed = none.message.embeds[0]
-    assert "공통점도 없어요" in embed["description"]
+    assert "둘 모두에게서 영향을 받은 항목도" in embed["description"]
     assert [f["name"] for f in embed["fields"]] == [
         "Act A와(과) 가까운 항목",
         "D와(과) 가까운 항목",
