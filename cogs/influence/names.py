@@ -183,7 +183,22 @@ def suggestion_view(buttons: Sequence[tuple[Ask, str]]) -> discord.ui.View | Non
 # ---------------------------------------------------------------------------------------------
 # The Transformers
 # ---------------------------------------------------------------------------------------------
-class EntityName(app_commands.Transformer):
+class _NameOption(app_commands.Transformer):
+    """What every name option shares: autocomplete, and the look-up of what was sent (an id
+    when the member picked a choice, else whatever they typed)."""
+
+    async def autocomplete(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], value: str, /
+    ) -> list[app_commands.Choice[str]]:
+        return choices(answers_of(interaction).names_lookup, str(value))
+
+    @staticmethod
+    def look_up(interaction: discord.Interaction[Any], typed: str) -> tuple[Names, Resolution]:
+        lookup = answers_of(interaction).names_lookup
+        return lookup, lookup.resolve(typed)
+
+
+class EntityName(_NameOption):
     """An artist, group, producer, label, genre or scene, by id, name or alias.
 
     ``action`` says what a suggestion button runs: ``"artist"`` (a profile) or ``"map"``.
@@ -192,15 +207,9 @@ class EntityName(app_commands.Transformer):
     def __init__(self, action: str = "artist") -> None:
         self.action = action
 
-    async def autocomplete(  # type: ignore[override]
-        self, interaction: discord.Interaction[Any], value: str, /
-    ) -> list[app_commands.Choice[str]]:
-        return choices(answers_of(interaction).names_lookup, str(value))
-
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Entity:
         typed = str(value)
-        lookup = answers_of(interaction).names_lookup
-        resolution = lookup.resolve(typed)
+        lookup, resolution = self.look_up(interaction, typed)
         entity = lookup.entity(resolution.entity_id or "")
         if entity is not None:
             return entity
@@ -215,7 +224,7 @@ class EntityName(app_commands.Transformer):
         raise unknown_name(typed, resolution.suggestions, view)
 
 
-class PathEnd(app_commands.Transformer):
+class PathEnd(_NameOption):
     """One end of ``/influence path``; ``side`` is this option's name, ``other`` the other's.
 
     An unknown end is answered with pairs to try: each suggestion with the other end (or, when
@@ -225,15 +234,9 @@ class PathEnd(app_commands.Transformer):
     def __init__(self, side: str, other: str) -> None:
         self.side, self.other = side, other
 
-    async def autocomplete(  # type: ignore[override]
-        self, interaction: discord.Interaction[Any], value: str, /
-    ) -> list[app_commands.Choice[str]]:
-        return choices(answers_of(interaction).names_lookup, str(value))
-
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Entity:
         typed = str(value)
-        lookup = answers_of(interaction).names_lookup
-        resolution = lookup.resolve(typed)
+        lookup, resolution = self.look_up(interaction, typed)
         entity = lookup.entity(resolution.entity_id or "")
         if entity is not None:
             return entity
