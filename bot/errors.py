@@ -32,12 +32,16 @@ class UserFacingError(app_commands.AppCommandError):
     """An error whose message is written for the user (bad input, missing setup, not allowed).
 
     ``message`` is a catalog msgid with ``{fields}``; the reply shows it in the member's language.
-    ``str(error)`` is the English, for logs.
+    ``str(error)`` is the English, for logs. ``view`` (optional) goes with the reply, e.g.
+    buttons offering the closest names for one that was not found.
     """
 
-    def __init__(self, message: str, /, **fields: Any) -> None:
+    def __init__(
+        self, message: str, /, *, view: discord.ui.View | None = None, **fields: Any
+    ) -> None:
         self.message = message
         self.fields = fields
+        self.view = view
         super().__init__(message.format(**fields) if fields else message)
 
     def text(self, language: Language) -> str:
@@ -55,13 +59,16 @@ def reference_code() -> str:
     return secrets.token_hex(3).upper()
 
 
-async def send_ephemeral(interaction: discord.Interaction[Any], text: str) -> None:
+async def send_ephemeral(
+    interaction: discord.Interaction[Any], text: str, view: discord.ui.View | None = None
+) -> None:
     """Reply privately, whether or not the interaction was already acknowledged."""
+    extra: dict[str, Any] = {} if view is None else {"view": view}
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(text, ephemeral=True)
+            await interaction.followup.send(text, ephemeral=True, **extra)
         else:
-            await interaction.response.send_message(text, ephemeral=True)
+            await interaction.response.send_message(text, ephemeral=True, **extra)
     except discord.HTTPException:
         log.warning("could not tell the user about an error (interaction %s)", interaction.id)
 
@@ -81,7 +88,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     original = getattr(error, "original", error)
     language = reply_locale(interaction)
     if isinstance(original, UserFacingError):
-        await send_ephemeral(interaction, original.text(language))
+        await send_ephemeral(interaction, original.text(language), original.view)
         return
     if isinstance(error, app_commands.MissingPermissions | app_commands.CheckFailure):
         await send_ephemeral(interaction, t(language, MODERATORS_ONLY))

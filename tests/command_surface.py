@@ -275,9 +275,9 @@ class ErrorReplies:
     def install(self, monkeypatch: pytest.MonkeyPatch) -> ErrorReplies:
         original = errors.send_ephemeral
 
-        async def recording(interaction: Any, text: str) -> None:
+        async def recording(interaction: Any, text: str, view: Any = None) -> None:
             self.ids.add(int(interaction.id))
-            await original(interaction, text)
+            await original(interaction, text, view)
 
         monkeypatch.setattr(errors, "send_ephemeral", recording)
         return self

@@ -14,6 +14,7 @@ import unicodedata
 import discord
 
 from bot.content.common import Source
+from bot.i18n import ENGLISH, Language, t
 
 ELLIPSIS = "…"
 # Characters that take no room yet change what is read: zero-width spaces and joiners, marks
@@ -85,10 +86,12 @@ def masked_link(label: str, url: str) -> str:
     return f"[{escape(label).replace('[', '(').replace(']', ')')}]({safe_url})"
 
 
-def source_line(source: Source) -> str:
+def source_line(source: Source, language: Language = ENGLISH) -> str:
     """Where a piece of content comes from: [Publication, date](url), and the reprint read."""
     line = masked_link(f"{source.publication}, {source.date}", source.url)
-    return f"{line} (reprinted by {escape(source.via)})" if source.via else line
+    if not source.via:
+        return line
+    return t(language, "{source} (reprinted by {reprint})", source=line, reprint=escape(source.via))
 
 
 def counted(count: int, one: str, many: str | None = None) -> str:

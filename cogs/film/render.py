@@ -75,7 +75,7 @@ def about_embed(film: Film, language: Language) -> discord.Embed:
     left += _add_lines(embed, language, t(language, "Starring"), cast)
     screenings = [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
     left += _add_lines(embed, language, t(language, "Screened at"), screenings)
-    sources = [source_line(s) for s in film.sources]
+    sources = [source_line(s, language) for s in film.sources]
     sources_left = _add_lines(embed, language, t(language, "Sources"), sources)
     production = [f"• {note}" for note in film.production]
     left += _add_lines(embed, language, t(language, "Production"), production)
@@ -108,7 +108,7 @@ def fact_embed(fact: Fact, language: Language, *, title: str | None = None) -> d
         description=clip(text, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
-    source = clip(source_line(fact.source), 1024)
+    source = clip(source_line(fact.source, language), 1024)
     embed.add_field(name=t(language, "Source"), value=source, inline=False)
     topics = ", ".join(fact.topics)
     embed.set_footer(text=t(language, "K-Pops! · topics: {topics}", topics=topics))
@@ -170,7 +170,7 @@ def trivia_closed_embed(
         colour=CLOSED,
     )
     if trivia is not None:
-        source = clip(source_line(trivia.source), 1024)
+        source = clip(source_line(trivia.source, language), 1024)
         embed.add_field(name=t(language, "Source"), value=source)
     got_it = _names(language, right) if right else t(language, "Nobody this time.")
     got_it_title = t(

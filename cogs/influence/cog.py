@@ -2,21 +2,23 @@
 
 ``/influence artist`` shows a profile (what influenced an entity, whom it influenced, each link
 with its kind, note and source) with buttons that open the connected profiles, paged when there
-are many. ``/influence path`` shows the shortest lineage between two entities (see
-``cogs.influence.graph`` for what is reported when no lineage runs from one to the other).
+are many. ``/influence path`` shows the lineage between two entities, or what they share when no
+lineage runs either way (see ``cogs.influence.graph``). Typed names are resolved by the
+Transformers in ``cogs.influence.names``.
 
 Buttons are ``DynamicItem``s (``inf:go:<entity-id>``, ``inf:page:<entity-id>:<n>``), so they work
 on old messages after a restart. A click on a public profile opens the next profile privately
 (ephemeral) for the one who clicked; clicks on a private profile update it in place. So one fan
 walking the graph never changes the message everyone else sees, and nothing is edited per click
-on a public message.
+on a public message. Every reply is in the language of the member it answers.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
@@ -28,24 +30,36 @@ from discord.ext import commands
 from bot import limits
 from bot.client import KpopsBot
 from bot.errors import UserFacingError
+from bot.i18n import N_, Language, reply_locale, t, tn
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import BRAND
-from bot.ui.text import clip, escape, shown
+from bot.ui.text import clip, escape
 from bot.views import static_view
 from cogs.influence import map_layout
 from cogs.influence.content import Entity, Graph, Link
 from cogs.influence.graph import (
     Connection,
     LinkGraph,
-    Match,
     Named,
     NameIndex,
+    Relation,
     Resolution,
     Step,
 )
 from cogs.influence.map_cache import MapPictures
 from cogs.influence.map_layout import MapLayout
+from cogs.influence.names import (
+    COG_NAME,
+    ENTITY_ID,
+    GONE,
+    SHOWN_INPUT_MAX,
+    UNAVAILABLE,
+    EntityName,
+    PathEnd,
+    Suggestion,
+)
 from cogs.influence.render import (
+    PROFILE_FOOTER,
     entity_name,
     link_field,
     path_embed,
@@ -58,32 +72,29 @@ PATH_BUTTONS = 15  # three rows of entity buttons under a path
 RESOLVED_NAMES = 2048  # typed names kept resolved
 RENDERED_PROFILES = 1024  # profile pages kept rendered
 RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
-SHOWN_INPUT_MAX = 60  # how much of what a user typed is ever echoed back
 
-_ENTITY_ID = r"[a-z0-9][a-z0-9-]{0,63}"
+_ENTITY_ID = ENTITY_ID
 
 # What /influence map and the path picture say, in one place.
-MAP_TEXT = {
-    "map_title": "{name}: the lineage map",
-    "map_subtitle": "Above: who influenced them · below: whom they influenced",
-    "map_description": (
-        "**{name}** in the middle: above, who shaped them; below, whom they shaped; up to "
-        "{depth} link{s} away. Arrows point from influencer to influenced, colours show how "
-        "each link is known, dashed links are disputed."
-    ),
-    "map_trimmed": "The best-connected are drawn: `/influence artist` lists every link.",
-    "map_footer": "Buttons open the connected profiles.",
-    "path_title": "{start} → {end}: the lineage",
-    "path_subtitle": "Arrows point from influencer to influenced",
-    "path_description": "The path from **{start}** to **{end}**, as a picture.",
-    "path_button": "🖼️ Show as picture",
-    "no_attach": (
-        "I can't attach pictures in this channel: ask a moderator to give me the "
-        "**Attach Files** permission here, or try another channel."
-    ),
-    "no_path": "There is no lineage between these two to draw: try `/influence path` again.",
-    "gone": "That entry is no longer in the influence graph: try `/influence artist`.",
-}
+MAP_TITLE = N_("{name}: the lineage map")
+MAP_SUBTITLE = N_("Above: who influenced them · below: whom they influenced")
+MAP_TRIMMED = N_("The best-connected are drawn: `/influence artist` lists every link.")
+PATH_TITLE = N_("{start} → {end}: the lineage")
+PATH_SUBTITLE = N_("Arrows point from influencer to influenced")
+PATH_DESCRIPTION = N_("The path from **{start}** to **{end}**, as a picture.")
+PATH_BUTTON = N_("🖼️ Show as picture")
+NO_ATTACH = N_(
+    "I can't attach pictures in this channel: ask a moderator to give me the "
+    "**Attach Files** permission here, or try another channel."
+)
+NO_PATH = N_("There is no lineage between these two to draw: try `/influence path` again.")
+STALE = N_("That button no longer works: try `/influence artist` again.")
+SAME_TWICE = N_(
+    "That is **{name}** twice: pick two different entries, or use `/influence artist` for one "
+    "profile."
+)
+PREVIOUS = N_("◀ Previous")
+NEXT = N_("Next ▶")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,10 +123,10 @@ class InfluenceLookup:
         self._resolve = lru_cache(maxsize=RESOLVED_NAMES)(
             partial(self.names.resolve, suggestions=SUGGESTIONS)
         )
-        # (entity id, page) -> the rendered profile page, kept for the busiest (page numbers come
-        # from custom_ids, which can be forged: the bound keeps that from filling memory).
+        # (entity id, page, language) -> the rendered profile page, kept for the busiest (page
+        # numbers come from custom_ids, which can be forged: the bound keeps memory in check).
         self.rendered_profile = lru_cache(maxsize=RENDERED_PROFILES)(partial(render_profile, self))
-        # (from id, to id) -> the rendered path, kept for the busiest pairs.
+        # (from id, to id, language) -> the rendered path, kept for the busiest pairs.
         self.rendered_path = lru_cache(maxsize=RENDERED_PATHS)(partial(render_path, self))
         self.popularity = map_layout.degrees(graph)
         self.pictures = MapPictures()
@@ -151,31 +162,38 @@ class InfluenceLookup:
 # Profiles
 # ---------------------------------------------------------------------------------------------
 def profile(
-    lookup: InfluenceLookup, entity: Entity, page: int
+    lookup: InfluenceLookup, entity: Entity, page: int, language: Language = "en"
 ) -> tuple[discord.Embed, discord.ui.View]:
     """A profile page. The graph never changes while the bot runs, so each page (its embed and
-    its view of DynamicItems, see static_view) is rendered once and sent as often as asked."""
-    return lookup.rendered_profile(entity.id, page)
+    its view of DynamicItems, see static_view) is rendered once per language and sent as often
+    as asked."""
+    return lookup.rendered_profile(entity.id, page, language)
 
 
 def render_profile(
-    lookup: InfluenceLookup, entity_id: str, page: int
+    lookup: InfluenceLookup, entity_id: str, page: int, language: Language
 ) -> tuple[discord.Embed, discord.ui.View]:
     entity = lookup.graph.entities[entity_id]
     neighbours = lookup.neighbours(entity.id)
     pages = profile_pages(entity, neighbours)
     page = min(max(page, 0), len(pages) - 1)
     incoming = sum(n.incoming for n in neighbours)
-    embed = profile_header(entity, incoming, len(neighbours) - incoming)
+    embed = profile_header(language, entity, incoming, len(neighbours) - incoming)
     for neighbour in pages[page]:
-        name, value = link_field(entity, neighbour)
+        name, value = link_field(language, neighbour)
         embed.add_field(name=name, value=value, inline=False)
-    footer = "Buttons open the connected profiles."
+    footer = t(language, PROFILE_FOOTER)
     if len(pages) > 1:
         first = sum(len(p) for p in pages[:page]) + 1
-        footer = (
-            f"Page {page + 1}/{len(pages)} · links {first}–{first + len(pages[page]) - 1} "
-            f"of {len(neighbours)} · {footer}"
+        footer = t(
+            language,
+            "Page {page}/{pages} · links {first}–{last} of {total} · {footer}",
+            page=page + 1,
+            pages=len(pages),
+            first=first,
+            last=first + len(pages[page]) - 1,
+            total=len(neighbours),
+            footer=footer,
         )
     embed.set_footer(text=footer)
     buttons: list[GoToEntity | TurnPage] = []
@@ -187,12 +205,14 @@ def render_profile(
         arrow = "⬅️" if neighbour.incoming else "➡️"
         buttons.append(GoToEntity(neighbour.other.id, f"{arrow} {neighbour.other.name}"))
     if len(pages) > 1:
-        buttons.append(TurnPage(entity.id, max(page - 1, 0), "◀ Previous", page == 0, row=4))
+        buttons.append(
+            TurnPage(entity.id, max(page - 1, 0), t(language, PREVIOUS), page == 0, row=4)
+        )
         buttons.append(
             TurnPage(
                 entity.id,
                 min(page + 1, len(pages) - 1),
-                "Next ▶",
+                t(language, NEXT),
                 page == len(pages) - 1,
                 row=4,
             )
@@ -204,30 +224,36 @@ def render_profile(
 # Paths
 # ---------------------------------------------------------------------------------------------
 def path_view(
-    lookup: InfluenceLookup, start: Entity, end: Entity, connection: Connection
+    lookup: InfluenceLookup,
+    start: Entity,
+    end: Entity,
+    connection: Connection,
+    language: Language,
 ) -> discord.ui.View:
-    """A button for each entry on the walk (or just the two ends when there is none)."""
+    """A button for each entry on the walk or the branches (or just the two ends)."""
     order: list[str] = []
-    walk = [connection.steps[0].walk_from] if connection.steps else []
-    walk += [step.walk_to for step in connection.steps]
-    for entity_id in [*walk, start.id, end.id]:
+    walk: list[str] = []
+    for steps in (connection.steps, *connection.branches):
+        walk += [steps[0].walk_from, *(step.walk_to for step in steps)] if steps else []
+    for entity_id in [*walk, *connection.shared, start.id, end.id]:
         if entity_id not in order:
             order.append(entity_id)
     buttons: list[GoToEntity | ShowPathPicture] = [
         GoToEntity(entity_id, entity_name(lookup, entity_id)) for entity_id in order[:PATH_BUTTONS]
     ]
     if connection.steps and len(path_picture_id(start.id, end.id)) <= limits.CUSTOM_ID_MAX:
-        buttons.append(ShowPathPicture(start.id, end.id))
+        buttons.append(ShowPathPicture(start.id, end.id, t(language, PATH_BUTTON)))
     return static_view(buttons)
 
 
 def render_path(
-    lookup: InfluenceLookup, start_id: str, end_id: str
+    lookup: InfluenceLookup, start_id: str, end_id: str, language: Language = "en"
 ) -> tuple[discord.Embed, discord.ui.View]:
     """The path between two entries (``InfluenceLookup.rendered_path`` keeps the busiest)."""
     start, end = lookup.graph.entities[start_id], lookup.graph.entities[end_id]
     connection = lookup.paths.connection(start_id, end_id)
-    return path_embed(lookup, start, end, connection), path_view(lookup, start, end, connection)
+    embed = path_embed(language, lookup, start, end, connection)
+    return embed, path_view(lookup, start, end, connection, language)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -238,48 +264,63 @@ def map_filename(*parts: object) -> str:
     return "influence-" + "-".join(str(p) for p in parts) + ".png"
 
 
-def neighbourhood_layout(lookup: InfluenceLookup, entity_id: str, depth: int) -> MapLayout:
+def neighbourhood_layout(
+    lookup: InfluenceLookup, entity_id: str, depth: int, language: Language = "en"
+) -> MapLayout:
     name = lookup.graph.entities[entity_id].name
-    title = (MAP_TEXT["map_title"].format(name=name), MAP_TEXT["map_subtitle"])
-    return map_layout.neighbourhood(lookup.graph, entity_id, depth, lookup.popularity, title)
+    title = (t(language, MAP_TITLE, name=name), t(language, MAP_SUBTITLE))
+    layout = map_layout.neighbourhood(lookup.graph, entity_id, depth, lookup.popularity, title)
+    return dataclasses.replace(layout, language=language)
 
 
-def path_layout(lookup: InfluenceLookup, start_id: str, end_id: str) -> MapLayout:
+def path_layout(
+    lookup: InfluenceLookup, start_id: str, end_id: str, language: Language = "en"
+) -> MapLayout:
     """The path /influence path shows, as a column (``ValueError`` when there is none)."""
     start, end = lookup.graph.entities[start_id], lookup.graph.entities[end_id]
     connection = lookup.paths.connection(start_id, end_id)
+    if connection.relation is Relation.REVERSE:  # the walk runs from end to start
+        start, end = end, start
     title = (
-        MAP_TEXT["path_title"].format(start=start.name, end=end.name),
-        MAP_TEXT["path_subtitle"],
+        t(language, PATH_TITLE, start=start.name, end=end.name),
+        t(language, PATH_SUBTITLE),
     )
-    return map_layout.path(lookup.graph, connection.steps, (start_id, end_id), title)
+    layout = map_layout.path(lookup.graph, connection.steps, (start_id, end_id), title)
+    return dataclasses.replace(layout, language=language)
 
 
-def map_embed(entity: Entity, depth: int, filename: str, trimmed: bool) -> discord.Embed:
-    name = escape(entity.name)
-    description = MAP_TEXT["map_description"].format(
-        name=name, depth=depth, s="s" if depth != 1 else ""
+def map_embed(
+    language: Language, entity: Entity, depth: int, filename: str, trimmed: bool
+) -> discord.Embed:
+    description = tn(
+        language,
+        "**{name}** in the middle: above, who shaped them; below, whom they shaped; up to "
+        "{n} link away. Arrows point from influencer to influenced, colours show how each "
+        "link is known, dashed links are disputed.",
+        "**{name}** in the middle: above, who shaped them; below, whom they shaped; up to "
+        "{n} links away. Arrows point from influencer to influenced, colours show how each "
+        "link is known, dashed links are disputed.",
+        depth,
+        name=escape(entity.name),
     )
     if trimmed:
-        description += "\n" + MAP_TEXT["map_trimmed"]
+        description += "\n" + t(language, MAP_TRIMMED)
     embed = discord.Embed(
-        title=clip(MAP_TEXT["map_title"].format(name=entity.name), limits.EMBED_TITLE_MAX),
+        title=clip(t(language, MAP_TITLE, name=entity.name), limits.EMBED_TITLE_MAX),
         description=clip(description, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
     embed.set_image(url=f"attachment://{filename}")
-    embed.set_footer(text=MAP_TEXT["map_footer"])
+    embed.set_footer(text=t(language, PROFILE_FOOTER))
     return embed
 
 
-def path_picture_embed(start: Entity, end: Entity, filename: str) -> discord.Embed:
+def path_picture_embed(
+    language: Language, start: Entity, end: Entity, filename: str
+) -> discord.Embed:
     embed = discord.Embed(
-        title=clip(
-            MAP_TEXT["path_title"].format(start=start.name, end=end.name), limits.EMBED_TITLE_MAX
-        ),
-        description=MAP_TEXT["path_description"].format(
-            start=escape(start.name), end=escape(end.name)
-        ),
+        title=clip(t(language, PATH_TITLE, start=start.name, end=end.name), limits.EMBED_TITLE_MAX),
+        description=t(language, PATH_DESCRIPTION, start=escape(start.name), end=escape(end.name)),
         colour=BRAND,
     )
     embed.set_image(url=f"attachment://{filename}")
@@ -299,7 +340,7 @@ async def send_picture(
     """Send a picture with its embed: at once when it is kept, else after a "thinking…" while a
     worker thread draws it (so a cold render never risks the three-second deadline)."""
     if not can_attach(interaction):
-        raise UserFacingError(MAP_TEXT["no_attach"])
+        raise UserFacingError(NO_ATTACH)
     pictures = _lookup(interaction).pictures
     png = pictures.cached(picture.key)
     if png is None:
@@ -331,28 +372,32 @@ class Picture:
     view: discord.ui.View | Any  # discord.utils.MISSING when there are no buttons
 
 
-def map_picture(lookup: InfluenceLookup, entity: Entity, depth: int) -> Picture:
+def map_picture(
+    lookup: InfluenceLookup, entity: Entity, depth: int, language: Language = "en"
+) -> Picture:
     filename = map_filename("map", entity.id, depth)
-    layout = partial(neighbourhood_layout, lookup, entity.id, depth)
+    layout = partial(neighbourhood_layout, lookup, entity.id, depth, language)
     # Trimmed when the entity has more links than the first ring can show.
     trimmed = any(layer for layer in layout().more)
-    _, view = profile(lookup, entity, 0)  # the same walk buttons as the profile
+    _, view = profile(lookup, entity, 0, language)  # the same walk buttons as the profile
     return Picture(
-        ("map", entity.id, str(depth)),
+        ("map", entity.id, str(depth), language),
         layout,
         filename,
-        map_embed(entity, depth, filename, trimmed),
+        map_embed(language, entity, depth, filename, trimmed),
         view,
     )
 
 
-def path_picture(lookup: InfluenceLookup, start: Entity, end: Entity) -> Picture:
+def path_picture(
+    lookup: InfluenceLookup, start: Entity, end: Entity, language: Language = "en"
+) -> Picture:
     filename = map_filename("path", start.id, end.id)
     return Picture(
-        ("path", start.id, end.id),
-        partial(path_layout, lookup, start.id, end.id),
+        ("path", start.id, end.id, language),
+        partial(path_layout, lookup, start.id, end.id, language),
         filename,
-        path_picture_embed(start, end, filename),
+        path_picture_embed(language, start, end, filename),
         discord.utils.MISSING,
     )
 
@@ -362,10 +407,10 @@ def path_picture_id(start_id: str, end_id: str) -> str:
 
 
 class ShowPathPicture(Button, template=rf"inf:pic:(?P<start>{_ENTITY_ID}):(?P<end>{_ENTITY_ID})"):
-    def __init__(self, start_id: str, end_id: str) -> None:
+    def __init__(self, start_id: str, end_id: str, label: str = "") -> None:
         super().__init__(
             discord.ui.Button(
-                label=MAP_TEXT["path_button"],
+                label=clip(label or "🖼️", limits.BUTTON_LABEL_MAX),
                 style=discord.ButtonStyle.primary,
                 custom_id=path_picture_id(start_id, end_id),
             )
@@ -380,26 +425,27 @@ class ShowPathPicture(Button, template=rf"inf:pic:(?P<start>{_ENTITY_ID}):(?P<en
         match: re.Match[str],
         /,
     ) -> ShowPathPicture:
-        return cls(match["start"], match["end"])  # possibly forged: only looked up
+        return cls(match["start"], match["end"], item.label or "")  # possibly forged
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         lookup = _lookup(interaction)
         start, end = lookup.entity(self.start_id), lookup.entity(self.end_id)
         if start is None or end is None:
-            raise UserFacingError(MAP_TEXT["gone"])
+            raise UserFacingError(GONE)
         if start.id == end.id or not lookup.paths.connection(start.id, end.id).steps:
-            raise UserFacingError(MAP_TEXT["no_path"])
+            raise UserFacingError(NO_PATH)
         # A click on the public path answers privately, like the profile buttons.
-        await send_picture(interaction, path_picture(lookup, start, end), ephemeral=True)
+        picture = path_picture(lookup, start, end, reply_locale(interaction))
+        await send_picture(interaction, picture, ephemeral=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # Buttons that work after a restart
 # ---------------------------------------------------------------------------------------------
 def _lookup(interaction: discord.Interaction[Any]) -> InfluenceLookup:
-    cog = interaction.client.get_cog(Influence.__cog_name__)
+    cog = interaction.client.get_cog(COG_NAME)
     if not isinstance(cog, Influence):
-        raise UserFacingError("The influence graph is not available right now: try again later.")
+        raise UserFacingError(UNAVAILABLE)
     return cog.lookup
 
 
@@ -408,10 +454,8 @@ async def show_profile(interaction: discord.Interaction[Any], entity_id: str, pa
     lookup = _lookup(interaction)
     entity = lookup.entity(entity_id)
     if entity is None:
-        raise UserFacingError(
-            "That entry is no longer in the influence graph: try `/influence artist`."
-        )
-    embed, view = profile(lookup, entity, page)
+        raise UserFacingError(GONE)
+    embed, view = profile(lookup, entity, page, reply_locale(interaction))
     message = interaction.message
     if message is not None and message.flags.ephemeral:
         await interaction.response.edit_message(content=None, embed=embed, view=view)
@@ -458,7 +502,7 @@ class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0
     ) -> None:
         super().__init__(
             discord.ui.Button(
-                label=label or f"Page {page + 1}",
+                label=label or str(page + 1),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"inf:page:{entity_id}:{page}",
                 disabled=disabled,
@@ -482,27 +526,24 @@ class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0
         await show_profile(interaction, self.entity_id, self.page)
 
 
+async def refuse_stale(interaction: discord.Interaction[Any]) -> None:
+    """The answer to a click no influence button takes, in the member's language."""
+    if not interaction.response.is_done():
+        text = t(reply_locale(interaction), STALE)
+        await interaction.response.send_message(text, ephemeral=True)
+
+
 BUTTONS = ClickNamespace(
     prefixes=("inf:",),
-    buttons=(GoToEntity, TurnPage, ShowPathPicture),
-    stale_reply="That button no longer works: try `/influence artist` again.",
+    buttons=(GoToEntity, TurnPage, ShowPathPicture, Suggestion),
+    stale_reply=STALE,
+    on_stale=refuse_stale,
 )
 
 
 # ---------------------------------------------------------------------------------------------
 # The cog
 # ---------------------------------------------------------------------------------------------
-def did_you_mean(typed: str, suggestions: Sequence[Match]) -> str:
-    """For a name that matches no entry, or several: the closest entries, if any."""
-    if suggestions:
-        names = ", ".join(f"**{escape(m.label)}**" for m in suggestions)
-        return f"No entry is called “{shown(typed, SHOWN_INPUT_MAX)}”. Did you mean: {names}?"
-    return (
-        f"I couldn't find “{shown(typed, SHOWN_INPUT_MAX)}” in the influence graph. "
-        "Start typing a name and pick one from the list."
-    )
-
-
 class Influence(
     commands.GroupCog,
     group_name="influence",
@@ -513,64 +554,63 @@ class Influence(
         self.lookup = InfluenceLookup(graph)
         super().__init__()
 
+    @property
+    def names_lookup(self) -> InfluenceLookup:
+        return self.lookup
+
     async def cog_load(self) -> None:
         self.bot.add_buttons(BUTTONS)
 
     async def cog_unload(self) -> None:
         self.bot.remove_buttons(BUTTONS)
 
-    async def choices(self, current: str) -> list[app_commands.Choice[str]]:
-        return [
-            app_commands.Choice(
-                name=clip(m.label, limits.AUTOCOMPLETE_CHOICE_NAME_MAX), value=m.entity_id
-            )
-            for m in self.lookup.names.search(current)
-        ]
+    # ------------------------------------------------------------------ the answers
+    # Each command resolves its names through the Transformers, then answers here; a "did you
+    # mean" button runs the same answer (cogs.influence.names.Suggestion).
+    async def answer_artist(self, interaction: discord.Interaction[Any], entity: Entity) -> None:
+        embed, view = profile(self.lookup, entity, 0, reply_locale(interaction))
+        await interaction.response.send_message(embed=embed, view=view)
 
+    async def answer_path(
+        self, interaction: discord.Interaction[Any], start: Entity, end: Entity
+    ) -> None:
+        if start.id == end.id:
+            raise UserFacingError(SAME_TWICE, name=escape(start.name))
+        embed, view = self.lookup.rendered_path(start.id, end.id, reply_locale(interaction))
+        await interaction.response.send_message(embed=embed, view=view)
+
+    async def answer_map(
+        self, interaction: discord.Interaction[Any], entity: Entity, depth: int
+    ) -> None:
+        picture = map_picture(self.lookup, entity, depth, reply_locale(interaction))
+        await send_picture(interaction, picture, ephemeral=False)
+
+    # ------------------------------------------------------------------ the commands
     @app_commands.command(
         name="artist",
         description="A profile: who influenced them, whom they influenced, with sources.",
     )
     @app_commands.describe(name="An artist, group, producer, label, genre or scene")
-    async def artist(self, interaction: discord.Interaction[KpopsBot], name: str) -> None:
-        resolution = self.lookup.resolve(name)
-        entity = self.lookup.entity(resolution.entity_id or "")
-        if entity is None:
-            view = discord.ui.View(timeout=None)
-            for match in resolution.suggestions:
-                view.add_item(GoToEntity(match.entity_id, match.label))
-            await interaction.response.send_message(
-                did_you_mean(name, resolution.suggestions), view=view, ephemeral=True
-            )
-            return
-        embed, view = profile(self.lookup, entity, 0)
-        await interaction.response.send_message(embed=embed, view=view)
+    async def artist(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        name: app_commands.Transform[Entity, EntityName("artist")],
+    ) -> None:
+        await self.answer_artist(interaction, name)
 
     @app_commands.command(
-        name="path", description="The shortest lineage from one artist, genre or scene to another."
+        name="path",
+        description="The lineage from one artist, genre or scene to another, or what they share.",
     )
     @app_commands.rename(from_="from")
     @app_commands.describe(from_="Where the lineage starts", to="Where the lineage ends")
-    async def path(self, interaction: discord.Interaction[KpopsBot], from_: str, to: str) -> None:
-        ends: list[Entity] = []
-        problems: list[str] = []
-        for typed in (from_, to):
-            resolution = self.lookup.resolve(typed)
-            entity = self.lookup.entity(resolution.entity_id or "")
-            if entity is None:
-                problems.append(did_you_mean(typed, resolution.suggestions))
-            else:
-                ends.append(entity)
-        if problems:
-            raise UserFacingError(clip("\n".join(problems), limits.CONTENT_MAX))
-        start, end = ends
-        if start.id == end.id:
-            raise UserFacingError(
-                f"That is **{escape(start.name)}** twice: pick two different entries, "
-                "or use `/influence artist` for one profile."
-            )
-        embed, view = self.lookup.rendered_path(start.id, end.id)
-        await interaction.response.send_message(embed=embed, view=view)
+    async def path(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        from_: app_commands.Transform[Entity, PathEnd("from", "to")],
+        to: app_commands.Transform[Entity, PathEnd("to", "from")],
+    ) -> None:
+        await self.answer_path(interaction, from_, to)
 
     @app_commands.command(
         name="map",
@@ -583,41 +623,7 @@ class Influence(
     async def lineage_map(
         self,
         interaction: discord.Interaction[KpopsBot],
-        name: str,
+        name: app_commands.Transform[Entity, EntityName("map")],
         depth: app_commands.Range[int, 1, 2] = 1,
     ) -> None:
-        resolution = self.lookup.resolve(name)
-        entity = self.lookup.entity(resolution.entity_id or "")
-        if entity is None:
-            view = discord.ui.View(timeout=None)
-            for match in resolution.suggestions:
-                view.add_item(GoToEntity(match.entity_id, match.label))
-            await interaction.response.send_message(
-                did_you_mean(name, resolution.suggestions), view=view, ephemeral=True
-            )
-            return
-        await send_picture(interaction, map_picture(self.lookup, entity, depth), ephemeral=False)
-
-    @lineage_map.autocomplete("name")
-    async def map_name(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.choices(current)
-
-    @artist.autocomplete("name")
-    async def artist_name(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.choices(current)
-
-    @path.autocomplete("from_")
-    async def path_from(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.choices(current)
-
-    @path.autocomplete("to")
-    async def path_to(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        return await self.choices(current)
+        await self.answer_map(interaction, name, depth)

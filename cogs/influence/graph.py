@@ -18,9 +18,10 @@ for C-speed finds that stop as soon as 25 entities are found, and a symmetric-de
 prefixes for typos; so a query never loops over every name in Python.
 
 Paths: ``connection(a, b)`` returns the shortest directed lineage a → … → b (each link "X
-influenced Y"). When none exists it looks for a lineage the other way (b → … → a), then for an
-undirected chain (links followed against their direction, e.g. two acts sharing an influence),
-and says which of these it found; ``nearest`` lists an entity's closest neighbours by hops.
+influenced Y"). When none exists it looks for a lineage the other way (b → … → a), then for what
+shaped both (a shared influence), then for what both shaped (a shared legacy), and says which it
+found. A lineage never follows a link against its direction. ``nearest`` lists an entity's
+closest neighbours by hops.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ _SPELLINGS = {
     **{w: str(n) for n, w in enumerate(_NUMBERS)},
     **{str(n): w for n, w in enumerate(_NUMBERS)},
 }
+
+_DIGITS = {w: str(n) for n, w in enumerate(_NUMBERS)}
+_FOLD_DROPPED = frozenset({"the", "and"})  # "The Jackson 5", "Seo Taiji and Boys"
 
 # Letters NFKD does not split into base letter + accent.
 _FOLD = str.maketrans({"ø": "o", "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe",
@@ -103,6 +107,16 @@ def _normalise_unicode(text: str) -> str:
             if not unicodedata.combining(part):
                 out.append(part)
     return " ".join("".join(out).casefold().split())[:MAX_QUERY_CHARS]
+
+
+def fold(text: str) -> str:
+    """The key two spellings of one name share: normalised, then without "the" and "and", with
+    numbers as digits and no spaces ("The Jackson Five" = "jackson 5"; "Seo Taiji & Boys" =
+    "seo taiji and the boys"). Only names and aliases in the data are folded: nothing is invented.
+    """
+    words = normalise(text).split()
+    kept = [_DIGITS.get(w, w) for w in words if w not in _FOLD_DROPPED]
+    return "".join(kept or words)
 
 
 def is_blank(text: str) -> bool:
@@ -261,6 +275,11 @@ class NameIndex:
             for variant in _deletes(prefix):
                 self._prefix_deletes.setdefault(variant, []).append(prefix)
         self._vocabulary = sorted(self._postings)
+        # Every name and alias by its fold: the lowest key number of each entity it names.
+        self._folded: dict[str, dict[int, int]] = {}
+        for n, k in enumerate(keys):
+            if k.spaced:
+                self._folded.setdefault(fold(k.written), {}).setdefault(k.entity, n)
 
     @staticmethod
     def _variants(written: str) -> list[tuple[str, bool]]:
@@ -289,6 +308,10 @@ class NameIndex:
     @staticmethod
     def _range(texts: list[str], prefix: str) -> tuple[int, int]:
         return bisect_left(texts, prefix), bisect_left(texts, prefix + "\U0010ffff")
+
+    def _same_fold(self, text: str) -> list[int]:
+        """Keys (one per entity, best first) whose name or alias folds like ``text``."""
+        return sorted(self._folded.get(fold(text), {}).values())
 
     def _exact(self, query: str) -> Iterator[int]:
         start = bisect_left(self._sorted_texts, query)
@@ -398,6 +421,9 @@ class NameIndex:
         if _has_hangul(query):
             queries += [jamo(q) for q in queries]
         chosen: dict[int, Match] = {}
+        for n in self._same_fold(text):  # "the jackson five" is The Jackson 5's alias, refolded
+            if self._choose(chosen, n, 0) and len(chosen) >= limit:
+                return list(chosen.values())
         tiers = (self._exact, self._prefix, self._word_prefix, self._substring)
         for tier, finder in enumerate(tiers):
             for n in merge(*(finder(q) for q in queries)):
@@ -434,6 +460,9 @@ class NameIndex:
             }
             if len(exact_ids) == 1:
                 return Resolution(exact_ids.pop())
+            folded = {self._keys[n].entity for n in self._same_fold(text)}
+            if len(folded) == 1 and not exact_ids:
+                return Resolution(self._entities[folded.pop()].id)
         matches = self.search(text, max(suggestions, 1))
         exact = {m.entity_id for m in matches if m.tier == 0}
         if len(exact) == 1:
@@ -447,8 +476,12 @@ class NameIndex:
 class Relation(Enum):
     LINEAGE = "lineage"  # a directed chain start → … → end
     REVERSE = "reverse"  # no chain start → end, but one end → … → start
-    RELATED = "related"  # connected only when links are followed against their direction
-    NONE = "none"  # not connected at all
+    SHARED_INFLUENCE = "shared-influence"  # no chain either way; something shaped both
+    SHARED_LEGACY = "shared-legacy"  # no chain either way, no shared influence; both shaped one
+    NONE = "none"  # no lineage, no shared influence or legacy
+
+
+SHARED_MAX = 5  # shared influences (or legacies) named in one answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,8 +501,14 @@ class Step:
 @dataclass(frozen=True, slots=True)
 class Connection:
     relation: Relation
-    #: the walk: from ``start`` to ``end``, except REVERSE, which walks from ``end`` to ``start``
+    #: the walk: from ``start`` to ``end``, except REVERSE, which walks from ``end`` to ``start``;
+    #: every step follows its link's direction. Empty unless LINEAGE or REVERSE.
     steps: tuple[Step, ...] = ()
+    #: SHARED_*: what the two share, nearest first (fewest links to both ends in total).
+    shared: tuple[str, ...] = ()
+    #: SHARED_*: the lineages between the nearest shared entry and each end (start's first):
+    #: shared → … → end for an influence, end → … → shared for a legacy.
+    branches: tuple[tuple[Step, ...], ...] = ()
 
 
 class LinkGraph:
@@ -499,20 +538,17 @@ class LinkGraph:
     def influenced_by(self, node: str) -> list[str]:
         return list(self._out.get(node, ()))
 
-    def _bfs(self, start: str, end: str, *, directed: bool) -> tuple[Step, ...] | None:
+    def _bfs(self, start: str, end: str) -> tuple[Step, ...] | None:
         if start not in self._out or end not in self._out:
             return None
         parent: dict[str, Step | None] = {start: None}
         queue = deque([start])
         while queue:
             node = queue.popleft()
-            moves = [(n, True) for n in self._out[node]]
-            if not directed:
-                moves += [(n, False) for n in self._in[node]]
-            for neighbour, forward in moves:
+            for neighbour in self._out[node]:
                 if neighbour in parent:
                     continue
-                parent[neighbour] = Step(node, neighbour, forward)
+                parent[neighbour] = Step(node, neighbour)
                 if neighbour == end:
                     steps: list[Step] = []
                     cursor: Step | None = parent[end]
@@ -525,18 +561,46 @@ class LinkGraph:
 
     def shortest_path(self, start: str, end: str) -> tuple[Step, ...] | None:
         """The fewest links start → … → end, all followed in their direction (None if none)."""
-        return () if start == end and start in self._out else self._bfs(start, end, directed=True)
+        return () if start == end and start in self._out else self._bfs(start, end)
 
     def connection(self, start: str, end: str) -> Connection:
-        for relation, a, b, directed in (
-            (Relation.LINEAGE, start, end, True),
-            (Relation.REVERSE, end, start, True),
-            (Relation.RELATED, start, end, False),
-        ):
-            steps = self._bfs(a, b, directed=directed) if a != b else None
+        """How ``start`` and ``end`` are connected, always along the direction of influence:
+        a lineage either way, else what shaped both, else what both shaped, else nothing."""
+        if start == end or start not in self._out or end not in self._out:
+            return Connection(Relation.NONE)
+        for relation, a, b in ((Relation.LINEAGE, start, end), (Relation.REVERSE, end, start)):
+            steps = self._bfs(a, b)
             if steps is not None:
                 return Connection(relation, steps)
+        ancestors = self._shared(start, end, self._in)
+        legacies = self._shared(start, end, self._out)
+        if ancestors:
+            branches = tuple(self._bfs(ancestors[0], x) or () for x in (start, end))
+            return Connection(Relation.SHARED_INFLUENCE, shared=ancestors, branches=branches)
+        if legacies:
+            branches = tuple(self._bfs(x, legacies[0]) or () for x in (start, end))
+            return Connection(Relation.SHARED_LEGACY, shared=legacies, branches=branches)
         return Connection(Relation.NONE)
+
+    def _distances(self, node: str, table: dict[str, list[str]]) -> dict[str, int]:
+        """Links from ``node`` to every entry reachable through ``table`` (in: its influences)."""
+        found = {node: 0}
+        queue = deque([node])
+        while queue:
+            current = queue.popleft()
+            for neighbour in table[current]:
+                if neighbour not in found:
+                    found[neighbour] = found[current] + 1
+                    queue.append(neighbour)
+        return found
+
+    def _shared(self, a: str, b: str, table: dict[str, list[str]]) -> tuple[str, ...]:
+        """Entries reached from both ``a`` and ``b`` through ``table``, nearest first (fewest links
+        in total, then the better connected)."""
+        from_a, from_b = self._distances(a, table), self._distances(b, table)
+        common = (set(from_a) & set(from_b)) - {a, b}
+        ranked = sorted(common, key=lambda n: (from_a[n] + from_b[n], -self.degree(n), n))
+        return tuple(ranked[:SHARED_MAX])
 
     def nearest(self, node: str, limit: int = 5) -> list[tuple[str, int]]:
         """Up to ``limit`` other entities closest to ``node`` (links in either direction), with hops.

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
 
+from bot.i18n import ENGLISH, Language
 from cogs.influence.content import Graph, Link
 from cogs.influence.graph import Step
 
@@ -52,6 +53,8 @@ class MapLayout:
     more: Mapping[int, int] = field(default_factory=dict)
     #: a path: row -> steps left out after that row (drawn as a gap)
     gaps: Mapping[int, int] = field(default_factory=dict)
+    #: the language of the words drawn around the names (legend, "and N more", footer)
+    language: Language = ENGLISH
 
     def rows(self) -> list[int]:
         return sorted({n.layer for n in self.nodes} | set(self.more))

@@ -20,27 +20,28 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.i18n import ENGLISH, N_, Language, t, tn
 from cogs.influence.map_layout import PER_LAYER, MapEdge, MapLayout, MapNode
+from cogs.influence.render import KIND_LABELS, kind_label
 
 FONT_PATH = Path(__file__).with_name("fonts") / "KpopsMapSansKR-Regular.otf"
 PNG_MAX_BYTES = 8 * 1024 * 1024  # far under Discord's 25 MiB; a map is about 60 KB
 
-# Every user-facing word drawn on a picture, in one place (the Korean pass wraps these).
-TEXT = {
-    "legend": "Link kinds",
-    "disputed": "disputed",
-    "more": "and {count} more",
-    "gap": "… {count} more step{s} …",
-    "footer": "Arrows point from influencer to influenced · sources: /influence artist",
-}
-KIND_NAMES = {
-    "own-words": "in their own words",
-    "credit": "producer/songwriter credit",
-    "cover": "cover",
-    "sample": "sample",
-    "critic": "critic's comparison",
-    "lineage": "genre lineage",
-}
+# Every word drawn on a picture, in one place; drawn in the layout's language.
+LEGEND = N_("Link kinds")
+DISPUTED = N_("disputed")
+FOOTER = N_("Arrows point from influencer to influenced · sources: /influence artist")
+TEXT = {"legend": LEGEND, "disputed": DISPUTED, "footer": FOOTER}
+KIND_NAMES = KIND_LABELS
+
+
+def more_text(language: Language, count: int) -> str:
+    return tn(language, "and {n} more", "and {n} more", count)
+
+
+def gap_text(language: Language, count: int) -> str:
+    return tn(language, "… {n} more step …", "… {n} more steps …", count)
+
 
 # Colours: a card that works on both themes, and Okabe-Ito-like link colours bright enough on it.
 CARD = (30, 31, 46)
@@ -279,17 +280,19 @@ def _node(draw: ImageDraw.ImageDraw, node: MapNode, box: Box) -> None:
         _label(draw, box, node.name, TEXT_COLOUR, NAME_SIZE)
 
 
-def legend_entries() -> list[tuple[str, tuple[int, int, int], bool]]:
+def legend_entries(
+    language: Language = ENGLISH,
+) -> list[tuple[str, tuple[int, int, int], bool]]:
     """(label, colour, dashed) for every link kind, then the disputed style."""
-    entries = [(KIND_NAMES[k], KIND_COLOURS[k], False) for k in KIND_NAMES]
-    return [*entries, (TEXT["disputed"], MUTED, True)]
+    entries = [(kind_label(language, k), KIND_COLOURS[k], False) for k in KIND_NAMES]
+    return [*entries, (t(language, DISPUTED), MUTED, True)]
 
 
-def _legend(draw: ImageDraw.ImageDraw, top: int) -> None:
+def _legend(draw: ImageDraw.ImageDraw, top: int, language: Language) -> None:
     small = font(SMALL_SIZE)
-    draw.text((MARGIN, top), TEXT["legend"], font=small, fill=MUTED)
+    draw.text((MARGIN, top), t(language, LEGEND), font=small, fill=MUTED)
     column_w = (WIDTH - 2 * MARGIN) // LEGEND_COLUMNS
-    for index, (label, colour, dashed) in enumerate(legend_entries()):
+    for index, (label, colour, dashed) in enumerate(legend_entries(language)):
         x = MARGIN + (index % LEGEND_COLUMNS) * column_w
         y = top + LEGEND_ROW_H * (1 + index // LEGEND_COLUMNS) + SMALL_SIZE // 2
         if dashed:
@@ -336,16 +339,16 @@ def render(layout: MapLayout) -> bytes:
         _node(draw, node, placed[node.entity_id])
     for layer, box in more.items():
         draw.rounded_rectangle(box, radius=18, outline=BOX_EDGE, width=2)
-        _label(draw, box, TEXT["more"].format(count=layout.more[layer]), MUTED, NAME_SIZE)
+        _label(draw, box, more_text(layout.language, layout.more[layer]), MUTED, NAME_SIZE)
     for row, count in layout.gaps.items():
         y = HEADER_H + (rows.index(row) + 1) * ROW_H - 18
-        text = TEXT["gap"].format(count=count, s="s" if count != 1 else "")
+        text = gap_text(layout.language, count)
         draw.text((WIDTH / 2, y), text, font=font(SMALL_SIZE), fill=MUTED, anchor="mm")
     legend_top = HEADER_H + len(rows) * ROW_H
-    _legend(draw, legend_top)
+    _legend(draw, legend_top, layout.language)
     draw.text(
         (MARGIN, image.height - 36),
-        clip(TEXT["footer"], WIDTH - 2 * MARGIN, font(SMALL_SIZE)),
+        clip(t(layout.language, FOOTER), WIDTH - 2 * MARGIN, font(SMALL_SIZE)),
         font=font(SMALL_SIZE),
         fill=MUTED,
         anchor="lm",

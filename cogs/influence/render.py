@@ -1,4 +1,8 @@
-"""How the influence graph looks: profiles, paths and their parts, as embeds."""
+"""How the influence graph looks: profiles, paths and their parts, as embeds, in each language.
+
+Every word the bot writes here goes through the catalog (``cogs/influence/locales``); names,
+notes and sources are data and are shown as the content loader gives them.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot import limits
+from bot.i18n import ENGLISH, KOREAN, N_, Language, t, tn
 from bot.ui.style import BRAND
 from bot.ui.text import clip, escape, source_line
 from cogs.influence.content import Entity, Link
@@ -21,69 +26,115 @@ LINKS_PER_PAGE = 8  # link fields on one profile page (fewer if their text would
 NEAREST = 6
 ALIASES_SHOWN_MAX = 300
 WALK_LINE_MAX = 1000
+LANGUAGES: tuple[Language, ...] = (ENGLISH, KOREAN)
 
 KIND_LABELS = {
-    "own-words": "in their own words",
-    "credit": "producer/songwriter credit",
-    "cover": "cover",
-    "sample": "sample",
-    "critic": "critic's comparison",
-    "lineage": "genre lineage",
+    "own-words": N_("in their own words"),
+    "credit": N_("producer/songwriter credit"),
+    "cover": N_("cover"),
+    "sample": N_("sample"),
+    "critic": N_("critic's comparison"),
+    "lineage": N_("genre lineage"),
 }
+ENTITY_KINDS = {
+    "artist": N_("Artist"),
+    "group": N_("Group"),
+    "producer": N_("Producer"),
+    "label": N_("Label"),
+    "genre": N_("Genre"),
+    "scene": N_("Scene"),
+}
+NO_LINKS = N_("No sourced links to or from this entry yet.")
+PROFILE_FOOTER = N_("Buttons open the connected profiles.")
+PATH_FOOTER = N_("Buttons open each profile on the way.")
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+def kind_label(language: Language, kind: str) -> str:
+    """How a link is known, in words (an unknown kind, which the data check refuses, as is)."""
+    msgid = KIND_LABELS.get(kind)
+    return t(language, msgid) if msgid else kind
+
+
+def entity_kind(language: Language, kind: str) -> str:
+    msgid = ENTITY_KINDS.get(kind)
+    return t(language, msgid) if msgid else kind
 
 
 def and_more(
-    items: Sequence[str], total: int, *, limit: int, sep: str = ", ", max_items: int = 1000
+    language: Language,
+    items: Sequence[str],
+    total: int,
+    *,
+    limit: int,
+    sep: str = ", ",
+    max_items: int = 1000,
 ) -> str:
     """Join ``items`` within ``limit`` characters, saying how many of ``total`` were left out."""
+
+    def more(n: int) -> str:
+        return tn(language, "and {n} more", "and {n} more", n)
+
     shown: list[str] = []
     for item in items[:max_items]:
         rest = total - len(shown) - 1
-        tail = f"{sep}and {rest} more" if rest else ""
+        tail = f"{sep}{more(rest)}" if rest else ""
         if len(sep.join([*shown, item]) + tail) > limit:
             break
         shown.append(item)
     left = total - len(shown)
     text = sep.join(shown)
     if left:
-        text += f"{sep if shown else ''}and {left} more"
+        text += f"{sep if shown else ''}{more(left)}"
     return text
 
 
-def link_field(entity: Entity, neighbour: Neighbour) -> tuple[str, str]:
+def link_field(language: Language, neighbour: Neighbour) -> tuple[str, str]:
     """A link as an embed field: who, which kind; the note, any dispute, the source."""
-    arrow = "⬅️ Influenced by" if neighbour.incoming else "➡️ Influenced"
-    name = clip(f"{arrow} {neighbour.other.name} · {kind_label(neighbour.link.kind)}", 256)
-    return name, hop_value(neighbour.link)
+    fields = {"name": neighbour.other.name, "kind": kind_label(language, neighbour.link.kind)}
+    if neighbour.incoming:
+        name = t(language, "⬅️ Influenced by {name} · {kind}", **fields)
+    else:
+        name = t(language, "➡️ Influenced {name} · {kind}", **fields)
+    return clip(name, limits.EMBED_FIELD_NAME_MAX), hop_value(language, neighbour.link)
 
 
-def hop_value(link: Link) -> str:
+def hop_value(language: Language, link: Link) -> str:
     """A link's note, any dispute and its source, within one field (the source kept whole)."""
-    source = f"Source: {source_line(link.source)}"
+    source = t(language, "Source: {source}", source=source_line(link.source, language))
     body = escape(link.note)
     if link.disputed:
-        body += f"\n⚠️ Disputed: {escape(link.disputed)}"
+        body += "\n" + t(language, "⚠️ Disputed: {dispute}", dispute=escape(link.disputed))
     room = limits.EMBED_FIELD_VALUE_MAX - len(source) - 1
     return clip(f"{clip(body, max(room, 100))}\n{source}", limits.EMBED_FIELD_VALUE_MAX)
 
 
-def profile_header(entity: Entity, incoming: int, outgoing: int) -> discord.Embed:
+def profile_header(
+    language: Language, entity: Entity, incoming: int, outgoing: int
+) -> discord.Embed:
     aliases = and_more(
-        [escape(a) for a in entity.aliases], len(entity.aliases), limit=ALIASES_SHOWN_MAX
+        language,
+        [escape(a) for a in entity.aliases],
+        len(entity.aliases),
+        limit=ALIASES_SHOWN_MAX,
     )
-    active = f"{entity.active} (as of {entity.as_of})" if entity.as_of else entity.active
-    lines = [f"**{entity.kind.capitalize()}** · {escape(entity.origin)} · {escape(active)}"]
+    active = escape(entity.active)
+    if entity.as_of:
+        active = t(language, "{active} (as of {date})", active=active, date=entity.as_of)
+    kind = entity_kind(language, entity.kind)
+    lines = [f"**{kind}** · {escape(entity.origin)} · {active}"]
     if aliases:
-        lines.append(f"Also known as: {aliases}")
-    lines.append(f"Profile source: {source_line(entity.source)}")
+        lines.append(t(language, "Also known as: {aliases}", aliases=aliases))
+    lines.append(t(language, "Profile source: {source}", source=source_line(entity.source, language)))
     if incoming or outgoing:
-        lines.append(f"\nInfluenced by **{incoming}** · Influenced **{outgoing}**")
+        counts = t(
+            language,
+            "Influenced by **{incoming}** · Influenced **{outgoing}**",
+            incoming=incoming,
+            outgoing=outgoing,
+        )
+        lines.append("\n" + counts)
     else:
-        lines.append("\nNo sourced links to or from this entry yet.")
+        lines.append("\n" + t(language, NO_LINKS))
     return discord.Embed(
         title=clip(entity.name, limits.EMBED_TITLE_MAX),
         description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
@@ -92,13 +143,13 @@ def profile_header(entity: Entity, incoming: int, outgoing: int) -> discord.Embe
 
 
 def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neighbour]]:
-    """Split the links into pages that fit one embed each (the same split every time)."""
-    base = len(profile_header(entity, 0, 0)) + 200  # header counts and footer
+    """Split the links into pages that fit one embed each, in every language: the same split
+    every time, so a page number (in a button's custom_id) means the same page for everyone."""
+    base = max(len(profile_header(x, entity, 0, 0)) for x in LANGUAGES) + 200  # counts, footer
     pages: list[list[Neighbour]] = [[]]
     size = base
     for neighbour in neighbours:
-        name, value = link_field(entity, neighbour)
-        cost = len(name) + len(value)
+        cost = max(sum(map(len, link_field(x, neighbour))) for x in LANGUAGES)
         page = pages[-1]
         if page and (len(page) >= LINKS_PER_PAGE or size + cost > EMBED_BUDGET):
             pages.append([])
@@ -113,64 +164,140 @@ def entity_name(lookup: InfluenceLookup, entity_id: str) -> str:
     return entity.name if entity else entity_id
 
 
+def _steps(language: Language, n: int) -> str:
+    return tn(language, "{n} step", "{n} steps", n)
+
+
+def path_description(
+    language: Language, lookup: InfluenceLookup, a: str, b: str, connection: Connection
+) -> str:
+    """What the answer is, in one sentence: a lineage, the other way, what they share, or none."""
+    hops = _steps(language, len(connection.steps))
+    shared = [f"**{escape(entity_name(lookup, s))}**" for s in connection.shared]
+    relation = connection.relation
+    if relation is Relation.LINEAGE:
+        return t(language, "How **{a}** shaped **{b}**, in {hops}:", a=a, b=b, hops=hops)
+    if relation is Relation.REVERSE:
+        return t(
+            language,
+            "No lineage runs from **{a}** to **{b}**, but one runs the other way: "
+            "**{b}** shaped **{a}**, in {hops}:",
+            a=a,
+            b=b,
+            hops=hops,
+        )
+    if relation is Relation.SHARED_INFLUENCE:
+        text = t(
+            language,
+            "No lineage runs between **{a}** and **{b}** in either direction, but they share "
+            "an influence: {shared} shaped both.",
+            a=a,
+            b=b,
+            shared=shared[0],
+        )
+    elif relation is Relation.SHARED_LEGACY:
+        text = t(
+            language,
+            "No lineage runs between **{a}** and **{b}** in either direction, and nothing in "
+            "the graph shaped both, but they share a legacy: both shaped {shared}.",
+            a=a,
+            b=b,
+            shared=shared[0],
+        )
+    else:
+        return t(
+            language,
+            "No lineage runs between **{a}** and **{b}** in either direction, and nothing in the "
+            "graph (yet) shaped both or was shaped by both. Here is what each one is closest to:",
+            a=a,
+            b=b,
+        )
+    if len(shared) > 1:
+        text += "\n" + t(language, "They also share: {names}.", names=", ".join(shared[1:]))
+    return text
+
+
 def path_embed(
-    lookup: InfluenceLookup, start: Entity, end: Entity, connection: Connection
+    language: Language,
+    lookup: InfluenceLookup,
+    start: Entity,
+    end: Entity,
+    connection: Connection,
 ) -> discord.Embed:
     a, b = escape(start.name), escape(end.name)
     steps = connection.steps
-    hops = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
-    descriptions = {
-        Relation.LINEAGE: f"How **{a}** shaped **{b}**, in {hops}:",
-        Relation.REVERSE: (
-            f"No lineage runs from **{a}** to **{b}**, but one runs the other way: "
-            f"**{b}** shaped **{a}**, in {hops}:"
-        ),
-        Relation.RELATED: (
-            f"No lineage runs from **{a}** to **{b}** or back, but they are related through "
-            f"shared influences ({hops}; arrows show who influenced whom):"
-        ),
-        Relation.NONE: (
-            f"**{a}** and **{b}** are not connected in the influence graph (yet). "
-            "Here is what each one is closest to:"
-        ),
-    }
-    description = descriptions[connection.relation]
+    description = path_description(language, lookup, a, b, connection)
     if steps:
         description += "\n" + clip(walk_line(lookup, steps), WALK_LINE_MAX)
+    if connection.relation is Relation.LINEAGE:
+        title = f"{start.name} → {end.name}"
+    elif connection.relation is Relation.REVERSE:
+        title = f"{end.name} → {start.name}"
+    else:  # no lineage between them: no arrow in the title either
+        title = f"{start.name} · {end.name}"
     embed = discord.Embed(
-        title=clip(f"{start.name} → {end.name}", limits.EMBED_TITLE_MAX),
-        description=description,
+        title=clip(title, limits.EMBED_TITLE_MAX),
+        description=clip(description, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
-    reserve = 2 * 1100 if connection.relation in (Relation.RELATED, Relation.NONE) else 0
     for number, step in enumerate(steps, 1):
         link = lookup.link(step)
         source, target = (entity_name(lookup, x) for x in step.link)
-        name = clip(f"{number}. {source} → {target} · {kind_label(link.kind)}", 256)
-        value = hop_value(link)
-        fits = len(embed) + len(name) + len(value) + reserve <= EMBED_BUDGET
+        name = clip(
+            t(
+                language,
+                "{number}. {source} → {target} · {kind}",
+                number=number,
+                source=source,
+                target=target,
+                kind=kind_label(language, link.kind),
+            ),
+            limits.EMBED_FIELD_NAME_MAX,
+        )
+        value = hop_value(language, link)
+        fits = len(embed) + len(name) + len(value) <= EMBED_BUDGET
         if not fits or len(embed.fields) >= limits.EMBED_FIELDS_MAX - 3:
             left = len(steps) - number + 1
             embed.add_field(
-                name=f"… and {left} more step{'s' if left != 1 else ''}",
-                value=f"Ends at {escape(entity_name(lookup, steps[-1].walk_to))}.",
+                name=tn(language, "… and {n} more step", "… and {n} more steps", left),
+                value=t(
+                    language,
+                    "Ends at {name}.",
+                    name=escape(entity_name(lookup, steps[-1].walk_to)),
+                ),
                 inline=False,
             )
             break
         embed.add_field(name=name, value=value, inline=False)
-    if connection.relation in (Relation.RELATED, Relation.NONE):
+    for entity, branch in zip((start, end), connection.branches, strict=False):
+        shared = entity_name(lookup, connection.shared[0])
+        if connection.relation is Relation.SHARED_INFLUENCE:
+            heading = t(language, "How {shared} shaped {name}", shared=shared, name=entity.name)
+        else:
+            heading = t(language, "How {name} shaped {shared}", shared=shared, name=entity.name)
+        embed.add_field(
+            name=clip(heading, limits.EMBED_FIELD_NAME_MAX),
+            value=clip(walk_line(lookup, branch), limits.EMBED_FIELD_VALUE_MAX),
+            inline=False,
+        )
+    if connection.relation is Relation.NONE:
         for entity in (start, end):
             embed.add_field(
-                name=clip(f"Nearest to {entity.name}", 256),
-                value=nearest_text(lookup, entity),
+                name=clip(
+                    t(language, "Nearest to {name}", name=entity.name),
+                    limits.EMBED_FIELD_NAME_MAX,
+                ),
+                value=nearest_text(language, lookup, entity),
                 inline=False,
             )
-    embed.set_footer(text="Buttons open each profile on the way.")
+    embed.set_footer(text=t(language, PATH_FOOTER))
     return embed
 
 
 def walk_line(lookup: InfluenceLookup, steps: Sequence[Step]) -> str:
     """The whole walk on one line, each arrow pointing from influencer to influenced."""
+    if not steps:
+        return ""
     parts = [f"**{escape(entity_name(lookup, steps[0].walk_from))}**"]
     for step in steps:
         arrow = "→" if step.forward else "←"
@@ -178,13 +305,21 @@ def walk_line(lookup: InfluenceLookup, steps: Sequence[Step]) -> str:
     return " ".join(parts)
 
 
-def nearest_text(lookup: InfluenceLookup, entity: Entity) -> str:
+def nearest_text(language: Language, lookup: InfluenceLookup, entity: Entity) -> str:
     """The closest entities by hops (either direction), then how many more are reachable."""
     reachable = lookup.paths.nearest(entity.id, len(lookup.graph.entities))
     if not reachable:
-        return "No sourced links to or from this entry yet."
+        return t(language, NO_LINKS)
     items = [
-        f"{escape(entity_name(lookup, other))} ({hops} hop{'s' if hops != 1 else ''})"
+        tn(
+            language,
+            "{name} ({n} hop)",
+            "{name} ({n} hops)",
+            hops,
+            name=escape(entity_name(lookup, other)),
+        )
         for other, hops in reachable
     ]
-    return and_more(items, len(items), limit=limits.EMBED_FIELD_VALUE_MAX, max_items=NEAREST)
+    return and_more(
+        language, items, len(items), limit=limits.EMBED_FIELD_VALUE_MAX, max_items=NEAREST
+    )

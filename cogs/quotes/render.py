@@ -12,6 +12,7 @@ import discord
 from bot import limits
 from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND
+from bot.content.common import Source
 from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line
 from cogs.quotes.content import Quote
 from cogs.quotes.logic import (
@@ -38,6 +39,10 @@ class ShownQuote:
     translated: str
     source: str | None  # a markdown link, or None
     added_on: date | None = None  # a server quote's day of adding (curated ones have none)
+    origin: Source | None = None  # a curated quote's source (its reprint is named per language)
+
+    def source_in(self, language: Language) -> str | None:
+        return source_line(self.origin, language) if self.origin else self.source
 
     @property
     def searchable(self) -> Searchable:
@@ -57,6 +62,7 @@ def from_curated(quote: Quote) -> ShownQuote:
         context=quote.context,
         translated=quote.translated,
         source=source,
+        origin=quote.source,
     )
 
 
@@ -130,21 +136,22 @@ def quote_embed(quote: ShownQuote, title: str, language: Language) -> discord.Em
             value=clip(escape(quote.translated), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
-    source = quote.source or t(language, "Not given")
+    source = quote.source_in(language) or t(language, "Not given")
     embed.add_field(name=t(language, "Source"), value=source, inline=False)
     embed.set_footer(text=label_of(quote, language))
     return embed
 
 
 @lru_cache(maxsize=2048)
-def result_field(quote: ShownQuote, excerpt: int) -> tuple[str, str]:
+def result_field(quote: ShownQuote, excerpt: int, language: Language) -> tuple[str, str]:
     """A quote as one search result (name, value): escaping is the costly part, done once."""
     name = escape(quote.speaker)
     if quote.number is not None:
         name = f"#{quote.number} · {name}"
     value = escape(excerpt_of(quote.text, excerpt))
-    if quote.source:
-        value += f"\n{quote.source}"
+    source = quote.source_in(language)
+    if source:
+        value += f"\n{source}"
     return clip(name, limits.EMBED_FIELD_NAME_MAX), clip(value, limits.EMBED_FIELD_VALUE_MAX)
 
 
@@ -163,7 +170,7 @@ def search_embed(
         title = t(language, "Quotes matching: {words}", words=escape(" ".join(words)))
         embed = discord.Embed(title=clip(title, limits.EMBED_TITLE_MAX), colour=BRAND)
         for quote in results:
-            name, value = result_field(quote, excerpt)
+            name, value = result_field(quote, excerpt, language)
             embed.add_field(name=name, value=value, inline=False)
         matches = tn(language, "{n} match", "{n} matches", total)
         cut = sum(is_cut(quote, excerpt) for quote in results)

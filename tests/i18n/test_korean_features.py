@@ -29,9 +29,8 @@ KO = "ko"
 
 
 def reprints(sources: list[Source]) -> list[str]:
-    # bot.ui.text.source_line writes "(reprinted by ...)" in English: a shared helper that the
-    # bot/ conversion owns; set aside here until it takes a language.
-    return [f"(reprinted by {escape(s.via)})" for s in sources if s.via]
+    # The reprint's name is data; the words around it ("재게재") are the bot's own.
+    return [escape(s.via) for s in sources if s.via]
 
 
 def film_data() -> list[str]:

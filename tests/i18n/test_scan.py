@@ -34,6 +34,7 @@ CONVERTED = [
             "privacy/render.py",
         )
     ),
+    *sorted((Path(cogs.__file__).parent / "influence").glob("*.py")),
 ]
 
 

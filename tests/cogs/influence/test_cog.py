@@ -271,8 +271,10 @@ async def test_unknown_name_gets_suggestions_and_buttons(
     )
     assert r.ephemeral
     assert "Did you mean" in r.text and "The Jackson 5" in r.text and "Michael Jackson" in r.text
+    # A suggestion runs the lookup as if that name had been typed: the profile, for everyone.
     click = await driver.click(r.message, index=0, member=world.fan)
-    assert click.response_type == 7 and click.message.embeds
+    assert click.response_type == 4 and not click.ephemeral and click.message.embeds
+    assert click.message.embeds[0]["title"] == r.message.buttons()[0]["label"]
     nothing = await driver.invoke(
         "influence artist", {"name": "qqqqzzzz"}, member=world.fan, channel=world.general
     )
@@ -319,7 +321,7 @@ SMALL = graph(
     [
         ("root", "leaf", ["1. Root Genre → Middle Act", "2. Middle Act → Leaf Group"]),
         ("leaf", "root", ["1. Root Genre → Middle Act", "2. Middle Act → Leaf Group"]),
-        ("leaf", "other", ["Nearest to Leaf Group", "Nearest to Other Branch"]),
+        ("leaf", "other", ["How Root Genre shaped Leaf Group", "How Root Genre shaped Other"]),
         ("alone", "leaf", ["Nearest to Lonely Act", "Nearest to Leaf Group"]),
     ],
 )
@@ -337,11 +339,12 @@ async def test_path_relations(
     description = embed["description"]
     if start == "leaf" and end == "root":
         assert "other way" in description
-    if end == "other":
-        assert "related" in description
-        assert any("Root Genre" in n for n in names)
+    if end == "other":  # no lineage either way: what they share, labelled as such
+        assert "in either direction" in description and "share an influence" in description
+        assert "Root Genre" in description and embed["title"] == "Leaf Group · Other Branch"
+        assert "←" not in r.message.text()  # never an arrow against the direction of influence
     if start == "alone":
-        assert "not connected" in description
+        assert "nothing in the graph (yet) shaped both or was shaped by both" in description
         assert "No sourced links" in r.message.text()
     assert_fits(r.message)
 

@@ -16,6 +16,7 @@ from cogs.influence.graph import (
     Step,
     _normalise_unicode,  # pyright: ignore[reportPrivateUsage]
     edit_distance,
+    fold,
     normalise,
 )
 
@@ -125,6 +126,53 @@ def test_edit_distance(a: str, b: str, distance: int) -> None:
 )
 def test_search_ranks_expected_entity_first(index: NameIndex, typed: str, expected: str) -> None:
     assert first(index, typed) == expected
+
+
+# ------------------------------------------------------------------ folding: one name, many spellings
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("the jackson five", "jackson-5"),  # "the", and the number spelled out
+        ("THE JACKSON FIVE", "jackson-5"),
+        ("Jackson-5", "jackson-5"),
+        ("jackson five!", "jackson-5"),
+        ("thejackson5", "jackson-5"),
+        ("seo taiji and the boys", "seo-taiji-and-boys"),  # "&"/"and" and an extra "the"
+        ("Seo Taiji & the Boys", "seo-taiji-and-boys"),
+        ("SEO-TAIJI AND BOYS", "seo-taiji-and-boys"),
+        ("girls generation", "girls-generation"),  # the apostrophe
+        ("Girls’ Generation", "girls-generation"),  # a curly one
+        ("beyoncé", "beyonce"),
+        ("BEYONCE", "beyonce"),
+        ("서태지와 아이들", "seo-taiji-and-boys"),
+        ("서태지와아이들", "seo-taiji-and-boys"),  # Hangul without its space
+        ("방탄소년단", "bts"),
+        ("방탄소년단", "bts"),  # NFD jamo
+        ("ＢＴＳ", "bts"),  # full width
+    ],
+)
+def test_a_folded_spelling_resolves_to_its_entity(
+    index: NameIndex, typed: str, expected: str
+) -> None:
+    assert index.resolve(typed).entity_id == expected
+    assert first(index, typed) == expected
+    assert index.search(typed)[0].tier == 0  # found as the name it is, not as a guess
+
+
+def test_folding_invents_no_alias(index: NameIndex) -> None:
+    # "5ive" is no alias of The Jackson 5 here, so it is a suggestion, not an answer.
+    assert index.resolve("Jackson 5ive").entity_id is None
+    assert fold("The Jackson Five") == fold("jackson 5") == "jackson5"
+    assert fold("the") == "the" and fold("") == ""  # nothing but an article stays itself
+
+
+def test_autocomplete_ranks_prefix_matches_before_later_words(index: NameIndex) -> None:
+    matches = index.search("ja")
+    prefix = [m.entity_id for m in matches if m.tier == 1]
+    assert set(prefix) >= {"jackson-5", "janet-jackson", "jay-park"}
+    assert [m.tier for m in matches] == sorted(m.tier for m in matches)
+    later = [m.entity_id for m in matches if m.tier == 2]
+    assert "michael-jackson" in later  # "Michael Jackson" starts a later word with "ja"
 
 
 def test_tiers_are_in_order(index: NameIndex) -> None:
@@ -245,14 +293,33 @@ def test_reverse_lineage(graph: LinkGraph) -> None:
     assert graph.shortest_path("bts", "motown") is None
 
 
-def test_related_only_against_the_arrows(graph: LinkGraph) -> None:
+def test_shared_influence_when_no_lineage_runs_either_way(graph: LinkGraph) -> None:
+    conn = graph.connection("janet-jackson", "jackson-5")
+    assert conn.relation is Relation.SHARED_INFLUENCE and conn.steps == ()
+    assert conn.shared == ("motown", "blues")  # nearest first: one link to each, then two
+    assert conn.branches == ((Step("motown", "janet-jackson"),), (Step("motown", "jackson-5"),))
+
+
+def test_shared_legacy_when_nothing_shaped_both(graph: LinkGraph) -> None:
+    conn = graph.connection("seo-taiji-and-boys", "michael-jackson")
+    assert conn.relation is Relation.SHARED_LEGACY
+    assert conn.shared == ("bts",)
+    assert conn.branches == (
+        (Step("seo-taiji-and-boys", "bts"),),
+        (Step("michael-jackson", "bts"),),
+    )
+
+
+def test_a_lineage_never_runs_against_the_arrows(graph: LinkGraph) -> None:
+    # janet-jackson <- motown -> jackson-5 ... teddy-riley: linked only against the arrows, and
+    # nothing shaped both or was shaped by both.
     conn = graph.connection("janet-jackson", "teddy-riley")
-    assert conn.relation is Relation.RELATED
-    walk = [conn.steps[0].walk_from] + [s.walk_to for s in conn.steps]
-    assert walk[0] == "janet-jackson" and walk[-1] == "teddy-riley"
-    assert not all(s.forward for s in conn.steps)
-    for step in conn.steps:  # every step follows a real link, one way or the other
-        assert step.link in EDGES
+    assert conn.relation is Relation.NONE and conn.steps == () and conn.shared == ()
+    for start in ("blues", "motown", "teddy-riley", "bts", "island"):
+        for end in ("bts", "janet-jackson", "new-jack-swing", "blues"):
+            for step in graph.connection(start, end).steps:
+                assert step.forward and step.link in EDGES
+    assert graph.connection("bts", "bts").relation is Relation.NONE
 
 
 def test_no_connection(graph: LinkGraph) -> None:

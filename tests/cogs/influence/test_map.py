@@ -17,6 +17,7 @@ from PIL import Image
 import bot
 from bot import limits
 from bot.client import KpopsBot
+from bot.i18n import t
 from bot.sandbox import Driver
 from bot.sandbox.state import Message
 from cogs.influence import cog as influence_cog
@@ -40,8 +41,10 @@ from cogs.influence.map_render import (
     TEXT,
     WIDTH,
     drawable,
+    gap_text,
     has_glyph,
     legend_entries,
+    more_text,
     render,
 )
 from tests.cogs.influence.test_cog import HOSTILE, entity, graph, link, use_graph
@@ -130,7 +133,7 @@ def test_depth_two_reaches_two_links_both_ways(real: Graph) -> None:
 def test_path_layout_follows_the_walk(real: Graph) -> None:
     paths = LinkGraph(real.entities, ((k.source_id, k.target_id) for k in real.links))
     links = {(k.source_id, k.target_id): k for k in real.links}
-    for start, end in (("motown", "newjeans"), ("james-brown", "bts"), ("bts", "motown")):
+    for start, end in (("motown", "bts"), ("james-brown", "bts"), ("bts", "motown")):
         connection = paths.connection(start, end)
         layout = path(real, connection.steps, (start, end))
         walk = [connection.steps[0].walk_from, *(s.walk_to for s in connection.steps)]
@@ -176,7 +179,7 @@ def test_busiest_maps_are_valid_pngs_within_limits(real: Graph, entity_id: str) 
 def test_legend_is_complete() -> None:
     labels = [label for label, _, _ in legend_entries()]
     assert set(KIND_NAMES) == set(LINK_KINDS) == set(KIND_COLOURS)
-    assert labels == [*(KIND_NAMES[k] for k in KIND_NAMES), TEXT["disputed"]]
+    assert labels == [*(KIND_NAMES[k] for k in KIND_NAMES), TEXT["disputed"]]  # English msgids
     assert [dashed for *_, dashed in legend_entries()].count(True) == 1
     assert len({KIND_COLOURS[k] for k in LINK_KINDS}) == len(LINK_KINDS)  # told apart
 
@@ -198,9 +201,19 @@ def test_the_font_covers_every_character_a_map_draws() -> None:
     texts = [
         *names_in(bot.DATA_DIR / "influence.toml", "entities"),
         *names_in(bot.DATA_DIR / "ko" / "influence.toml", "entities"),
-        *TEXT.values(),
-        *KIND_NAMES.values(),
-        *(v for k, v in influence_cog.MAP_TEXT.items() if k.endswith(("title", "subtitle"))),
+        *(
+            t(language, text)
+            for language in ("en", "ko")
+            for text in (
+                *TEXT.values(),
+                *KIND_NAMES.values(),
+                influence_cog.MAP_TITLE,
+                influence_cog.MAP_SUBTITLE,
+                influence_cog.PATH_TITLE,
+                influence_cog.PATH_SUBTITLE,
+            )
+        ),
+        *(more_text(language, 12) + gap_text(language, 3) for language in ("en", "ko")),
         "0123456789",
     ]
     needed = {ch for text in texts for ch in drawable(text) if not ch.isspace()}
@@ -339,12 +352,12 @@ async def test_path_picture_button(bot: KpopsBot, driver: Driver, world: World) 
     allow_attachments(driver, world)
     p = await driver.invoke(
         "influence path",
-        {"from": "motown", "to": "newjeans"},
+        {"from": "motown", "to": "bts"},
         member=world.fan,
         channel=world.general,
     )
     button = next(b for b in p.message.buttons() if b["custom_id"].startswith("inf:pic:"))
-    assert button["custom_id"] == "inf:pic:motown:newjeans"
+    assert button["custom_id"] == "inf:pic:motown:bts"
     shown = await driver.click(p.message, custom_id=button["custom_id"], member=world.moderator)
     assert shown.ephemeral  # the public path stays as it was
     assert picture_of(driver, shown.message).format == "PNG"
