@@ -31,6 +31,7 @@ from bot.ui.text import literal, shown
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import Debouncer, VoteBatcher
 from cogs.poll.board import PollBoard
+from cogs.poll.closer import PollCloser
 from cogs.poll.content import Matchup, Matchups
 from cogs.poll.logic import (
     SIDE_NAMES,
@@ -52,8 +53,6 @@ from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteR
 
 log = logging.getLogger(__name__)
 
-#: Interaction tokens live 15 minutes; older ones are not used for edits.
-TOKEN_MAX_AGE = timedelta(minutes=14)
 CUSTOM_PICK_MAX = 100
 VOTE_PREFIX = "poll:"
 SERVERS_ONLY = "Polls run in servers only."
@@ -180,11 +179,11 @@ class PollCog(commands.Cog, name="Poll"):
             interval=self.timings.turnout_interval,
             settle=self.timings.turnout_settle,
         )
-        self._edit_locks: dict[int, asyncio.Lock] = {}
-        self._latest_token: dict[int, discord.Interaction[Any]] = {}
+        self.closer = PollCloser(
+            bot, self.store, self.board, self.turnout, matchup_of=self._matchup, view_of=vote_view
+        )
         self._wake = asyncio.Event()
         self._closer: asyncio.Task[None] | None = None
-        self.message_edits = 0
 
     def privacy_hooks(self) -> PrivacyHooks:
         return CachedHooks(self.store, self.board.forget)
@@ -240,23 +239,12 @@ class PollCog(commands.Cog, name="Poll"):
         else:
             await interaction.response.send_message(text, ephemeral=True)
         if outcome.stored and outcome.poll is not None:
-            self._latest_token[poll_id] = interaction
+            self.closer.remember_token(poll_id, interaction)
             self.turnout.touch(poll_id, interaction)
-
-    def _lock(self, poll_id: int) -> asyncio.Lock:
-        return self._edit_locks.setdefault(poll_id, asyncio.Lock())
-
-    def _fresh_token(self, poll_id: int) -> discord.Interaction[Any] | None:
-        interaction = self._latest_token.get(poll_id)
-        if interaction is None:
-            return None
-        if discord.utils.utcnow() - interaction.created_at > TOKEN_MAX_AGE:
-            return None
-        return interaction
 
     async def _edit_turnout(self, poll_id: int, interaction: discord.Interaction[Any]) -> None:
         """The debounced live edit: the turnout only, through a recent click's token."""
-        async with self._lock(poll_id):
+        async with self.closer.lock(poll_id):
             live = self.board.live(poll_id)  # None once the poll closed
             if live is None:
                 return
@@ -266,7 +254,7 @@ class PollCog(commands.Cog, name="Poll"):
             embed = poll_embed(poll, self._matchup(poll), turnout=live.turnout)
             try:
                 await interaction.followup.edit_message(poll.message_id, embed=embed)
-                self.message_edits += 1
+                self.closer.message_edits += 1
             except discord.HTTPException as exc:
                 log.warning("could not update the turnout of poll %s: %s", poll_id, exc)
 
@@ -301,84 +289,15 @@ class PollCog(commands.Cog, name="Poll"):
                 pass
 
     async def close_due(self) -> None:
-        """Close every poll past its deadline, then post any result not posted yet."""
-        for poll in await self.store.due(self.bot.clock.now()):
-            await self.finish(poll.id, "deadline")
-        for poll in await self.store.unannounced():
-            await self.announce(poll)
+        """Close every poll past its deadline and post what is not posted (see ``closer``)."""
+        await self.closer.close_due()
 
     async def finish(self, poll_id: int, reason: str) -> tuple[Poll, bool] | None:
-        """Close a poll (soft) and announce it; None if it was already closed."""
-        closed = await self.board.close(poll_id, self.bot.clock.now(), reason)
-        if closed is None:
-            return None
-        self.turnout.forget(poll_id)
-        return closed, await self.announce(closed)
+        return await self.closer.finish(poll_id, reason)
 
-    async def announce(self, poll: Poll) -> bool:
-        """Disable the buttons, show the result on the poll message and post it; True if posted.
-
-        A transient failure leaves the poll unannounced for the next pass; a channel that is gone
-        or closed to the bot is given up on (retrying would only pile up refused requests).
-        """
-        final = poll.final
-        if final is None:
-            return False
-        guild = self.bot.get_guild(poll.guild_id)
-        if guild is None:
-            return False  # not in the cache (unavailable, or the bot left): try again later
-        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        async with self._lock(poll.id):
-            # /poll end and the closer may both reach here: only the first one posts.
-            current = await self.store.get(poll.id)
-            if current is None or current.announced:
-                return current is not None
-            if not self._can_post(guild, poll.channel_id):
-                # Deleted, or closed to the bot: give up rather than pile up refused requests.
-                log.warning("poll %s: cannot post the result in %s", poll.id, poll.channel_id)
-                await self.store.mark_announced(poll.id)
-                return False
-            if poll.message_id is not None:
-                await self._edit_closed_message(poll, channel)
-            try:
-                await channel.send(embed=result_embed(poll, final))
-            except (discord.Forbidden, discord.NotFound) as exc:
-                log.warning(
-                    "poll %s: cannot post the result in %s (%s)", poll.id, poll.channel_id, exc
-                )
-                await self.store.mark_announced(poll.id)
-                return False
-            except discord.HTTPException as exc:
-                log.warning("poll %s: posting the result failed (%s); will retry", poll.id, exc)
-                return False
-            await self.store.mark_announced(poll.id)
-        self._latest_token.pop(poll.id, None)
-        self._edit_locks.pop(poll.id, None)
-        return True
-
-    @staticmethod
-    def _can_post(guild: discord.Guild, channel_id: int) -> bool:
-        channel = guild.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return False
-        perms = channel.permissions_for(guild.me)
-        return perms.view_channel and perms.send_messages and perms.embed_links
-
-    async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
-        assert poll.message_id is not None and poll.final is not None
-        embed = poll_embed(poll, self._matchup(poll), turnout=poll.final.total, final=poll.final)
-        view = vote_view(poll, disabled=True)
-        token = self._fresh_token(poll.id)
-        try:
-            if token is not None:
-                await token.followup.edit_message(poll.message_id, embed=embed, view=view)
-            else:
-                await channel.get_partial_message(poll.message_id).edit(embed=embed, view=view)
-            self.message_edits += 1
-        except discord.HTTPException as exc:
-            # The result post below still goes out; a stale poll message only keeps old buttons,
-            # which answer "closed".
-            log.warning("poll %s: could not close the poll message (%s)", poll.id, exc)
+    @property
+    def message_edits(self) -> int:
+        return self.closer.message_edits
 
     # ------------------------------------------------------------------ commands
     def _resolve_matchup(self, text: str) -> Matchup:
