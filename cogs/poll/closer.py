@@ -137,9 +137,7 @@ class PollCloser:
 
     async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
         assert poll.message_id is not None and poll.final is not None
-        embed = poll_embed(
-            poll, self.matchup_of(poll), turnout=poll.final.total, final=poll.final
-        )
+        embed = poll_embed(poll, self.matchup_of(poll), turnout=poll.final.total, final=poll.final)
         view = self.view_of(poll, disabled=True)
         token = self.fresh_token(poll.id)
         try:

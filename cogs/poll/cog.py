@@ -27,12 +27,13 @@ from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import moment
-from bot.ui.text import literal, shown
+from bot.ui.text import literal
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import Debouncer, VoteBatcher
 from cogs.poll.board import PollBoard
 from cogs.poll.closer import PollCloser
 from cogs.poll.content import Matchup, Matchups
+from cogs.poll.hooks import PollHooks
 from cogs.poll.logic import (
     SIDE_NAMES,
     SIDES,
@@ -42,6 +43,7 @@ from cogs.poll.logic import (
     next_matchup,
     parse_side,
 )
+from cogs.poll.options import MatchupIndex, MatchupOption
 from cogs.poll.render import (
     open_status_embed,
     poll_embed,
@@ -50,6 +52,7 @@ from cogs.poll.render import (
     vote_button_label,
 )
 from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
+from cogs.poll.weekly import WeeklyPolls
 
 log = logging.getLogger(__name__)
 
@@ -164,6 +167,7 @@ class PollCog(commands.Cog, name="Poll"):
     def __init__(self, bot: KpopsBot, matchups: Matchups) -> None:
         self.bot = bot
         self.matchups = matchups
+        self.matchup_index = MatchupIndex(matchups)  # read by the matchup option (options.py)
         self.store = PollStore(bot.db)
         # Open polls and closed records in memory: /poll results and standings read no database.
         self.board = PollBoard(self.store)
@@ -183,10 +187,13 @@ class PollCog(commands.Cog, name="Poll"):
             bot, self.store, self.board, self.turnout, matchup_of=self._matchup, view_of=vote_view
         )
         self._wake = asyncio.Event()
+        self.weekly = WeeklyPolls(
+            bot, self.store, self.board, matchups, view_of=vote_view, opened=self._wake.set
+        )
         self._closer: asyncio.Task[None] | None = None
 
     def privacy_hooks(self) -> PrivacyHooks:
-        return CachedHooks(self.store, self.board.forget)
+        return PollHooks(CachedHooks(self.store, self.board.forget), self.weekly.weekly)
 
     async def cog_load(self) -> None:
         # Before the gateway connects (setup_hook), so no vote can slip past the load.
@@ -196,8 +203,10 @@ class PollCog(commands.Cog, name="Poll"):
         self._closer = asyncio.get_running_loop().create_task(
             self._closer_loop(), name="poll-closer"
         )
+        self.weekly.start()
 
     async def cog_unload(self) -> None:
+        await self.weekly.stop()
         if self._closer is not None:
             self._closer.cancel()
             await asyncio.gather(self._closer, return_exceptions=True)
@@ -300,28 +309,8 @@ class PollCog(commands.Cog, name="Poll"):
         return self.closer.message_edits
 
     # ------------------------------------------------------------------ commands
-    def _resolve_matchup(self, text: str) -> Matchup:
-        wanted = text.strip()
-        for item in self.matchups:
-            if item.id == wanted:
-                return item
-        folded = wanted.casefold()
-        exact = [m for m in self.matchups if m.label.casefold() == folded]
-        found = exact or [m for m in self.matchups if folded and folded in m.label.casefold()]
-        if len(found) == 1:
-            return found[0]
-        shown_name = shown(wanted, 80)
-        if not found:
-            raise UserFacingError(
-                f"No pairing matches “{shown_name}”. Pick one from the list, or leave `matchup` "
-                "empty for the next pairing."
-            )
-        raise UserFacingError(
-            f"“{shown_name}” matches {len(found)} pairings: pick one from the list."
-        )
-
     async def _pick(
-        self, guild_id: int, matchup: str | None, kpop: str | None, classic: str | None
+        self, guild_id: int, matchup: Matchup | None, kpop: str | None, classic: str | None
     ) -> tuple[Matchup | None, str, str, str]:
         """(pairing or None, K-pop label, classic label, a note for the moderator)."""
         custom = kpop is not None or classic is not None
@@ -339,7 +328,7 @@ class PollCog(commands.Cog, name="Poll"):
                 )
             return None, kpop_label, classic_label, ""
         if matchup is not None:
-            chosen = self._resolve_matchup(matchup)
+            chosen = matchup
             note = ""
         else:
             used = await self.store.matchups_used(guild_id)
@@ -404,7 +393,7 @@ class PollCog(commands.Cog, name="Poll"):
     async def start(
         self,
         interaction: discord.Interaction[KpopsBot],
-        matchup: str | None = None,
+        matchup: app_commands.Transform[Matchup, MatchupOption] | None = None,
         kpop: str | None = None,
         classic: str | None = None,
         hours: app_commands.Range[int, 1, 168] = 24,
@@ -416,7 +405,7 @@ class PollCog(commands.Cog, name="Poll"):
         channel = await self._target_channel(interaction)
         channel_id = getattr(channel, "id", None)
         assert isinstance(channel_id, int)
-        existing = await self.store.open_in_channel(channel_id)
+        existing = self.board.open.in_channel(channel_id)  # memory: the board mirrors commits
         if existing is not None:
             raise self._already_open(existing)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -463,28 +452,6 @@ class PollCog(commands.Cog, name="Poll"):
             f"{moment(existing.closes_at, 'R')}). End it with `/poll end` there first, "
             "or set another poll channel."
         )
-
-    @start.autocomplete("matchup")
-    async def matchup_choices(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        folded = current.strip().casefold()[:100]
-        ranked: list[tuple[int, int, Matchup]] = []
-        for index, item in enumerate(self.matchups):
-            label = item.label.casefold()
-            if not folded:
-                rank = 0
-            elif label.startswith(folded) or item.id.startswith(folded):
-                rank = 0
-            elif any(word.startswith(folded) for word in label.split()):
-                rank = 1
-            elif folded in label or folded in item.id:
-                rank = 2
-            else:
-                continue
-            ranked.append((rank, index, item))
-        ranked.sort(key=lambda r: (r[0], r[1]))
-        return [app_commands.Choice(name=m.label, value=m.id) for _, _, m in ranked[:25]]
 
     @poll.command(
         name="results", description="The open poll's turnout and time left, or the last result."

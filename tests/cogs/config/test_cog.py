@@ -69,12 +69,13 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
     assert int(config["default_member_permissions"]) == limits.MANAGE_GUILD
     assert config["dm_permission"] is False  # servers only, never DMs
     subs = {o["name"]: o for o in config["options"]}
-    assert sorted(subs) == ["channel", "modrole", "schedule", "show", "toggle"]
+    assert sorted(subs) == ["channel", "modrole", "poll", "schedule", "show", "toggle"]
     options = {name: [o["name"] for o in sub.get("options", [])] for name, sub in subs.items()}
     assert options == {
         "show": [],
         "channel": ["feature", "channel"],
-        "schedule": ["feature", "time", "timezone"],
+        "schedule": ["feature", "time", "timezone", "day"],
+        "poll": ["length"],
         "toggle": ["feature", "enabled"],
         "modrole": ["role"],
     }
@@ -188,7 +189,7 @@ def _bot_lacks(bot: KpopsBot, channel: Channel, bit: int) -> bool:
 # ---------------------------------------------------------------------- /config schedule
 @pytest.mark.parametrize(
     "bad_time",
-    ["9am", "24:00", "12:60", "noon", "", "09:00:00", "@everyone", "<@123> 09:00", "`09:00`"],
+    ["13pm", "24:00", "12:60", "noon", "", "09:00:00", "@everyone", "<@123> 09:00", "`09:00`"],
 )
 async def test_a_bad_time_gets_a_helpful_reply_and_changes_nothing(
     bot: KpopsBot, driver: Driver, world: World, bad_time: str
@@ -224,7 +225,7 @@ async def test_a_bad_time_zone_suggests_the_right_name(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
     result = await run(
-        driver, world, "config schedule", feature="quote", time="09:00", timezone="seoul"
+        driver, world, "config schedule", feature="quote", time="09:00", timezone="seo"
     )
     assert "not an IANA time zone name" in result.text
     assert "Did you mean `Asia/Seoul`?" in result.text
@@ -232,6 +233,32 @@ async def test_a_bad_time_zone_suggests_the_right_name(
         driver, world, "config schedule", feature="quote", time="09:00", timezone="Mars/Base"
     )
     assert "not an IANA time zone name" in result.text
+
+
+@pytest.mark.parametrize(
+    ("typed_time", "typed_zone", "hhmm", "zone"),
+    [
+        ("9am", "KST", "09:00", "Asia/Seoul"),
+        ("21:30", "seoul", "21:30", "Asia/Seoul"),
+        ("9:30 PM", "Los Angeles", "21:30", "America/Los_Angeles"),
+        ("12am", "europe/berlin", "00:00", "Europe/Berlin"),
+    ],
+)
+async def test_times_and_zones_are_read_as_people_type_them(
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    typed_time: str,
+    typed_zone: str,
+    hhmm: str,
+    zone: str,
+) -> None:
+    result = await run(
+        driver, world, "config schedule", feature="quote", time=typed_time, timezone=typed_zone
+    )
+    assert f"**{hhmm} {zone}**" in result.text
+    quote = await ConfigStore(bot.db).feature(world.guild.id, "quote")
+    assert (quote.post_time, quote.timezone) == (hhmm, zone)
 
 
 async def test_schedule_is_set_normalised_and_logged(
