@@ -149,13 +149,14 @@ class ClosedRecord:
 
     latest: Poll | None
     standings: Standings
+    rounds: tuple[Round, ...] = ()  # in closing order: the season chart's columns
 
     @classmethod
     def of(cls, closed: Sequence[Poll]) -> ClosedRecord:
         """From the closed polls in closing order (``PollStore.closed_polls``)."""
         rounds = [Round(p.id, p.label, p.final) for p in closed if p.final is not None]
         latest = closed[-1] if closed and closed[-1].final is not None else None
-        return cls(latest, standings(rounds))
+        return cls(latest, standings(rounds), tuple(rounds))
 
 
 class PollBoard:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import re
 from datetime import timedelta
@@ -23,6 +24,7 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
+from bot.i18n import reply_locale
 from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
@@ -31,6 +33,8 @@ from bot.ui.text import literal
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import Debouncer, VoteBatcher
 from cogs.poll.board import PollBoard
+from cogs.poll.chart import FILENAME as CHART_FILE
+from cogs.poll.chart import ChartPictures, season_chart
 from cogs.poll.closer import PollCloser
 from cogs.poll.content import Matchup, Matchups
 from cogs.poll.hooks import PollHooks
@@ -167,6 +171,7 @@ class PollCog(commands.Cog, name="Poll"):
     def __init__(self, bot: KpopsBot, matchups: Matchups) -> None:
         self.bot = bot
         self.matchups = matchups
+        self.charts = ChartPictures()
         self.matchup_index = MatchupIndex(matchups)  # read by the matchup option (options.py)
         self.store = PollStore(bot.db)
         # Open polls and closed records in memory: /poll results and standings read no database.
@@ -524,4 +529,10 @@ class PollCog(commands.Cog, name="Poll"):
                 "No listening poll has closed in this server yet, so there are no standings."
             )
         name = interaction.guild.name if interaction.guild else "this server"
-        await interaction.response.send_message(embed=shown_standings(name, record))
+        embed = shown_standings(name, record).copy()  # the cached embed stays as it was
+        chart = season_chart((await self.board.closed(guild_id)).rounds, reply_locale(interaction))
+        png = await self.charts.get(chart)
+        embed.set_image(url=f"attachment://{CHART_FILE}")
+        await interaction.response.send_message(
+            embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_FILE)
+        )

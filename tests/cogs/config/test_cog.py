@@ -18,6 +18,7 @@ from bot.sandbox import Channel, Driver, Member
 from bot.sandbox.interactions import InteractionResult
 from bot.scheduler import DailyScheduler
 from bot.storage.config import ConfigStore
+from cogs.poll.weekly_store import WeeklyStore
 from tests.conftest import World
 
 ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
@@ -26,6 +27,11 @@ ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("config schedule", lambda w: {"feature": "fact", "time": "09:00", "timezone": "Asia/Seoul"}),
     ("config toggle", lambda w: {"feature": "poll", "enabled": False}),
     ("config modrole", lambda w: {"role": w.mod_role}),
+    ("config poll", lambda w: {"length": 48}),
+    (
+        "config schedule",
+        lambda w: {"feature": "poll", "time": "20:00", "timezone": "UTC", "day": "friday"},
+    ),
 ]
 
 
@@ -48,6 +54,7 @@ async def snapshot(bot: KpopsBot, guild_id: int) -> tuple[object, ...]:
         await store.timezone_name(guild_id),
         tuple(features.values()),
         tuple(await store.recent_changes(guild_id, 50)),
+        await WeeklyStore(bot.db).settings(guild_id),
     )
 
 
@@ -84,7 +91,12 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
         "fact",
         "poll",
     ]
-    assert [c["value"] for c in subs["schedule"]["options"][0]["choices"]] == ["quote", "fact"]
+    schedule = subs["schedule"]["options"]
+    assert [c["value"] for c in schedule[0]["choices"]] == ["quote", "fact", "poll"]
+    assert [c["value"] for c in schedule[3]["choices"]][::6] == ["monday", "sunday"]
+    assert schedule[3].get("required", False) is False
+    length = subs["poll"]["options"][0]
+    assert (length["min_value"], length["max_value"], length["required"]) == (1, 168, True)
     assert subs["schedule"]["options"][2]["autocomplete"] is True
     assert subs["modrole"]["options"][0].get("required", False) is False
 

@@ -1,0 +1,224 @@
+"""The weekly listening poll through the emulator, on the injected clock: a month with a restart
+and a daylight-saving change, the catch-up window, and a moderator's own poll in between."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.client import KpopsBot
+from bot.clock import ManualClock
+from bot.sandbox import Driver, Message
+from bot.sandbox.harness import running_bot
+from cogs.poll import batcher as poll_runtime
+from cogs.poll.batcher import PollTimings
+from cogs.poll.store import PollStore
+from cogs.poll.weekly import DEFERRED, WeeklyPolls, next_weekly_at, week_of
+from cogs.poll.weekly_store import MISSED, OPENED, SKIPPED, WeeklyStore
+from tests.conftest import World
+
+NEW_YORK = "America/New_York"
+
+
+@pytest.fixture(autouse=True)
+def fast_timers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(
+        poll_runtime,
+        "TIMINGS",
+        PollTimings(check_interval=0.05, turnout_interval=0.3, turnout_settle=0.05),
+    )
+    yield
+
+
+def weekly_of(bot: KpopsBot) -> WeeklyPolls:
+    found = getattr(bot.get_cog("Poll"), "weekly", None)
+    assert isinstance(found, WeeklyPolls)
+    return found
+
+
+async def close_due(bot: KpopsBot) -> None:
+    cog: Any = bot.get_cog("Poll")
+    await cog.close_due()
+
+
+async def configure(
+    driver: Driver, world: World, *, day: str, time: str, timezone: str, length: int = 24
+) -> None:
+    for path, options in (
+        ("config channel", {"feature": "poll", "channel": world.daily}),
+        ("config schedule", {"feature": "poll", "day": day, "time": time, "timezone": timezone}),
+        ("config poll", {"length": length}),
+    ):
+        result = await driver.invoke(path, options, member=world.moderator, channel=world.general)
+        assert result.ephemeral and "Nothing was changed" not in result.text, result.text
+
+
+def poll_messages(driver: Driver, world: World) -> list[Message]:
+    return [m for m in driver.channel_messages(world.daily) if m.buttons()]
+
+
+def results(driver: Driver, world: World) -> list[Message]:
+    return [m for m in driver.channel_messages(world.daily) if "Listening poll result" in m.text()]
+
+
+# ---------------------------------------------------------------------- pure rules
+def test_weeks_are_keyed_by_their_local_monday() -> None:
+    assert week_of(date(2026, 11, 1)) == date(2026, 10, 26)  # a Sunday
+    assert week_of(date(2026, 11, 2)) == date(2026, 11, 2)  # a Monday
+
+
+def test_the_next_opening_follows_local_time_across_the_dst_change() -> None:
+    # Sunday 09:00 in New York: 13:00 UTC in October (EDT), 14:00 UTC in November (EST).
+    before = datetime(2026, 10, 20, tzinfo=UTC)
+    assert next_weekly_at(before, 6, time(9), NEW_YORK, set()) == (
+        datetime(2026, 10, 25, 13, 0, tzinfo=UTC)
+    )
+    after = datetime(2026, 10, 26, tzinfo=UTC)
+    assert next_weekly_at(after, 6, time(9), NEW_YORK, set()) == (
+        datetime(2026, 11, 1, 14, 0, tzinfo=UTC)
+    )
+
+
+# ---------------------------------------------------------------------- a month of weekly polls
+async def test_a_month_of_weekly_polls_across_a_restart_and_the_dst_change(
+    driver: Driver, world: World, db_path: Path, clock: ManualClock
+) -> None:
+    """Sunday 01:30 in New York, 24 hours: 1 November 2026 repeats 01:00-02:00 (EDT, then EST).
+    Each week opens once, closes after its length and posts its result, whatever the clock does."""
+    clock.set(datetime(2026, 10, 17, 12, tzinfo=UTC))  # a Saturday
+    # 01:30 EDT (UTC-4) on 18 and 25 October; on 1 November the first 01:30 (EDT) counts; EST after.
+    openings = [
+        datetime(2026, 10, 18, 5, 30, tzinfo=UTC),
+        datetime(2026, 10, 25, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+        datetime(2026, 11, 8, 6, 30, tzinfo=UTC),
+    ]
+    seen_matchups: list[str | None] = []
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        await configure(driver, world, day="sunday", time="1:30am", timezone=NEW_YORK)
+        for week, opening in enumerate(openings[:2]):
+            clock.set(opening - timedelta(minutes=1))
+            assert await weekly_of(bot).run_due() == []  # not yet
+            clock.set(opening + timedelta(minutes=1))
+            [outcome] = await weekly_of(bot).run_due()
+            assert outcome.status == OPENED
+            assert await weekly_of(bot).run_due() == []  # once per week
+            assert len(poll_messages(driver, world)) == week + 1
+            poll = await PollStore(bot.db).get(outcome.poll_id or 0)
+            assert poll is not None and poll.closes_at == clock.now() + timedelta(hours=24)
+            seen_matchups.append(poll.matchup_id)
+            clock.advance(hours=24, minutes=1)
+            await close_due(bot)
+            assert len(results(driver, world)) == week + 1
+    # Restart on the same database: the 1 November week, with its repeated hour.
+    async with running_bot(driver, db_path, clock=clock) as bot:
+        clock.set(openings[2] + timedelta(minutes=1))
+        [outcome] = await weekly_of(bot).run_due()
+        assert outcome.status == OPENED
+        clock.set(openings[2] + timedelta(hours=1, minutes=1))  # 01:31 again, now EST
+        assert await weekly_of(bot).run_due() == []
+        clock.advance(hours=24)
+        await close_due(bot)
+        clock.set(openings[3] + timedelta(minutes=1))
+        [outcome] = await weekly_of(bot).run_due()
+        assert outcome.status == OPENED
+        seen_matchups.append(
+            (await PollStore(bot.db).get(outcome.poll_id or 0)).matchup_id  # type: ignore[union-attr]
+        )
+        clock.advance(hours=25)
+        await close_due(bot)
+        assert await weekly_of(bot).run_due() == []
+        rounds = await WeeklyStore(bot.db).history(world.guild.id)
+        assert [r.status for r in rounds] == [OPENED] * 4
+        assert len({r.week for r in rounds}) == 4
+        standings = await driver.invoke("poll standings", member=world.fan, channel=world.general)
+        assert "over 4 rounds" in standings.text
+    assert len(poll_messages(driver, world)) == 4 and len(results(driver, world)) == 4
+    assert all(all(b.get("disabled") for b in m.buttons()) for m in poll_messages(driver, world))
+    assert len(set(seen_matchups)) == 3  # the next pairing each week, none repeated
+
+
+async def test_catch_up_window_opens_late_once_then_records_a_miss(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 3, 2, 8, tzinfo=UTC))  # Monday
+    await configure(driver, world, day="tuesday", time="09:00", timezone="UTC")
+    clock.set(datetime(2026, 3, 3, 14, 59, tzinfo=UTC))  # five hours late: still opens
+    [late] = await weekly_of(bot).run_due()
+    assert late.status == OPENED
+    assert await weekly_of(bot).run_due() == []
+    clock.advance(days=1)
+    await close_due(bot)
+    clock.set(datetime(2026, 3, 10, 15, 1, tzinfo=UTC))  # next week, over six hours late
+    [missed] = await weekly_of(bot).run_due()
+    assert missed.status == MISSED
+    assert await weekly_of(bot).run_due() == []
+    assert len(poll_messages(driver, world)) == 1
+    shown = await driver.invoke("config show", member=world.moderator, channel=world.general)
+    text = shown.text
+    assert "Weekly poll: Tuesday at 09:00 UTC" in text and "Weekly poll length: 24 hours" in text
+    assert "Last week: missed" in text
+
+
+async def test_a_moderators_poll_defers_the_week_then_it_opens_or_is_skipped(
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    clock: ManualClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    clock.set(datetime(2026, 3, 2, 8, tzinfo=UTC))
+    await configure(driver, world, day="monday", time="10:00", timezone="UTC", length=2)
+    own = await driver.invoke(
+        "poll start", {"hours": 3}, member=world.moderator, channel=world.daily
+    )
+    assert own.ephemeral and len(poll_messages(driver, world)) == 1
+    clock.set(datetime(2026, 3, 2, 10, 1, tzinfo=UTC))
+    with caplog.at_level(logging.INFO, logger="cogs.poll.weekly"):
+        [waiting] = await weekly_of(bot).run_due()
+        assert waiting.status == DEFERRED
+        assert (await weekly_of(bot).run_due())[0].status == DEFERRED
+    assert sum("deferred" in r.getMessage() for r in caplog.records) == 1  # said once
+    assert len(poll_messages(driver, world)) == 1  # never two open polls in the channel
+    clock.set(datetime(2026, 3, 2, 11, 1, tzinfo=UTC))  # the moderator's poll closes at 11:00
+    await close_due(bot)
+    [opened] = await weekly_of(bot).run_due()
+    assert opened.status == OPENED and len(poll_messages(driver, world)) == 2
+    clock.advance(hours=2)
+    await close_due(bot)
+    # Next week a moderator's poll stays open beyond the catch-up window: the week is skipped.
+    clock.set(datetime(2026, 3, 9, 9, tzinfo=UTC))
+    await driver.invoke("poll start", {"hours": 12}, member=world.moderator, channel=world.daily)
+    clock.set(datetime(2026, 3, 9, 10, 1, tzinfo=UTC))
+    assert (await weekly_of(bot).run_due())[0].status == DEFERRED
+    clock.set(datetime(2026, 3, 9, 16, 2, tzinfo=UTC))
+    [skipped] = await weekly_of(bot).run_due()
+    assert skipped.status == SKIPPED
+    assert await weekly_of(bot).run_due() == []
+    assert len(poll_messages(driver, world)) == 3
+
+
+async def test_weekly_settings_refuse_bad_input_and_change_nothing(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    store = WeeklyStore(bot.db)
+    before = await store.settings(world.guild.id)
+    for options in (
+        {"feature": "poll", "time": "20:00", "timezone": "UTC"},  # no day
+        {"feature": "quote", "time": "20:00", "timezone": "UTC", "day": "friday"},
+        {"feature": "poll", "time": "25:00", "timezone": "UTC", "day": "friday"},
+        {"feature": "poll", "time": "20:00", "timezone": "@everyone Mars", "day": "friday"},
+    ):
+        result = await driver.invoke(
+            "config schedule", options, member=world.moderator, channel=world.general
+        )
+        assert result.ephemeral and "Nothing was changed" in result.text, result.text
+        assert result.message.pings == [] and "@everyone" not in result.text
+    fan = await driver.invoke("config poll", {"length": 5}, member=world.fan, channel=world.general)
+    assert fan.ephemeral
+    assert await store.settings(world.guild.id) == before
