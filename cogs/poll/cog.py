@@ -24,7 +24,7 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
-from bot.i18n import reply_locale
+from bot.i18n import N_, reply_locale, t
 from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
@@ -66,6 +66,7 @@ SERVERS_ONLY = "Polls run in servers only."
 VOTE_TEMPLATE = r"poll:vote:(?P<poll>[0-9]{1,18}):(?P<side>kpop|classic)"
 _VOTE_RE = re.compile(VOTE_TEMPLATE)
 
+NO_CHART = N_("Give kpops-bot Attach Files in this channel to see the season chart.")
 UNKNOWN_POLL = "Unknown poll: this button does not belong to a poll in this server."
 CLOSED_POLL = (
     "This poll is closed: votes are no longer counted. `/poll results` shows how it ended."
@@ -530,7 +531,13 @@ class PollCog(commands.Cog, name="Poll"):
             )
         name = interaction.guild.name if interaction.guild else "this server"
         embed = shown_standings(name, record).copy()  # the cached embed stays as it was
-        chart = season_chart((await self.board.closed(guild_id)).rounds, reply_locale(interaction))
+        language = reply_locale(interaction)
+        if not interaction.app_permissions.attach_files:
+            # The record still helps without its picture; say what would bring the chart.
+            embed.set_footer(text=t(language, NO_CHART))
+            await interaction.response.send_message(embed=embed)
+            return
+        chart = season_chart((await self.board.closed(guild_id)).rounds, language)
         png = await self.charts.get(chart)
         embed.set_image(url=f"attachment://{CHART_FILE}")
         await interaction.response.send_message(

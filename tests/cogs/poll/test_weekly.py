@@ -11,12 +11,14 @@ from typing import Any
 
 import pytest
 
+from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
 from bot.sandbox import Driver, Message
 from bot.sandbox.harness import running_bot
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import PollTimings
+from cogs.poll.chart import PNG_MAX_BYTES
 from cogs.poll.store import PollStore
 from cogs.poll.weekly import DEFERRED, WeeklyPolls, next_weekly_at, week_of
 from cogs.poll.weekly_store import MISSED, OPENED, SKIPPED, WeeklyStore
@@ -137,7 +139,18 @@ async def test_a_month_of_weekly_polls_across_a_restart_and_the_dst_change(
         assert [r.status for r in rounds] == [OPENED] * 4
         assert len({r.week for r in rounds}) == 4
         standings = await driver.invoke("poll standings", member=world.fan, channel=world.general)
-        assert "over 4 rounds" in standings.text
+        assert "over 4 rounds" in standings.text and not standings.message.attachments
+        assert "Attach Files" in standings.text  # without the permission: the record, no chart
+        bot_role = next(r for r in world.guild.roles.values() if r.name == driver.bot_user.username)
+        bot_role.permissions |= limits.ATTACH_FILES
+        pictured = await driver.invoke("poll standings", member=world.fan, channel=world.general)
+        [attachment] = pictured.message.attachments
+        assert (
+            pictured.message.embeds[0]["image"]["url"] == f"attachment://{attachment['filename']}"
+        )
+        data = driver.attachment_data(attachment)
+        assert data.startswith(b"\x89PNG") and attachment["size"] == len(data) <= PNG_MAX_BYTES
+        assert driver.violations == []
     assert len(poll_messages(driver, world)) == 4 and len(results(driver, world)) == 4
     assert all(all(b.get("disabled") for b in m.buttons()) for m in poll_messages(driver, world))
     assert len(set(seen_matchups)) == 3  # the next pairing each week, none repeated
