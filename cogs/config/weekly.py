@@ -34,7 +34,8 @@ DAY_CHOICES = [Choice(name=DAY_NAMES[day], value=day) for day in WEEKDAYS]
 
 
 def day_name(language: Language, weekday: int) -> str:
-    return t(language, DAY_NAMES[WEEKDAYS[weekday]])
+    name = DAY_NAMES[WEEKDAYS[weekday]]  # an N_ constant: extracted above
+    return t(language, name)
 
 
 async def taken_weeks(store: WeeklyStore, guild_id: int) -> set[date]:

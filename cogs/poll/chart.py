@@ -39,7 +39,6 @@ TITLE = N_("K-pop vs classic: this season")
 TOTALS = N_("K-pop {kpop} · Classic {classic} · Ties {ties}")
 LEGEND_KPOP = N_("K-pop share of the votes")
 LEGEND_CLASSIC = N_("Classic share")
-NO_VOTES = N_("no votes")
 
 
 @dataclass(frozen=True, slots=True)

@@ -235,3 +235,30 @@ async def test_weekly_settings_refuse_bad_input_and_change_nothing(
     fan = await driver.invoke("config poll", {"length": 5}, member=world.fan, channel=world.general)
     assert fan.ephemeral
     assert await store.settings(world.guild.id) == before
+
+
+async def test_a_korean_moderator_reads_the_weekly_settings_in_korean(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    await driver.invoke(
+        "config channel",
+        {"feature": "poll", "channel": world.daily},
+        member=world.moderator,
+        channel=world.general,
+    )
+    reply = await driver.invoke(
+        "config schedule",
+        {"feature": "poll", "day": "friday", "time": "8pm", "timezone": "KST"},
+        member=world.moderator,
+        channel=world.general,
+        locale="ko",
+    )
+    assert "매주 **금요일 20:00 Asia/Seoul**" in reply.text and "24시간 동안" in reply.text
+    refused = await driver.invoke(
+        "config schedule",
+        {"feature": "poll", "time": "8pm", "timezone": "KST"},
+        member=world.moderator,
+        channel=world.general,
+        locale="ko",
+    )
+    assert refused.ephemeral and "아무것도 바뀌지 않았어요" in refused.text
