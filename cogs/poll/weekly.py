@@ -124,14 +124,21 @@ class WeeklyPolls:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
 
+    def seconds_until_next_tick(self) -> float:
+        """Sleep to just after the next minute boundary of the bot's clock (at most a tick)."""
+        now = self.bot.clock.now()
+        into_minute = now.second + now.microsecond / 1_000_000
+        return min(self.tick_seconds, 60.0 - into_minute + 0.05)
+
     async def _run_forever(self) -> None:
         await self.bot.wait_until_ready()
         while True:
+            # First wait, then run: as the daily scheduler does, on the minute.
+            await asyncio.sleep(self.seconds_until_next_tick())
             try:
                 await self.run_due()
             except Exception:  # noqa: BLE001 - the loop must survive a bad minute
                 log.exception("weekly polls failed; trying again at the next minute")
-            await asyncio.sleep(self.tick_seconds)
 
     # ------------------------------------------------------------------ one run
     async def run_due(self) -> list[WeeklyOutcome]:

@@ -14,6 +14,7 @@ import pytest
 from bot import limits
 from bot.client import KpopsBot
 from bot.clock import ManualClock
+from bot.privacy import delete_guild, hooks_of_cogs, hooks_of_packages
 from bot.sandbox import Driver, Message
 from bot.sandbox.harness import running_bot
 from cogs.poll import batcher as poll_runtime
@@ -262,3 +263,29 @@ async def test_a_korean_moderator_reads_the_weekly_settings_in_korean(
         locale="ko",
     )
     assert refused.ephemeral and "아무것도 바뀌지 않았어요" in refused.text
+
+
+@pytest.mark.parametrize("source", ["cogs", "packages"])
+async def test_the_server_purge_deletes_the_weekly_tables(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock, source: str
+) -> None:
+    clock.set(datetime(2026, 3, 2, 8, tzinfo=UTC))
+    await configure(driver, world, day="monday", time="09:00", timezone="UTC")
+    clock.set(datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
+    assert (await weekly_of(bot).run_due())[0].status == OPENED
+
+    async def weekly_rows() -> int:
+        total = 0
+        for table in ("poll_weekly_settings", "poll_weekly_rounds"):
+            row = await bot.db.fetchone(
+                f"SELECT COUNT(*) AS n FROM {table} WHERE guild_id = ?",  # noqa: S608 - fixed names
+                (world.guild.id,),
+            )
+            total += int(row["n"]) if row is not None else 0
+        return total
+
+    assert await weekly_rows() == 2
+    hooks = hooks_of_cogs(bot.cogs.values()) if source == "cogs" else hooks_of_packages(bot.db)
+    assert await delete_guild(bot.db, hooks, world.guild.id)
+    assert await weekly_rows() == 0
+    assert await PollStore(bot.db).closed_polls(world.guild.id) == []
