@@ -289,3 +289,40 @@ async def test_the_server_purge_deletes_the_weekly_tables(
     assert await delete_guild(bot.db, hooks, world.guild.id)
     assert await weekly_rows() == 0
     assert await PollStore(bot.db).closed_polls(world.guild.id) == []
+
+
+async def test_weekly_poll_buttons_refuse_forged_and_foreign_clicks(
+    bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
+) -> None:
+    clock.set(datetime(2026, 3, 2, 8, tzinfo=UTC))
+    await configure(driver, world, day="monday", time="09:00", timezone="UTC", length=1)
+    clock.set(datetime(2026, 3, 2, 9, 1, tzinfo=UTC))
+    [opened] = await weekly_of(bot).run_due()
+    [message] = poll_messages(driver, world)
+    pid = opened.poll_id
+    assert pid is not None
+    other = driver.add_guild("Other Fans", channels=("general",))
+    stranger = driver.add_member(other, "stranger")
+    await driver.wait_idle(0.2)
+    other_channel = next(iter(other.channels.values()))
+    elsewhere = await driver.invoke("poll results", member=stranger, channel=other_channel)
+    for custom_id, viewer, where in (
+        (f"poll:vote:{pid}:kpop", stranger, elsewhere.message),  # from another server
+        (f"poll:vote:{pid}:both", world.fan, message),
+        (f"poll:vote:{pid + 1}:kpop", world.fan, message),
+        ("poll:vote:" + "9" * 30 + ":kpop", world.fan, message),
+    ):
+        r = await driver.click(where, custom_id=custom_id, member=viewer)
+        assert r.ephemeral and "Unknown poll" in r.text, (custom_id, r.text)
+        assert r.message.pings == []
+    assert await PollStore(bot.db).turnout(pid) == 0
+    counted = await driver.click(message, custom_id=f"poll:vote:{pid}:classic", member=world.fan)
+    assert counted.ephemeral and "vote is in" in counted.text
+    clock.advance(hours=1, minutes=1)
+    await close_due(bot)
+    late = await driver.click(
+        message, custom_id=f"poll:vote:{pid}:kpop", member=world.owner, allow_disabled=True
+    )
+    assert late.ephemeral and "closed" in late.text
+    tally = await PollStore(bot.db).tally(pid)
+    assert (tally.kpop, tally.classic) == (0, 1)
