@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 
 from discord.app_commands import Choice
 
-from bot.i18n import N_, t
+from bot.i18n import N_, format_day, t
 from bot.i18n.choice import Language
 from bot.storage.config import FeatureSettings
 from bot.ui.style import moment
@@ -134,11 +134,12 @@ async def summary_lines(
         t(language, "Weekly poll length: {hours} hours (`/config poll`)", hours=weekly.length_hours)
     )
     history = await store.history(weekly.guild_id, 1)
-    if history and history[0].detail:
+    if history and history[0].detail:  # only a week that did not open has one
         lines.append(
             t(
                 language,
-                "Last week: {detail}",
+                "Week of {day}: {detail}",
+                day=format_day(language, history[0].week),
                 detail=history[0].detail[:200],
             )
         )

@@ -199,7 +199,7 @@ class PollCog(commands.Cog, name="Poll"):
         self._closer: asyncio.Task[None] | None = None
 
     def privacy_hooks(self) -> PrivacyHooks:
-        return PollHooks(CachedHooks(self.store, self.board.forget), self.weekly.weekly)
+        return PollHooks(CachedHooks(self.store, self.board.forget), self.weekly.ledger)
 
     async def cog_load(self) -> None:
         # Before the gateway connects (setup_hook), so no vote can slip past the load.

@@ -100,7 +100,7 @@ class WeeklyPolls:
     ) -> None:
         self.bot = bot
         self.polls = store
-        self.weekly = WeeklyStore(bot.db)
+        self.ledger = WeeklyStore(bot.db)  # the schedule and the per-week claims
         self.board = board
         self.matchups = matchups
         self.view_of = view_of
@@ -145,50 +145,56 @@ class WeeklyPolls:
         """Open every weekly poll due now; returns what happened to each server due."""
         async with self._run_lock:
             now = self.bot.clock.now()
-            stale = await self.weekly.fail_unfinished(
+            stale = await self.ledger.fail_unfinished(
                 claimed_before=now - UNFINISHED_AFTER, detail=INTERRUPTED
             )
             if stale:
                 log.warning("%d weekly polls were interrupted by a stop; not reopening", stale)
             outcomes: list[WeeklyOutcome] = []
-            for item in await self.weekly.scheduled():
+            for item in await self.ledger.scheduled():
                 if self.bot.get_guild(item.settings.guild_id) is None:
                     continue  # another shard's server, or not in the cache yet
-                outcome = await self._run_one(item, now)
-                if outcome is not None:
-                    outcomes.append(outcome)
+                outcomes += await self._run_one(item, now)
             return outcomes
 
-    async def _run_one(self, item: ScheduledWeekly, now: datetime) -> WeeklyOutcome | None:
+    async def _run_one(self, item: ScheduledWeekly, now: datetime) -> list[WeeklyOutcome]:
+        """Last week's poll (still within the catch-up window, or to record as missed), then
+        this week's."""
         settings = item.settings
         post_time = parse_post_time(settings.post_time or "")
         if settings.weekday is None or post_time is None or not settings.timezone:
-            return None
+            return []
+        outcomes: list[WeeklyOutcome] = []
         this_week = week_of(now.astimezone(zone(settings.timezone)).date())
         for week in (this_week - timedelta(weeks=1), this_week):
             due = weekly_due(week, settings.weekday, post_time, settings.timezone)
             if due > now or (settings.since is not None and due < settings.since):
                 continue
-            if await self.weekly.taken(settings.guild_id, week) is not None:
+            if await self.ledger.taken(settings.guild_id, week) is not None:
                 continue
-            late = now - due > self.catch_up
             busy = self._open_poll_in(item.channel_id)
-            if late:
-                status, detail = MISSED, "missed: kpops-bot could not open it in time"
-                if busy is not None or (settings.guild_id, week) in self._deferred:
-                    status = SKIPPED
-                    detail = "skipped: another poll stayed open in the poll channel"
-                if await self.weekly.record(settings.guild_id, week, status, at=now, detail=detail):
-                    log.warning(
-                        "weekly poll of guild %s, week %s: %s", settings.guild_id, week, detail
-                    )
-                    self._deferred.discard((settings.guild_id, week))
-                    return WeeklyOutcome(settings.guild_id, week, status, detail=detail)
-                continue
-            if busy is not None:
-                return self._defer(settings.guild_id, week, busy)
-            return await self._open(item, week, now)
-        return None
+            if now - due > self.catch_up:
+                outcome = await self._give_up(settings.guild_id, week, now, busy)
+            elif busy is not None:
+                outcome = self._defer(settings.guild_id, week, busy)
+            else:
+                outcome = await self._open(item, week, now)
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
+
+    async def _give_up(
+        self, guild_id: int, week: date, now: datetime, busy: Poll | None
+    ) -> WeeklyOutcome | None:
+        """A week past its catch-up window: skipped (a poll held the channel) or missed."""
+        status, detail = MISSED, "missed: kpops-bot could not open it in time"
+        if busy is not None or (guild_id, week) in self._deferred:
+            status, detail = SKIPPED, "skipped: another poll stayed open in the poll channel"
+        self._deferred.discard((guild_id, week))
+        if not await self.ledger.record(guild_id, week, status, at=now, detail=detail):
+            return None  # recorded by another process meanwhile
+        log.warning("weekly poll of guild %s, week %s: %s", guild_id, week, detail)
+        return WeeklyOutcome(guild_id, week, status, detail=detail)
 
     def _open_poll_in(self, channel_id: int) -> Poll | None:
         """The poll open in the channel, from the board's per-channel index (no database read)."""
@@ -208,19 +214,19 @@ class WeeklyPolls:
 
     async def _open(self, item: ScheduledWeekly, week: date, now: datetime) -> WeeklyOutcome:
         guild_id = item.settings.guild_id
-        if not await self.weekly.record(guild_id, week, CLAIMED, at=now):
+        if not await self.ledger.record(guild_id, week, CLAIMED, at=now):
             return WeeklyOutcome(guild_id, week, SKIPPED, detail="claimed elsewhere")
         guild = self.bot.get_guild(guild_id)
         me = self.bot.user
         if guild is None or me is None or not can_post(guild, item.channel_id):
             detail = "failed: kpops-bot cannot post in the poll channel"
-            await self.weekly.finish(guild_id, week, FAILED, detail=detail)
+            await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             log.warning("weekly poll of guild %s, week %s: %s", guild_id, week, detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         chosen = await self._next_matchup(guild_id)
         if chosen is None:
             detail = "failed: there are no pairings to poll on"
-            await self.weekly.finish(guild_id, week, FAILED, detail=detail)
+            await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         try:
             poll = await self.board.create(
@@ -235,7 +241,7 @@ class WeeklyPolls:
             )
         except PollAlreadyOpen as exc:
             # A /poll start won the race for the channel: give the week back and wait.
-            await self.weekly.release(guild_id, week)
+            await self.ledger.release(guild_id, week)
             if exc.poll is None:
                 return WeeklyOutcome(guild_id, week, DEFERRED)
             return self._defer(guild_id, week, exc.poll)
@@ -247,11 +253,11 @@ class WeeklyPolls:
         except discord.HTTPException as exc:
             await self.board.discard(poll.id, self.bot.clock.now())
             detail = f"failed: Discord refused the poll message ({exc.status})"
-            await self.weekly.finish(guild_id, week, FAILED, detail=detail)
+            await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             log.warning("weekly poll of guild %s, week %s: %s", guild_id, week, detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         await self.board.set_message(poll, message.id)
-        await self.weekly.finish(guild_id, week, OPENED, poll_id=poll.id)
+        await self.ledger.finish(guild_id, week, OPENED, poll_id=poll.id)
         self._deferred.discard((guild_id, week))
         self.opened()
         log.info("weekly poll of guild %s, week %s: opened poll %s", guild_id, week, poll.id)

@@ -176,7 +176,7 @@ async def test_catch_up_window_opens_late_once_then_records_a_miss(
     shown = await driver.invoke("config show", member=world.moderator, channel=world.general)
     text = shown.text
     assert "Weekly poll: Tuesday at 09:00 UTC" in text and "Weekly poll length: 24 hours" in text
-    assert "Last week: missed" in text
+    assert "Week of March 9, 2026: missed" in text
 
 
 async def test_a_moderators_poll_defers_the_week_then_it_opens_or_is_skipped(
