@@ -2,8 +2,8 @@
 
 One place decides how a poll ends: it is closed (soft: rows stay for results and standings), its
 message gets disabled buttons and the final bars, the result is posted in its channel, and the
-server's closed record (standings, the season chart) is dropped from memory so the next read sees
-the new round. ``/poll end`` and the deadline loop may race for one poll: the board's close
+server's closed record (standings, the season chart's data) is dropped from memory (``PollBoard.close``)
+so the next read sees the new round. ``/poll end`` and the deadline loop may race for one poll: the board's close
 returns the poll only to the first, and a per-poll lock keeps the result from posting twice.
 """
 
@@ -55,7 +55,6 @@ class PollCloser:
         self.message_edits = 0
         self._edit_locks: dict[int, asyncio.Lock] = {}
         self._latest_token: dict[int, discord.Interaction[Any]] = {}
-        self._closed_listeners: list[Callable[[Poll], None]] = []
 
     # ------------------------------------------------------------------ shared state
     def lock(self, poll_id: int) -> asyncio.Lock:
@@ -73,10 +72,6 @@ class PollCloser:
             return None
         return interaction
 
-    def on_closed(self, listener: Callable[[Poll], None]) -> None:
-        """Call ``listener`` with every poll this closer closes (the chart cache uses it)."""
-        self._closed_listeners.append(listener)
-
     # ------------------------------------------------------------------ closing
     async def close_due(self) -> None:
         """Close every poll past its deadline, then post any result not posted yet."""
@@ -91,8 +86,6 @@ class PollCloser:
         if closed is None:
             return None
         self.turnout.forget(poll_id)
-        for listener in self._closed_listeners:
-            listener(closed)
         return closed, await self.announce(closed)
 
     async def announce(self, poll: Poll) -> bool:

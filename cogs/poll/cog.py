@@ -44,7 +44,6 @@ from cogs.poll.logic import (
     Side,
     Standings,
     clean_pick,
-    next_matchup,
     parse_side,
 )
 from cogs.poll.options import MatchupIndex, MatchupOption
@@ -56,7 +55,7 @@ from cogs.poll.render import (
     vote_button_label,
 )
 from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
-from cogs.poll.weekly import WeeklyPolls
+from cogs.poll.weekly import WeeklyPolls, next_pairing, side_labels
 
 log = logging.getLogger(__name__)
 
@@ -337,19 +336,17 @@ class PollCog(commands.Cog, name="Poll"):
             chosen = matchup
             note = ""
         else:
-            used = await self.store.matchups_used(guild_id)
-            picked = next_matchup([m.id for m in self.matchups], used)
+            picked = await next_pairing(self.store, self.matchups, guild_id)
             if picked is None:
                 raise UserFacingError("There are no pairings to poll on yet.")
-            chosen = self.matchups.by_id(picked[0])
+            chosen = picked[0]
             note = (
                 " Every pairing has had its round here, so the rounds start again with the "
                 "least recent one."
                 if picked[1]
                 else ""
             )
-        kpop_label = f"{chosen.kpop.artist} “{chosen.kpop.title}”"
-        classic_label = f"{chosen.classic.artist} “{chosen.classic.title}”"
+        kpop_label, classic_label = side_labels(chosen)
         return chosen, kpop_label, classic_label, note
 
     async def _target_channel(

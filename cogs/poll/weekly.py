@@ -228,13 +228,14 @@ class WeeklyPolls:
             detail = "failed: there are no pairings to poll on"
             await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
+        kpop_label, classic_label = side_labels(chosen)
         try:
             poll = await self.board.create(
                 guild_id=guild_id,
                 channel_id=item.channel_id,
                 matchup_id=chosen.id,
-                kpop_label=f"{chosen.kpop.artist} “{chosen.kpop.title}”",
-                classic_label=f"{chosen.classic.artist} “{chosen.classic.title}”",
+                kpop_label=kpop_label,
+                classic_label=classic_label,
                 started_by=me.id,
                 opened_at=now,
                 closes_at=now + timedelta(hours=item.settings.length_hours),
@@ -264,6 +265,21 @@ class WeeklyPolls:
         return WeeklyOutcome(guild_id, week, OPENED, poll_id=poll.id)
 
     async def _next_matchup(self, guild_id: int) -> Matchup | None:
-        used = await self.polls.matchups_used(guild_id)
-        picked = next_matchup([m.id for m in self.matchups], used)
-        return None if picked is None else self.matchups.by_id(picked[0])
+        picked = await next_pairing(self.polls, self.matchups, guild_id)
+        return None if picked is None else picked[0]
+
+
+async def next_pairing(
+    store: PollStore, matchups: Matchups, guild_id: int
+) -> tuple[Matchup, bool] | None:
+    """The pairing this server has not heard yet (or, once all have had a round, the least
+    recent one: then True); None without pairings. /poll start and the weekly poll share it."""
+    used = await store.matchups_used(guild_id)
+    picked = next_matchup([m.id for m in matchups], used)
+    return None if picked is None else (matchups.by_id(picked[0]), picked[1])
+
+
+def side_labels(matchup: Matchup) -> tuple[str, str]:
+    """A pairing's two sides as a poll shows them: ``artist “title”``."""
+    kpop, classic = matchup.kpop, matchup.classic
+    return f"{kpop.artist} “{kpop.title}”", f"{classic.artist} “{classic.title}”"
