@@ -8,12 +8,13 @@ settings (``/config channel``, ``/config toggle``).
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 
 from discord.app_commands import Choice
 
 from bot.i18n import N_, format_day, t
 from bot.i18n.choice import Language
+from bot.scheduler import parse_post_time
 from bot.storage.config import FeatureSettings
 from bot.ui.style import moment
 from cogs.config import timezones
@@ -68,33 +69,26 @@ async def schedule_reply(
         lines.append(t(language, "Choose its channel with `/config channel feature:poll`."))
     elif not feature.enabled:
         lines.append(t(language, "Polls are switched off; turn them on with `/config toggle`."))
-    else:
-        upcoming = await upcoming_at(weekly, now, store)
-        if upcoming is not None:
-            lines.append(
-                t(
-                    language,
-                    "Next weekly poll: {when} ({relative}).",
-                    when=moment(upcoming),
-                    relative=moment(upcoming, "R"),
-                )
-            )
+    elif (upcoming := await next_line(language, weekly, now, store)) is not None:
+        lines.append(upcoming)
     return " ".join(lines)
 
 
-async def upcoming_at(weekly: WeeklySettings, now: datetime, store: WeeklyStore) -> datetime | None:
-    post_time = _time(weekly.post_time)
+async def next_line(
+    language: Language, weekly: WeeklySettings, now: datetime, store: WeeklyStore
+) -> str | None:
+    """When the next weekly poll opens, as a line; None without a complete schedule."""
+    post_time = parse_post_time(weekly.post_time or "")
     if weekly.weekday is None or post_time is None or not weekly.timezone:
         return None
     taken = await taken_weeks(store, weekly.guild_id)
-    return next_weekly_at(now, weekly.weekday, post_time, weekly.timezone, taken)
-
-
-def _time(text: str | None) -> time | None:
-    if not text:
-        return None
-    hour, _, minute = text.partition(":")
-    return time(int(hour), int(minute)) if hour.isdigit() and minute.isdigit() else None
+    upcoming = next_weekly_at(now, weekly.weekday, post_time, weekly.timezone, taken)
+    return t(
+        language,
+        "Next weekly poll: {when} ({relative})",
+        when=moment(upcoming),
+        relative=moment(upcoming, "R"),
+    )
 
 
 async def summary_lines(
@@ -120,16 +114,9 @@ async def summary_lines(
             )
         )
         if feature.enabled and feature.channel_id is not None:
-            upcoming = await upcoming_at(weekly, now, store)
+            upcoming = await next_line(language, weekly, now, store)
             if upcoming is not None:
-                lines.append(
-                    t(
-                        language,
-                        "Next weekly poll: {when} ({relative})",
-                        when=moment(upcoming),
-                        relative=moment(upcoming, "R"),
-                    )
-                )
+                lines.append(upcoming)
     lines.append(
         t(language, "Weekly poll length: {hours} hours (`/config poll`)", hours=weekly.length_hours)
     )

@@ -4,7 +4,6 @@ and a daylight-saving change, the catch-up window, and a moderator's own poll in
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,25 +16,16 @@ from bot.clock import ManualClock
 from bot.privacy import delete_guild, hooks_of_cogs, hooks_of_packages
 from bot.sandbox import Driver, Message
 from bot.sandbox.harness import running_bot
-from cogs.poll import batcher as poll_runtime
-from cogs.poll.batcher import PollTimings
 from cogs.poll.chart import PNG_MAX_BYTES
 from cogs.poll.store import PollStore
 from cogs.poll.weekly import DEFERRED, WeeklyPolls, next_weekly_at, week_of
 from cogs.poll.weekly_store import MISSED, OPENED, SKIPPED, WeeklyStore
+from tests.cogs.poll.test_cog import (
+    fast_timers,  # noqa: F401 - autouse: the poll's real-time intervals shrunk for tests
+)
 from tests.conftest import World
 
 NEW_YORK = "America/New_York"
-
-
-@pytest.fixture(autouse=True)
-def fast_timers(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(
-        poll_runtime,
-        "TIMINGS",
-        PollTimings(check_interval=0.05, turnout_interval=0.3, turnout_settle=0.05),
-    )
-    yield
 
 
 def weekly_of(bot: KpopsBot) -> WeeklyPolls:
