@@ -163,14 +163,19 @@ class Database:
         return db
 
     async def _prepare_sqlite(self, conn: aiosqlite.Connection) -> None:
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        # WAL with synchronous=NORMAL survives a killed process (kill -9) without losing commits;
-        # only a power cut could drop the last transactions.
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await self.migrate()
-        await self._prove_writable()
+        # Processes started together wait for each other's start-up (the switch to WAL, one
+        # migration) rather than failing on the short timeout meant for a running bot.
+        await conn.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
+        try:
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            # WAL with synchronous=NORMAL survives a killed process (kill -9) without losing
+            # commits; only a power cut could drop the last transactions.
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await self.migrate()
+            await self._prove_writable()
+        finally:
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @classmethod
     async def _open_postgres(cls, url: str) -> Database:
@@ -227,11 +232,7 @@ class Database:
                 return await self._apply(PostgresTx(conn), await _postgres_version(conn))
         conn = self._sqlite_conn
         async with self.lock:
-            await conn.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
-            try:
-                await conn.execute("BEGIN IMMEDIATE")
-            finally:
-                await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("BEGIN IMMEDIATE")  # waits out another process's migration
             try:
                 version = await self._apply(SqliteTx(conn), await _sqlite_version(conn))
             except BaseException:

@@ -8,6 +8,7 @@ server that removed the bot gets no more posts.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from datetime import time as dt_time
 from typing import Any
 
 import discord
@@ -34,14 +35,17 @@ from bot.scheduler import (
 )
 from bot.storage.config import FAILED, MISSED, ConfigStore, DailyPostStore, FeatureSettings
 from bot.ui.style import BRAND, moment
-from bot.ui.text import in_code
 from cogs.config import language as post_language
-from cogs.config import timezones
+from cogs.config import timezones, weekly
+from cogs.config.options import TimeOfDayOption, TimeZoneOption
+from cogs.poll.weekly import WEEKDAYS
+from cogs.poll.weekly_store import WeeklyStore
 
 FEATURES = ("quote", "fact", "poll")
 LABELS = {"quote": "Quote of the day", "fact": "Daily fact", "poll": "Listening polls"}
 FEATURE_CHOICES = [Choice(name=LABELS[f], value=f) for f in FEATURES]
 DAILY_CHOICES = [Choice(name=LABELS[f], value=f) for f in DAILY_FEATURES]
+SCHEDULE_CHOICES = [*DAILY_CHOICES, Choice(name=LABELS["poll"], value="poll")]
 SHOWN_INPUT_MAX = 40
 NOTHING_CHANGED = "Nothing was changed."
 RETENTION = (
@@ -87,6 +91,7 @@ class Config(commands.Cog):
         self.store = ConfigStore(bot.db)
         self.ledger = DailyPostStore(bot.db)
         self.scheduler = DailyScheduler(bot)
+        self.weekly_store = WeeklyStore(bot.db)
 
     def privacy_hooks(self) -> PrivacyHooks:
         return self.store
@@ -153,7 +158,7 @@ class Config(commands.Cog):
         )
         settings = await self.store.features(guild.id, FEATURES)
         for feature in FEATURES:
-            value = await self._feature_summary(guild, settings[feature])
+            value = await self._feature_summary(guild, settings[feature], language)
             state = "on" if settings[feature].enabled else "off"
             embed.add_field(
                 name=f"{LABELS[feature]} ({state})",
@@ -170,7 +175,9 @@ class Config(commands.Cog):
         embed.set_footer(text=RETENTION.format(days=self.bot.settings.guild_retention_days))
         return embed
 
-    async def _feature_summary(self, guild: discord.Guild, settings: FeatureSettings) -> str:
+    async def _feature_summary(
+        self, guild: discord.Guild, settings: FeatureSettings, language: Language = "en"
+    ) -> str:
         lines: list[str] = []
         feature = settings.feature
         if settings.channel_id is None:
@@ -182,6 +189,14 @@ class Config(commands.Cog):
                 missing = missing_permissions(channel, guild.me)
                 if missing:
                     lines.append(f"⚠️ kpops-bot is missing {', '.join(missing)} there")
+        if feature == "poll":
+            lines += await weekly.summary_lines(
+                language,
+                weekly=await self.weekly_store.settings(guild.id),
+                feature=settings,
+                now=self._now(),
+                store=self.weekly_store,
+            )
         if feature not in DAILY_FEATURES:
             return "\n".join(lines)
 
@@ -272,38 +287,38 @@ class Config(commands.Cog):
 
     # ------------------------------------------------------------------ /config schedule
     @config.command(
-        name="schedule", description="Set a daily feature's time (HH:MM, 24-hour) and time zone."
+        name="schedule",
+        description="Set when a feature posts: daily time, or weekly day and time for the poll.",
     )
     @app_commands.describe(
-        feature="Which daily feature",
-        time="HH:MM on a 24-hour clock, e.g. 09:00 or 18:30",
+        feature="Which feature",
+        time="HH:MM on a 24-hour clock (09:00, 18:30) or a time such as 9am",
         timezone="IANA time zone such as Asia/Seoul: type a city, country or KST to search",
+        day="The weekly poll's day (poll only)",
     )
-    @app_commands.choices(feature=DAILY_CHOICES)
+    @app_commands.choices(feature=SCHEDULE_CHOICES, day=weekly.DAY_CHOICES)
     @moderator_only()
     async def schedule(
         self,
         interaction: discord.Interaction[KpopsBot],
         feature: Choice[str],
-        time: str,
-        timezone: str,
+        time: app_commands.Transform[dt_time, TimeOfDayOption],
+        timezone: app_commands.Transform[str, TimeZoneOption],
+        day: Choice[str] | None = None,
     ) -> None:
         guild = self._guild(interaction)
-        post_time = parse_post_time(time)
-        if post_time is None:
-            raise UserFacingError(
-                f"`{in_code(time, SHOWN_INPUT_MAX)}` is not a time kpops-bot understands. Use HH:MM on a 24-hour "
-                f"clock, for example `09:00` or `18:30`. {NOTHING_CHANGED}"
-            )
-        tz_name = timezones.canonical_name(timezone)
-        if tz_name is None:
-            suggestions = timezones.search(timezone, limit=1)
-            hint = f" Did you mean `{suggestions[0]}`?" if suggestions else ""
-            raise UserFacingError(
-                f"`{in_code(timezone, SHOWN_INPUT_MAX)}` is not an IANA time zone name.{hint} Pick one from the list "
-                f"as you type (a city, a country or an abbreviation such as KST). {NOTHING_CHANGED}"
-            )
         name = feature.value
+        if name == "poll":
+            await self._schedule_weekly_poll(interaction, guild, time, timezone, day)
+            return
+        if day is not None:
+            raise UserFacingError(
+                "`day` is only for the weekly poll: {feature} posts every day. Nothing was "
+                "changed.",
+                feature=LABELS[name],
+            )
+        post_time = time
+        tz_name = timezone
         hhmm = post_time.strftime("%H:%M")
         now = self._now()
         await self.store.set_schedule(
@@ -335,16 +350,6 @@ class Config(commands.Cog):
         else:
             lines.append(f"Next post: {moment(upcoming)} ({moment(upcoming, 'R')}).")
         await interaction.response.send_message(" ".join(lines), ephemeral=True)
-
-    @schedule.autocomplete("timezone")
-    async def timezone_autocomplete(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[Choice[str]]:
-        now = self._now()
-        return [
-            Choice(name=timezones.describe(name, now), value=name)
-            for name in timezones.search(current, limit=limits.AUTOCOMPLETE_MAX_CHOICES)
-        ]
 
     # ------------------------------------------------------------------ /config toggle
     @config.command(name="toggle", description="Switch a feature on or off for this server.")
@@ -432,6 +437,64 @@ class Config(commands.Cog):
             "allows the role in Server Settings › Integrations › kpops-bot.",
             ephemeral=True,
         )
+
+    # ------------------------------------------------------------------ the weekly poll
+    async def _schedule_weekly_poll(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        guild: discord.Guild,
+        post_time: dt_time,
+        tz_name: str,
+        day: Choice[str] | None,
+    ) -> None:
+        if day is None:
+            raise UserFacingError(
+                "The weekly poll needs a `day` (monday … sunday) as well as a time and a time "
+                "zone. Nothing was changed."
+            )
+        weekday = WEEKDAYS.index(day.value)
+        hhmm = post_time.strftime("%H:%M")
+        now = self._now()
+        await self.weekly_store.set_schedule(guild.id, weekday, hhmm, tz_name, at=now)
+        await self.store.record_change(
+            guild.id,
+            interaction.user.id,
+            f"Weekly poll set to {day.value} {hhmm} {tz_name}",
+            at=now,
+        )
+        text = await weekly.schedule_reply(
+            reply_locale(interaction),
+            weekly=await self.weekly_store.settings(guild.id),
+            feature=await self.store.feature(guild.id, "poll"),
+            now=now,
+            store=self.weekly_store,
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @config.command(name="poll", description="Set how long the weekly listening poll stays open.")
+    @app_commands.describe(length="Hours the weekly poll stays open, 1 to 168 (default 24)")
+    @moderator_only()
+    async def poll_length(
+        self,
+        interaction: discord.Interaction[KpopsBot],
+        length: app_commands.Range[int, weekly.LENGTH_MIN, weekly.LENGTH_MAX],
+    ) -> None:
+        guild = self._guild(interaction)
+        if not weekly.LENGTH_MIN <= length <= weekly.LENGTH_MAX:  # a modified client
+            raise UserFacingError("The length is in hours, from 1 to 168. Nothing was changed.")
+        current = await self.weekly_store.settings(guild.id)
+        if current.length_hours != length:
+            await self.weekly_store.set_length(guild.id, length)
+            await self.store.record_change(
+                guild.id,
+                interaction.user.id,
+                f"Weekly poll length set to {length} hours",
+                at=self._now(),
+            )
+        text = await weekly.length_reply(
+            reply_locale(interaction), length, await self.weekly_store.settings(guild.id)
+        )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # ------------------------------------------------------------------ gateway events
     @commands.Cog.listener()

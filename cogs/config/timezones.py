@@ -233,3 +233,33 @@ def describe(name: str, when: datetime) -> str:
         parts.insert(0, abbr)
     label = f"{name} — {', '.join(parts)}"
     return label[:MAX_NAME]
+
+
+# A typed value names a zone outright when it is the zone's abbreviation, an alias, its country
+# or its city (scores up to this); a mere prefix or substring only suggests one.
+_NAMES_A_ZONE = 2.0
+
+
+def resolve(text: str) -> str | None:
+    """The IANA name ``text`` stands for: an IANA name in any case, or what people type for it
+    ("KST", "seoul", "Los Angeles"); None when it only partly matches (then ``search`` suggests).
+
+    Where several zones share the word (KST, CST, IST) the most-used wins, as in ``search``.
+    """
+    exact = canonical_name(text)
+    if exact is not None:
+        return exact
+    query = fold(text[:MAX_QUERY])
+    if not query:
+        return None
+    best: tuple[float, int, str] | None = None
+    for entry in zone_index().values():
+        score = _score(entry, query)
+        if score is None or score > _NAMES_A_ZONE:
+            continue
+        if not entry.canonical:
+            score += 0.5
+        candidate = (score, entry.popularity, entry.name)
+        if best is None or candidate < best:
+            best = candidate
+    return None if best is None else best[2]

@@ -124,7 +124,9 @@ def profile_header(
     lines = [f"**{kind}** · {escape(entity.origin)} · {active}"]
     if aliases:
         lines.append(t(language, "Also known as: {aliases}", aliases=aliases))
-    lines.append(t(language, "Profile source: {source}", source=source_line(entity.source, language)))
+    lines.append(
+        t(language, "Profile source: {source}", source=source_line(entity.source, language))
+    )
     if incoming or outgoing:
         counts = t(
             language,

@@ -10,7 +10,9 @@ from bot.privacy import PrivacyHooks
 from bot.storage import Database
 from cogs.poll.cog import PollCog
 from cogs.poll.content import load_matchups
+from cogs.poll.hooks import PollHooks
 from cogs.poll.store import PollStore
+from cogs.poll.weekly_store import WeeklyStore
 
 
 async def setup(bot: KpopsBot) -> None:
@@ -19,4 +21,4 @@ async def setup(bot: KpopsBot) -> None:
 
 def privacy_hooks(db: Database) -> PrivacyHooks:
     """This feature's member data, for ``python -m bot purge`` (no cog loaded there)."""
-    return PollStore(db)
+    return PollHooks(PollStore(db), WeeklyStore(db))

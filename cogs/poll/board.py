@@ -52,11 +52,13 @@ def _recency(live: LivePoll) -> tuple[datetime, int]:
 
 
 class OpenPolls:
-    """Every open poll with its votes, by id and by server. No I/O: its owner feeds it commits."""
+    """Every open poll with its votes, by id, by server and by channel (at most one per channel,
+    as the database's unique index holds). No I/O: its owner feeds it commits."""
 
     def __init__(self) -> None:
         self._by_id: dict[int, LivePoll] = {}
         self._by_guild: dict[int, dict[int, LivePoll]] = {}
+        self._by_channel: dict[int, LivePoll] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -65,6 +67,7 @@ class OpenPolls:
         """Replace everything with the open polls and their (poll id, member, side) votes."""
         self._by_id.clear()
         self._by_guild.clear()
+        self._by_channel.clear()
         for poll in polls:
             self.opened(poll)
         for poll_id, user_id, side in votes:
@@ -81,6 +84,7 @@ class OpenPolls:
         if live is None:
             live = self._by_id[poll.id] = LivePoll(poll)
             self._by_guild.setdefault(poll.guild_id, {})[poll.id] = live
+            self._by_channel[poll.channel_id] = live
         else:
             live.poll = poll
 
@@ -89,6 +93,8 @@ class OpenPolls:
         live = self._by_id.pop(poll_id, None)
         if live is None:
             return None
+        if self._by_channel.get(live.poll.channel_id) is live:
+            del self._by_channel[live.poll.channel_id]
         guild_polls = self._by_guild.get(live.poll.guild_id)
         if guild_polls is not None:
             guild_polls.pop(poll_id, None)
@@ -112,6 +118,11 @@ class OpenPolls:
 
     def get(self, poll_id: int) -> LivePoll | None:
         return self._by_id.get(poll_id)
+
+    def in_channel(self, channel_id: int) -> Poll | None:
+        """The poll open in a channel, if any."""
+        live = self._by_channel.get(channel_id)
+        return None if live is None else live.poll
 
     def forget(self, guild_id: int, user_id: int | None) -> None:
         """A deletion committed: the member's votes in the server go (``user_id`` None: its
@@ -138,13 +149,14 @@ class ClosedRecord:
 
     latest: Poll | None
     standings: Standings
+    rounds: tuple[Round, ...] = ()  # in closing order: the season chart's columns
 
     @classmethod
     def of(cls, closed: Sequence[Poll]) -> ClosedRecord:
         """From the closed polls in closing order (``PollStore.closed_polls``)."""
         rounds = [Round(p.id, p.label, p.final) for p in closed if p.final is not None]
         latest = closed[-1] if closed and closed[-1].final is not None else None
-        return cls(latest, standings(rounds))
+        return cls(latest, standings(rounds), tuple(rounds))
 
 
 class PollBoard:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import logging
 import re
 from datetime import timedelta
@@ -23,24 +24,29 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
+from bot.i18n import N_, reply_locale, t
 from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import moment
-from bot.ui.text import literal, shown
+from bot.ui.text import literal
 from cogs.poll import batcher as poll_runtime
 from cogs.poll.batcher import Debouncer, VoteBatcher
 from cogs.poll.board import PollBoard
+from cogs.poll.chart import FILENAME as CHART_FILE
+from cogs.poll.chart import ChartPictures, season_chart
+from cogs.poll.closer import PollCloser
 from cogs.poll.content import Matchup, Matchups
+from cogs.poll.hooks import PollHooks
 from cogs.poll.logic import (
     SIDE_NAMES,
     SIDES,
     Side,
     Standings,
     clean_pick,
-    next_matchup,
     parse_side,
 )
+from cogs.poll.options import MatchupIndex, MatchupOption
 from cogs.poll.render import (
     open_status_embed,
     poll_embed,
@@ -49,17 +55,17 @@ from cogs.poll.render import (
     vote_button_label,
 )
 from cogs.poll.store import Poll, PollAlreadyOpen, PollStore, VoteOutcome, VoteRequest, VoteStatus
+from cogs.poll.weekly import WeeklyPolls, next_pairing, side_labels
 
 log = logging.getLogger(__name__)
 
-#: Interaction tokens live 15 minutes; older ones are not used for edits.
-TOKEN_MAX_AGE = timedelta(minutes=14)
 CUSTOM_PICK_MAX = 100
 VOTE_PREFIX = "poll:"
 SERVERS_ONLY = "Polls run in servers only."
 VOTE_TEMPLATE = r"poll:vote:(?P<poll>[0-9]{1,18}):(?P<side>kpop|classic)"
 _VOTE_RE = re.compile(VOTE_TEMPLATE)
 
+NO_CHART = N_("Give kpops-bot Attach Files in this channel to see the season chart.")
 UNKNOWN_POLL = "Unknown poll: this button does not belong to a poll in this server."
 CLOSED_POLL = (
     "This poll is closed: votes are no longer counted. `/poll results` shows how it ended."
@@ -165,6 +171,8 @@ class PollCog(commands.Cog, name="Poll"):
     def __init__(self, bot: KpopsBot, matchups: Matchups) -> None:
         self.bot = bot
         self.matchups = matchups
+        self.charts = ChartPictures()
+        self.matchup_index = MatchupIndex(matchups)  # read by the matchup option (options.py)
         self.store = PollStore(bot.db)
         # Open polls and closed records in memory: /poll results and standings read no database.
         self.board = PollBoard(self.store)
@@ -180,14 +188,17 @@ class PollCog(commands.Cog, name="Poll"):
             interval=self.timings.turnout_interval,
             settle=self.timings.turnout_settle,
         )
-        self._edit_locks: dict[int, asyncio.Lock] = {}
-        self._latest_token: dict[int, discord.Interaction[Any]] = {}
+        self.closer = PollCloser(
+            bot, self.store, self.board, self.turnout, matchup_of=self._matchup, view_of=vote_view
+        )
         self._wake = asyncio.Event()
+        self.weekly = WeeklyPolls(
+            bot, self.store, self.board, matchups, view_of=vote_view, opened=self._wake.set
+        )
         self._closer: asyncio.Task[None] | None = None
-        self.message_edits = 0
 
     def privacy_hooks(self) -> PrivacyHooks:
-        return CachedHooks(self.store, self.board.forget)
+        return PollHooks(CachedHooks(self.store, self.board.forget), self.weekly.ledger)
 
     async def cog_load(self) -> None:
         # Before the gateway connects (setup_hook), so no vote can slip past the load.
@@ -197,8 +208,10 @@ class PollCog(commands.Cog, name="Poll"):
         self._closer = asyncio.get_running_loop().create_task(
             self._closer_loop(), name="poll-closer"
         )
+        self.weekly.start()
 
     async def cog_unload(self) -> None:
+        await self.weekly.stop()
         if self._closer is not None:
             self._closer.cancel()
             await asyncio.gather(self._closer, return_exceptions=True)
@@ -240,23 +253,12 @@ class PollCog(commands.Cog, name="Poll"):
         else:
             await interaction.response.send_message(text, ephemeral=True)
         if outcome.stored and outcome.poll is not None:
-            self._latest_token[poll_id] = interaction
+            self.closer.remember_token(poll_id, interaction)
             self.turnout.touch(poll_id, interaction)
-
-    def _lock(self, poll_id: int) -> asyncio.Lock:
-        return self._edit_locks.setdefault(poll_id, asyncio.Lock())
-
-    def _fresh_token(self, poll_id: int) -> discord.Interaction[Any] | None:
-        interaction = self._latest_token.get(poll_id)
-        if interaction is None:
-            return None
-        if discord.utils.utcnow() - interaction.created_at > TOKEN_MAX_AGE:
-            return None
-        return interaction
 
     async def _edit_turnout(self, poll_id: int, interaction: discord.Interaction[Any]) -> None:
         """The debounced live edit: the turnout only, through a recent click's token."""
-        async with self._lock(poll_id):
+        async with self.closer.lock(poll_id):
             live = self.board.live(poll_id)  # None once the poll closed
             if live is None:
                 return
@@ -266,7 +268,7 @@ class PollCog(commands.Cog, name="Poll"):
             embed = poll_embed(poll, self._matchup(poll), turnout=live.turnout)
             try:
                 await interaction.followup.edit_message(poll.message_id, embed=embed)
-                self.message_edits += 1
+                self.closer.message_edits += 1
             except discord.HTTPException as exc:
                 log.warning("could not update the turnout of poll %s: %s", poll_id, exc)
 
@@ -301,108 +303,19 @@ class PollCog(commands.Cog, name="Poll"):
                 pass
 
     async def close_due(self) -> None:
-        """Close every poll past its deadline, then post any result not posted yet."""
-        for poll in await self.store.due(self.bot.clock.now()):
-            await self.finish(poll.id, "deadline")
-        for poll in await self.store.unannounced():
-            await self.announce(poll)
+        """Close every poll past its deadline and post what is not posted (see ``closer``)."""
+        await self.closer.close_due()
 
     async def finish(self, poll_id: int, reason: str) -> tuple[Poll, bool] | None:
-        """Close a poll (soft) and announce it; None if it was already closed."""
-        closed = await self.board.close(poll_id, self.bot.clock.now(), reason)
-        if closed is None:
-            return None
-        self.turnout.forget(poll_id)
-        return closed, await self.announce(closed)
+        return await self.closer.finish(poll_id, reason)
 
-    async def announce(self, poll: Poll) -> bool:
-        """Disable the buttons, show the result on the poll message and post it; True if posted.
-
-        A transient failure leaves the poll unannounced for the next pass; a channel that is gone
-        or closed to the bot is given up on (retrying would only pile up refused requests).
-        """
-        final = poll.final
-        if final is None:
-            return False
-        guild = self.bot.get_guild(poll.guild_id)
-        if guild is None:
-            return False  # not in the cache (unavailable, or the bot left): try again later
-        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        async with self._lock(poll.id):
-            # /poll end and the closer may both reach here: only the first one posts.
-            current = await self.store.get(poll.id)
-            if current is None or current.announced:
-                return current is not None
-            if not self._can_post(guild, poll.channel_id):
-                # Deleted, or closed to the bot: give up rather than pile up refused requests.
-                log.warning("poll %s: cannot post the result in %s", poll.id, poll.channel_id)
-                await self.store.mark_announced(poll.id)
-                return False
-            if poll.message_id is not None:
-                await self._edit_closed_message(poll, channel)
-            try:
-                await channel.send(embed=result_embed(poll, final))
-            except (discord.Forbidden, discord.NotFound) as exc:
-                log.warning(
-                    "poll %s: cannot post the result in %s (%s)", poll.id, poll.channel_id, exc
-                )
-                await self.store.mark_announced(poll.id)
-                return False
-            except discord.HTTPException as exc:
-                log.warning("poll %s: posting the result failed (%s); will retry", poll.id, exc)
-                return False
-            await self.store.mark_announced(poll.id)
-        self._latest_token.pop(poll.id, None)
-        self._edit_locks.pop(poll.id, None)
-        return True
-
-    @staticmethod
-    def _can_post(guild: discord.Guild, channel_id: int) -> bool:
-        channel = guild.get_channel(channel_id)
-        if not isinstance(channel, discord.abc.Messageable):
-            return False
-        perms = channel.permissions_for(guild.me)
-        return perms.view_channel and perms.send_messages and perms.embed_links
-
-    async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
-        assert poll.message_id is not None and poll.final is not None
-        embed = poll_embed(poll, self._matchup(poll), turnout=poll.final.total, final=poll.final)
-        view = vote_view(poll, disabled=True)
-        token = self._fresh_token(poll.id)
-        try:
-            if token is not None:
-                await token.followup.edit_message(poll.message_id, embed=embed, view=view)
-            else:
-                await channel.get_partial_message(poll.message_id).edit(embed=embed, view=view)
-            self.message_edits += 1
-        except discord.HTTPException as exc:
-            # The result post below still goes out; a stale poll message only keeps old buttons,
-            # which answer "closed".
-            log.warning("poll %s: could not close the poll message (%s)", poll.id, exc)
+    @property
+    def message_edits(self) -> int:
+        return self.closer.message_edits
 
     # ------------------------------------------------------------------ commands
-    def _resolve_matchup(self, text: str) -> Matchup:
-        wanted = text.strip()
-        for item in self.matchups:
-            if item.id == wanted:
-                return item
-        folded = wanted.casefold()
-        exact = [m for m in self.matchups if m.label.casefold() == folded]
-        found = exact or [m for m in self.matchups if folded and folded in m.label.casefold()]
-        if len(found) == 1:
-            return found[0]
-        shown_name = shown(wanted, 80)
-        if not found:
-            raise UserFacingError(
-                f"No pairing matches “{shown_name}”. Pick one from the list, or leave `matchup` "
-                "empty for the next pairing."
-            )
-        raise UserFacingError(
-            f"“{shown_name}” matches {len(found)} pairings: pick one from the list."
-        )
-
     async def _pick(
-        self, guild_id: int, matchup: str | None, kpop: str | None, classic: str | None
+        self, guild_id: int, matchup: Matchup | None, kpop: str | None, classic: str | None
     ) -> tuple[Matchup | None, str, str, str]:
         """(pairing or None, K-pop label, classic label, a note for the moderator)."""
         custom = kpop is not None or classic is not None
@@ -420,22 +333,20 @@ class PollCog(commands.Cog, name="Poll"):
                 )
             return None, kpop_label, classic_label, ""
         if matchup is not None:
-            chosen = self._resolve_matchup(matchup)
+            chosen = matchup
             note = ""
         else:
-            used = await self.store.matchups_used(guild_id)
-            picked = next_matchup([m.id for m in self.matchups], used)
+            picked = await next_pairing(self.store, self.matchups, guild_id)
             if picked is None:
                 raise UserFacingError("There are no pairings to poll on yet.")
-            chosen = self.matchups.by_id(picked[0])
+            chosen = picked[0]
             note = (
                 " Every pairing has had its round here, so the rounds start again with the "
                 "least recent one."
                 if picked[1]
                 else ""
             )
-        kpop_label = f"{chosen.kpop.artist} “{chosen.kpop.title}”"
-        classic_label = f"{chosen.classic.artist} “{chosen.classic.title}”"
+        kpop_label, classic_label = side_labels(chosen)
         return chosen, kpop_label, classic_label, note
 
     async def _target_channel(
@@ -485,7 +396,7 @@ class PollCog(commands.Cog, name="Poll"):
     async def start(
         self,
         interaction: discord.Interaction[KpopsBot],
-        matchup: str | None = None,
+        matchup: app_commands.Transform[Matchup, MatchupOption] | None = None,
         kpop: str | None = None,
         classic: str | None = None,
         hours: app_commands.Range[int, 1, 168] = 24,
@@ -497,7 +408,7 @@ class PollCog(commands.Cog, name="Poll"):
         channel = await self._target_channel(interaction)
         channel_id = getattr(channel, "id", None)
         assert isinstance(channel_id, int)
-        existing = await self.store.open_in_channel(channel_id)
+        existing = self.board.open.in_channel(channel_id)  # memory: the board mirrors commits
         if existing is not None:
             raise self._already_open(existing)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -544,28 +455,6 @@ class PollCog(commands.Cog, name="Poll"):
             f"{moment(existing.closes_at, 'R')}). End it with `/poll end` there first, "
             "or set another poll channel."
         )
-
-    @start.autocomplete("matchup")
-    async def matchup_choices(
-        self, interaction: discord.Interaction[KpopsBot], current: str
-    ) -> list[app_commands.Choice[str]]:
-        folded = current.strip().casefold()[:100]
-        ranked: list[tuple[int, int, Matchup]] = []
-        for index, item in enumerate(self.matchups):
-            label = item.label.casefold()
-            if not folded:
-                rank = 0
-            elif label.startswith(folded) or item.id.startswith(folded):
-                rank = 0
-            elif any(word.startswith(folded) for word in label.split()):
-                rank = 1
-            elif folded in label or folded in item.id:
-                rank = 2
-            else:
-                continue
-            ranked.append((rank, index, item))
-        ranked.sort(key=lambda r: (r[0], r[1]))
-        return [app_commands.Choice(name=m.label, value=m.id) for _, _, m in ranked[:25]]
 
     @poll.command(
         name="results", description="The open poll's turnout and time left, or the last result."
@@ -638,4 +527,16 @@ class PollCog(commands.Cog, name="Poll"):
                 "No listening poll has closed in this server yet, so there are no standings."
             )
         name = interaction.guild.name if interaction.guild else "this server"
-        await interaction.response.send_message(embed=shown_standings(name, record))
+        embed = shown_standings(name, record).copy()  # the cached embed stays as it was
+        language = reply_locale(interaction)
+        if not interaction.app_permissions.attach_files:
+            # The record still helps without its picture; say what would bring the chart.
+            embed.set_footer(text=t(language, NO_CHART))
+            await interaction.response.send_message(embed=embed)
+            return
+        chart = season_chart((await self.board.closed(guild_id)).rounds, language)
+        png = await self.charts.get(chart)
+        embed.set_image(url=f"attachment://{CHART_FILE}")
+        await interaction.response.send_message(
+            embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_FILE)
+        )

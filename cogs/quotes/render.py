@@ -10,9 +10,9 @@ from urllib.parse import urlparse
 import discord
 
 from bot import limits
+from bot.content.common import Source
 from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND
-from bot.content.common import Source
 from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line
 from cogs.quotes.content import Quote
 from cogs.quotes.logic import (

@@ -18,6 +18,7 @@ from bot.sandbox import Channel, Driver, Member
 from bot.sandbox.interactions import InteractionResult
 from bot.scheduler import DailyScheduler
 from bot.storage.config import ConfigStore
+from cogs.poll.weekly_store import WeeklyStore
 from tests.conftest import World
 
 ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
@@ -27,6 +28,11 @@ ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("config toggle", lambda w: {"feature": "poll", "enabled": False}),
     ("config modrole", lambda w: {"role": w.mod_role}),
     ("config language", lambda w: {"value": "ko"}),
+    ("config poll", lambda w: {"length": 48}),
+    (
+        "config schedule",
+        lambda w: {"feature": "poll", "time": "20:00", "timezone": "UTC", "day": "friday"},
+    ),
 ]
 
 
@@ -50,6 +56,7 @@ async def snapshot(bot: KpopsBot, guild_id: int) -> tuple[object, ...]:
         await store.language(guild_id),
         tuple(features.values()),
         tuple(await store.recent_changes(guild_id, 50)),
+        await WeeklyStore(bot.db).settings(guild_id),
     )
 
 
@@ -71,12 +78,13 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
     assert int(config["default_member_permissions"]) == limits.MANAGE_GUILD
     assert config["dm_permission"] is False  # servers only, never DMs
     subs = {o["name"]: o for o in config["options"]}
-    assert sorted(subs) == ["channel", "language", "modrole", "schedule", "show", "toggle"]
+    assert sorted(subs) == ["channel", "language", "modrole", "poll", "schedule", "show", "toggle"]
     options = {name: [o["name"] for o in sub.get("options", [])] for name, sub in subs.items()}
     assert options == {
         "show": [],
         "channel": ["feature", "channel"],
-        "schedule": ["feature", "time", "timezone"],
+        "schedule": ["feature", "time", "timezone", "day"],
+        "poll": ["length"],
         "toggle": ["feature", "enabled"],
         "modrole": ["role"],
         "language": ["value"],
@@ -86,7 +94,12 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
         "fact",
         "poll",
     ]
-    assert [c["value"] for c in subs["schedule"]["options"][0]["choices"]] == ["quote", "fact"]
+    schedule = subs["schedule"]["options"]
+    assert [c["value"] for c in schedule[0]["choices"]] == ["quote", "fact", "poll"]
+    assert [c["value"] for c in schedule[3]["choices"]][::6] == ["monday", "sunday"]
+    assert schedule[3].get("required", False) is False
+    length = subs["poll"]["options"][0]
+    assert (length["min_value"], length["max_value"], length["required"]) == (1, 168, True)
     assert subs["schedule"]["options"][2]["autocomplete"] is True
     assert subs["modrole"]["options"][0].get("required", False) is False
 
@@ -191,7 +204,7 @@ def _bot_lacks(bot: KpopsBot, channel: Channel, bit: int) -> bool:
 # ---------------------------------------------------------------------- /config schedule
 @pytest.mark.parametrize(
     "bad_time",
-    ["9am", "24:00", "12:60", "noon", "", "09:00:00", "@everyone", "<@123> 09:00", "`09:00`"],
+    ["13pm", "24:00", "12:60", "noon", "", "09:00:00", "@everyone", "<@123> 09:00", "`09:00`"],
 )
 async def test_a_bad_time_gets_a_helpful_reply_and_changes_nothing(
     bot: KpopsBot, driver: Driver, world: World, bad_time: str
@@ -227,7 +240,7 @@ async def test_a_bad_time_zone_suggests_the_right_name(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
     result = await run(
-        driver, world, "config schedule", feature="quote", time="09:00", timezone="seoul"
+        driver, world, "config schedule", feature="quote", time="09:00", timezone="seo"
     )
     assert "not an IANA time zone name" in result.text
     assert "Did you mean `Asia/Seoul`?" in result.text
@@ -235,6 +248,32 @@ async def test_a_bad_time_zone_suggests_the_right_name(
         driver, world, "config schedule", feature="quote", time="09:00", timezone="Mars/Base"
     )
     assert "not an IANA time zone name" in result.text
+
+
+@pytest.mark.parametrize(
+    ("typed_time", "typed_zone", "hhmm", "zone"),
+    [
+        ("9am", "KST", "09:00", "Asia/Seoul"),
+        ("21:30", "seoul", "21:30", "Asia/Seoul"),
+        ("9:30 PM", "Los Angeles", "21:30", "America/Los_Angeles"),
+        ("12am", "europe/berlin", "00:00", "Europe/Berlin"),
+    ],
+)
+async def test_times_and_zones_are_read_as_people_type_them(
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    typed_time: str,
+    typed_zone: str,
+    hhmm: str,
+    zone: str,
+) -> None:
+    result = await run(
+        driver, world, "config schedule", feature="quote", time=typed_time, timezone=typed_zone
+    )
+    assert f"**{hhmm} {zone}**" in result.text
+    quote = await ConfigStore(bot.db).feature(world.guild.id, "quote")
+    assert (quote.post_time, quote.timezone) == (hhmm, zone)
 
 
 async def test_schedule_is_set_normalised_and_logged(
