@@ -83,13 +83,14 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
 
 
 def _health() -> int:
-    from bot.health import check
+    from bot.health import check, heartbeat_key
 
     try:
         settings = load_settings(require_token=False)
     except SettingsError as exc:
         return _fail(str(exc))
-    healthy, line = asyncio.run(check(str(settings.database_path)))
+    key = heartbeat_key(settings.shard_label)
+    healthy, line = asyncio.run(check(str(settings.database_path), key))
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
 
