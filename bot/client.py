@@ -66,7 +66,14 @@ class KpopsBot(commands.AutoShardedBot):
     db: Database
     meta: MetaStore
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        catch_up_at_start: bool = True,
+        **options: Any,
+    ) -> None:
         # Only the GUILDS intent: channels and roles for configuration. No privileged intents,
         # no member cache; interactions arrive without any intent.
         intents = discord.Intents.none()
@@ -92,6 +99,8 @@ class KpopsBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        #: The daily scheduler runs once as soon as the gateway is ready, not a minute later.
+        self.catch_up_at_start = catch_up_at_start
         self.synced: bool | None = None  # None until the start-up sync check has run
         self.force_sync = False  # set by `python -m bot sync`
         self.freeze_gc = False  # set by `python -m bot` (one bot per process, unlike the tests)

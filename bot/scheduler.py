@@ -15,7 +15,8 @@ restart, a second process or an overlapping run never posts the same day twice.
 - Shards: a process posts only for the servers whose shard it holds; the claim row decides the
   rest, so shards moving between processes at a restart never post a day twice.
 - Start-up: one run as soon as the gateway is ready (posts due while stopped, or for shards just
-  taken over, go out at once), then every minute.
+  taken over, go out at once), then every minute. In-process tests, which drive ``run_due`` with
+  a manual clock, turn that first run off (``KpopsBot(catch_up_at_start=False)``).
 - A deleted channel or a missing permission is detected before any request, recorded (shown in
   ``/config show``) and not retried that day; the next day, or a fix, resumes posting.
 """
@@ -269,7 +270,7 @@ class DailyScheduler:
 
     async def _run_forever(self) -> None:
         await self.bot.wait_until_ready()
-        first = True
+        first = self.bot.catch_up_at_start
         while not self._stopping:
             if not first:
                 await asyncio.sleep(self.seconds_until_next_tick())

@@ -47,6 +47,8 @@ async def running_bot(
     settings = sandbox_settings(driver, database_path, dev_guild_id=dev_guild_id)
     use_endpoints(settings.api_base, settings.gateway_url)
     options.setdefault("guild_ready_timeout", 0.05)
+    # Tests and benchmarks run the scheduler themselves with a manual clock.
+    options.setdefault("catch_up_at_start", False)
     bot = KpopsBot(settings, clock=clock, **options)
     await bot.login(settings.token)
     task = asyncio.create_task(bot.connect(reconnect=True))
