@@ -181,6 +181,8 @@ class Emulator:
         self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
         #: Every IDENTIFY's shard, in order (None: unsharded).
         self.identified_shards: list[ShardKey] = []
+        #: A routing bug on demand: server id -> the shard whose session gets its events instead.
+        self.misroute: dict[int, ShardKey] = {}
         self.resumes = 0
         self.rate_limit_per_second: int | None = None
         self.rate_limited: list[float] = []
@@ -567,6 +569,8 @@ class Emulator:
 
     def session_for(self, guild_id: int) -> GatewaySession | None:
         """The session that holds a server: the latest IDENTIFY whose shard covers it."""
+        if guild_id in self.misroute:
+            return self._holders.get(self.misroute[guild_id])
         for shard, session in reversed(list(self._holders.items())):
             if holds(shard, guild_id):
                 return session
