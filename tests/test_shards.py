@@ -111,7 +111,11 @@ def test_the_shard_formula_is_discords() -> None:
 
 def client(count: int, ids: list[int] | None) -> discord.AutoShardedClient:
     # Never connected: held() reads the same public attributes a running bot has.
-    return discord.AutoShardedClient(intents=discord.Intents.none(), shard_count=count, shard_ids=ids)
+    if ids is None:
+        return discord.AutoShardedClient(intents=discord.Intents.none(), shard_count=count)
+    return discord.AutoShardedClient(
+        intents=discord.Intents.none(), shard_count=count, shard_ids=ids
+    )
 
 
 async def test_a_process_owns_only_its_shards_servers() -> None:

@@ -8,17 +8,20 @@ import json
 import sqlite3
 from collections import Counter
 from contextlib import AsyncExitStack
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from aiohttp import web
 
 from bot import limits
+from bot.client import KpopsBot, use_endpoints
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver
-from bot.sandbox.harness import running_bot
+from bot.sandbox.harness import running_bot, sandbox_settings
 from bot.sandbox.server import shard_of
 from bot.storage import Database
 from bot.storage.config import ConfigStore
@@ -197,10 +200,10 @@ async def test_discords_recommended_count_comes_through_a_rest_proxy(
 ) -> None:
     """DISCORD_API_BASE pointing at a REST proxy (as large bots run one in front of Discord):
     every REST request, /gateway/bot included, goes through it."""
-    build_sharded_world(driver, "Fans", (0, 1))
+    world = build_sharded_world(driver, "Fans", (0, 1))
     seen: list[str] = []
 
-    async def forward(request: aiohttp.web.Request) -> aiohttp.web.Response:
+    async def forward(request: web.Request) -> web.Response:
         seen.append(f"{request.method} {request.rel_url.path}")
         headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARDED}
         async with (
@@ -214,32 +217,38 @@ async def test_discords_recommended_count_comes_through_a_rest_proxy(
         ):
             body = await upstream.read()
             kept = {k: v for k, v in upstream.headers.items() if k.lower() in RETURNED}
-            return aiohttp.web.Response(body=body, status=upstream.status, headers=kept)
+            return web.Response(body=body, status=upstream.status, headers=kept)
 
-    app = aiohttp.web.Application()
+    app = web.Application()
     app.router.add_route("*", "/{tail:.*}", forward)
-    runner = aiohttp.web.AppRunner(app)
+    runner = web.AppRunner(app)
     await runner.setup()
-    site = aiohttp.web.TCPSite(runner, "127.0.0.1", 0)
+    site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = runner.addresses[0][1]
 
-    class ProxiedDriver:
-        """The driver as the bot sees it: the API base is the proxy's."""
-
-        token, gateway_url = driver.token, driver.gateway_url
-        api_base = f"http://127.0.0.1:{port}/api/v10"
-
+    settings = replace(
+        sandbox_settings(driver, db_path), api_base=f"http://127.0.0.1:{port}/api/v10"
+    )
+    use_endpoints(settings.api_base, settings.gateway_url)
+    bot = KpopsBot(settings, clock=clock, catch_up_at_start=False, guild_ready_timeout=0.05)
+    connecting: asyncio.Task[None] | None = None
     try:
-        async with running_bot(ProxiedDriver(), db_path, clock=clock) as bot:  # type: ignore[arg-type]
-            assert bot.shard_count == 1
+        await bot.login(settings.token)
+        assert bot.shard_count == 1
+        connecting = asyncio.create_task(bot.connect())
+        await asyncio.wait_for(bot.wait_until_ready(), 15)
+        answered = await driver.invoke("help", member=world.fan, channel=world.general)
+        assert answered.acknowledged
     finally:
+        await bot.close()
+        if connecting is not None:
+            await asyncio.wait_for(connecting, 5)
         await runner.cleanup()
-        from bot.client import use_endpoints
-
         use_endpoints(driver.api_base, driver.gateway_url)  # later tests talk to the emulator
     assert "GET /api/v10/gateway/bot" in seen  # the recommended shard count, asked by the bot
     assert "GET /api/v10/users/@me" in seen
+    assert any(line.startswith("POST /api/v10/interactions/") for line in seen)
 
 
 FORWARDED = frozenset({"authorization", "content-type", "user-agent", "x-audit-log-reason"})
