@@ -90,7 +90,7 @@ def _health() -> int:
     except SettingsError as exc:
         return _fail(str(exc))
     key = heartbeat_key(settings.shard_label)
-    healthy, line = asyncio.run(check(str(settings.database_path), key))
+    healthy, line = asyncio.run(check(str(settings.database), key))
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
 

@@ -61,7 +61,9 @@ def judge(last_heartbeat: str | None, now: float) -> tuple[bool, str]:
 
 
 async def check(database_path: str, key: str = HEARTBEAT_KEY) -> tuple[bool, str]:
-    if not await asyncio.to_thread(Path(database_path).is_file):
+    """``database_path``: the SQLite file, or a DATABASE_URL (a server: nothing to look for)."""
+    is_url = database_path.startswith(("postgresql://", "postgres://"))
+    if not is_url and not await asyncio.to_thread(Path(database_path).is_file):
         # Opening would create a fresh, empty database: a wrong path must not look like a bot
         # that has not connected yet.
         return False, (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from pathlib import Path
 
 import discord
@@ -179,3 +180,45 @@ def test_pacing_shares_by_held_shards() -> None:
 def test_each_process_keeps_its_own_heartbeat() -> None:
     assert heartbeat_key("all") == HEARTBEAT_KEY
     assert heartbeat_key("0-1") != heartbeat_key("2-3")
+
+
+DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
+
+
+def compose_values(name: str) -> list[str]:
+    """Every ``NAME: "value"`` of the compose file, in order (the file keeps them one per line)."""
+    pattern = re.compile(rf'^\s+{name}:\s*"?([^"\s]+)"?\s*$')
+    return [
+        m.group(1)
+        for line in (DEPLOY / "compose.yaml").read_text().splitlines()
+        if (m := pattern.match(line))
+    ]
+
+
+def test_the_compose_file_splits_every_shard_between_its_bot_processes() -> None:
+    counts = {int(c) for c in compose_values("SHARD_COUNT")}
+    assert len(counts) == 1, "every process must agree on SHARD_COUNT"
+    count = counts.pop()
+    ranges = [parse_shard_ids(r, count) for r in compose_values("SHARD_IDS")]
+    assert len(ranges) >= 2
+    held = [shard for r in ranges for shard in r]
+    assert sorted(held) == list(range(count)), "each shard held by exactly one process"
+    assert len({len(r) for r in ranges}) == 1, "equal ranges (the rate-limit shares assume it)"
+    urls = compose_values("DATABASE_URL")
+    assert len(urls) == len(ranges) and all(u.startswith("postgresql://") for u in urls)
+    text = (DEPLOY / "compose.yaml").read_text()
+    assert "image: postgres:" in text and "pg_isready" in text and "service_healthy" in text
+
+
+def test_the_systemd_template_runs_one_shard_range_per_instance() -> None:
+    unit = (DEPLOY / "kpops-bot@.service").read_text()
+    settings = [line for line in unit.splitlines() if "=" in line and not line.startswith("#")]
+    assert "Environment=SHARD_IDS=%i" in settings
+    assert "EnvironmentFile=/etc/kpops-bot.env" in settings
+    assert any(s.startswith("ExecStart=") and s.endswith("-m bot") for s in settings)
+    assert {"Restart=on-failure", "KillSignal=SIGTERM", "RestartPreventExitStatus=2"} <= set(
+        settings
+    )
+    # The instance names the README shows are ranges SHARD_IDS accepts.
+    for instance in re.findall(r"kpops-bot@([0-9-]+)", unit):
+        parse_shard_ids(instance, 4)
