@@ -18,6 +18,10 @@ from bot.storage import StorageError
 
 log = logging.getLogger("bot")
 
+# Gateway close codes: no retry can help, only a change of the shard settings.
+INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
+
 
 def _fail(message: str) -> int:
     print(f"kpops-bot: {message}", file=sys.stderr)
@@ -78,6 +82,17 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
         )
     except discord.PrivilegedIntentsRequired:
         return _fail("Discord refused the gateway intents; kpops-bot needs no privileged intents")
+    except discord.ConnectionClosed as exc:
+        if exc.code == SHARDING_REQUIRED:
+            return _fail(
+                "Discord requires more shards for this many servers: raise SHARD_COUNT (the same "
+                "in every process), or leave SHARD_COUNT and SHARD_IDS empty for its recommendation"
+            )
+        if exc.code == INVALID_SHARD:
+            return _fail(
+                f"Discord refused shard {exc.shard_id} as invalid: check SHARD_COUNT and SHARD_IDS"
+            )
+        raise
     except KeyboardInterrupt:
         return 0
 

@@ -27,7 +27,7 @@ from bot.storage import Database
 from bot.storage.config import ConfigStore
 from tests.conftest import World
 from tests.test_connection import Bot, bot_process
-from tests.test_process import clean_env
+from tests.test_process import clean_env, run_cli
 
 # ---------------------------------------------------------------------------- the emulator alone
 
@@ -337,6 +337,28 @@ async def start_processes(
         held = len(shard_ids.replace("-", ",").split(","))
         assert f"of {SHARDS}, {SERVERS_PER_SHARD * held} servers;" in line, line
     return bots
+
+
+async def test_too_few_shards_stop_the_process_with_one_line(
+    driver: Driver, tmp_path: Path
+) -> None:
+    driver.max_guilds_per_shard = 1
+    for n in range(2):
+        build_sharded_world(driver, f"Fans {n}", (0, 1))
+    env = clean_env(**driver.env(), DATABASE_PATH=str(tmp_path / "kpops.sqlite3"), SHARD_COUNT="1")
+    async with bot_process(env, tmp_path) as bot:
+        code = await asyncio.wait_for(bot.proc.wait(), 60)
+        await asyncio.sleep(0.2)  # the last lines
+    assert code == 2, bot.output
+    ours = [line for line in bot.lines if line.startswith("kpops-bot:")]
+    assert len(ours) == 1 and "raise SHARD_COUNT" in ours[0], bot.output
+    assert "Traceback" not in bot.output
+
+
+async def test_a_bad_shard_range_is_one_line_before_connecting(tmp_path: Path) -> None:
+    env = clean_env(DISCORD_TOKEN="t", SHARD_COUNT="4", SHARD_IDS="2-5")
+    code, out, err = await run_cli(env=env, cwd=tmp_path)
+    assert code == 2 and err.strip().count("\n") == 0 and "names shard 4" in err, out + err
 
 
 async def wait_until(check: Any, timeout: float, what: str, bots: list[Bot]) -> None:
