@@ -23,8 +23,10 @@ from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver
 from bot.sandbox.harness import running_bot, sandbox_settings
 from bot.sandbox.server import shard_of
+from bot.scheduler import SENT
 from bot.storage import Database
 from bot.storage.config import ConfigStore
+from tests.bot.test_scheduler import scheduler_of
 from tests.conftest import World
 from tests.test_connection import Bot, bot_process
 from tests.test_process import clean_env, run_cli
@@ -181,6 +183,24 @@ async def test_a_bot_holding_one_of_two_shards_serves_only_its_servers(
     assert any("refusing interaction" in r.getMessage() for r in caplog.records)
 
 
+async def test_daily_posts_go_only_to_the_servers_this_process_holds(
+    driver: Driver, db_path: Path, clock: ManualClock
+) -> None:
+    ours = build_sharded_world(driver, "Ours", (0, 2))
+    theirs = build_sharded_world(driver, "Theirs", (1, 2))
+    configured = clock.now()
+    await configure_daily(str(db_path), [ours, theirs], "quote", configured + timedelta(minutes=3))
+    async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[0]) as bot:
+        scheduler = scheduler_of(bot)
+        clock.advance(minutes=5)
+        outcomes = await scheduler.run_due()
+        assert [(o.guild_id, o.status) for o in outcomes] == [(ours.guild.id, SENT)]
+        # Paced at its share: one of two shards, so half of the budget, burst 1.
+        assert (scheduler.bucket.rate, scheduler.bucket.burst) == (23.0, 1)
+    assert len(driver.channel_messages(ours.daily)) == 1
+    assert driver.channel_messages(theirs.daily) == []  # the other process's to send
+
+
 async def test_the_ready_line_names_the_shards_and_servers(
     driver: Driver, db_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -290,7 +310,8 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
 
 
 async def configure_daily(target: str, worlds: list[World], feature: str, now: datetime) -> None:
-    """Every server posts ``feature`` at a time that has just passed (configured an hour ago)."""
+    """Every server posts ``feature`` at a time two minutes before ``now`` (configured an hour
+    before ``now``)."""
     post_time = (now - timedelta(minutes=2)).strftime("%H:%M")
     db = await Database.open(target)
     try:
