@@ -571,6 +571,11 @@ class Emulator:
         """The session that holds a server: the latest IDENTIFY whose shard covers it."""
         if guild_id in self.misroute:
             return self._holders.get(self.misroute[guild_id])
+        active = self._active
+        if active is not None and holds(active.shard, guild_id):
+            # The latest session to identify or resume, when it holds the server (several
+            # unsharded sessions: the one made active, as benchmarks/vote_storm.py switches them).
+            return active
         for shard, session in reversed(list(self._holders.items())):
             if holds(shard, guild_id):
                 return session
