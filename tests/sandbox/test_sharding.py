@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import sys
 from collections import Counter
 from contextlib import AsyncExitStack
 from dataclasses import replace
@@ -21,7 +22,7 @@ from bot import limits
 from bot.client import KpopsBot, use_endpoints
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver
-from bot.sandbox.harness import running_bot, sandbox_settings
+from bot.sandbox.harness import feature_modules, running_bot, sandbox_settings
 from bot.sandbox.server import shard_of
 from bot.scheduler import SENT
 from bot.storage import Database
@@ -253,6 +254,7 @@ async def test_discords_recommended_count_comes_through_a_rest_proxy(
     use_endpoints(settings.api_base, settings.gateway_url)
     bot = KpopsBot(settings, clock=clock, catch_up_at_start=False, guild_ready_timeout=0.05)
     connecting: asyncio.Task[None] | None = None
+    kept = feature_modules()
     try:
         await bot.login(settings.token)
         assert bot.shard_count == 1
@@ -262,6 +264,8 @@ async def test_discords_recommended_count_comes_through_a_rest_proxy(
         assert answered.acknowledged
     finally:
         await bot.close()
+        # As running_bot does: closing drops the feature modules; later tests share these.
+        sys.modules.update(kept)
         if connecting is not None:
             await asyncio.wait_for(connecting, 5)
         await runner.cleanup()
