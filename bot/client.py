@@ -107,6 +107,7 @@ class KpopsBot(commands.AutoShardedBot):
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
         self._click_namespaces: dict[str, ClickNamespace] = {}
+        self._login_started = False
         #: Interactions that reached this process for a server it does not hold (always a bug).
         self.ownership_errors: list[NotOwnedError] = []
 
@@ -239,10 +240,17 @@ class KpopsBot(commands.AutoShardedBot):
         if not persistent:
             await send_ephemeral(interaction, UNKNOWN_BUTTON)
 
+    async def login(self, token: str) -> None:
+        self._login_started = True
+        await super().login(token)
+
     async def close(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        await super().close()
+        # AutoShardedClient.close() needs what login() sets up first; before it (a database that
+        # cannot open) there is no HTTP session or gateway to close, only the database.
+        if self._login_started:
+            await super().close()
         db = getattr(self, "db", None)
         if db is not None:
             await db.close()
