@@ -184,6 +184,28 @@ async def test_a_bot_holding_one_of_two_shards_serves_only_its_servers(
     assert any("refusing interaction" in r.getMessage() for r in caplog.records)
 
 
+async def test_a_click_reaching_the_wrong_process_is_refused(
+    driver: Driver, db_path: Path, clock: ManualClock
+) -> None:
+    ours = build_sharded_world(driver, "Ours", (0, 2))
+    build_sharded_world(driver, "Theirs", (1, 2))
+    async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[0]):
+        started = await driver.invoke("poll start", member=ours.moderator, channel=ours.general)
+        assert started.ephemeral, started.text
+    (poll,) = [m for m in driver.channel_messages(ours.general) if m.buttons()]
+    # The shards move: this process now holds only shard 1, and a routing bug sends it a click
+    # on the poll of a shard-0 server. No button callback runs; nothing answers, nothing counts.
+    async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[1]) as bot:
+        driver.misroute[ours.guild.id] = (1, 2)
+        vote = poll.buttons()[0]["custom_id"]
+        click = await driver.click(poll, member=ours.fan, custom_id=vote, wait=False)
+        await asyncio.sleep(0.5)
+        assert not click.acknowledged
+        assert len(bot.ownership_errors) == 1
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM poll_votes").fetchone() == (0,)
+
+
 async def test_daily_posts_go_only_to_the_servers_this_process_holds(
     driver: Driver, db_path: Path, clock: ManualClock
 ) -> None:
