@@ -63,6 +63,10 @@ async def running_bot(
             raise TimeoutError("the bot did not become ready against the emulator")
         kept = feature_modules()
         yield bot
+        if bot.ownership_errors:  # loud in every test: an interaction reached the wrong process
+            raise AssertionError(
+                f"interactions for servers this bot does not hold: {bot.ownership_errors}"
+            )
     finally:
         await bot.close()
         # Closing unloads the extensions, and discord.py then drops every module of a feature
