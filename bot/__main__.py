@@ -18,6 +18,10 @@ from bot.storage import StorageError
 
 log = logging.getLogger("bot")
 
+# Gateway close codes: no retry can help, only a change of the shard settings.
+INVALID_SHARD = 4010
+SHARDING_REQUIRED = 4011
+
 
 def _fail(message: str) -> int:
     print(f"kpops-bot: {message}", file=sys.stderr)
@@ -78,18 +82,30 @@ def run(settings: Settings, *, force_sync_only: bool = False) -> int:
         )
     except discord.PrivilegedIntentsRequired:
         return _fail("Discord refused the gateway intents; kpops-bot needs no privileged intents")
+    except discord.ConnectionClosed as exc:
+        if exc.code == SHARDING_REQUIRED:
+            return _fail(
+                "Discord requires more shards for this many servers: raise SHARD_COUNT (the same "
+                "in every process), or leave SHARD_COUNT and SHARD_IDS empty for its recommendation"
+            )
+        if exc.code == INVALID_SHARD:
+            return _fail(
+                f"Discord refused shard {exc.shard_id} as invalid: check SHARD_COUNT and SHARD_IDS"
+            )
+        raise
     except KeyboardInterrupt:
         return 0
 
 
 def _health() -> int:
-    from bot.health import check
+    from bot.health import check, heartbeat_key
 
     try:
         settings = load_settings(require_token=False)
     except SettingsError as exc:
         return _fail(str(exc))
-    healthy, line = asyncio.run(check(str(settings.database_path)))
+    key = heartbeat_key(settings.shard_label)
+    healthy, line = asyncio.run(check(str(settings.database), key))
     print(line, file=sys.stdout if healthy else sys.stderr)
     return 0 if healthy else 1
 

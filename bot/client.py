@@ -12,6 +12,7 @@ from typing import Any
 
 import discord
 import yarl
+from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
@@ -26,6 +27,7 @@ from bot.health import heartbeat
 from bot.i18n import N_, CatalogTranslator, reply_locale, t
 from bot.invite import ready_line
 from bot.settings import Settings
+from bot.shards import NotOwnedError, assert_owns, recommended_shard_count
 from bot.storage import Database, MetaStore
 from bot.ui.buttons import ClickNamespace, clicked_custom_id
 
@@ -49,11 +51,29 @@ def extension_names() -> list[str]:
     )
 
 
-class KpopsBot(commands.Bot):
+class OwnedTree(app_commands.CommandTree["KpopsBot"]):
+    """The command tree, refusing any command or autocomplete for a server this process does not
+    hold (Discord never sends one; a routing bug must not touch another process's memory)."""
+
+    async def interaction_check(self, interaction: discord.Interaction[KpopsBot], /) -> bool:
+        return self.client.check_owned(interaction.guild_id, interaction)
+
+
+class KpopsBot(commands.AutoShardedBot):
+    """discord.py's own sharding: one process holds SHARD_IDS of SHARD_COUNT (by default every
+    shard, at Discord's recommended count)."""
+
     db: Database
     meta: MetaStore
 
-    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        catch_up_at_start: bool = True,
+        **options: Any,
+    ) -> None:
         # Only the GUILDS intent: channels and roles for configuration. No privileged intents,
         # no member cache; interactions arrive without any intent.
         intents = discord.Intents.none()
@@ -62,6 +82,10 @@ class KpopsBot(commands.Bot):
         # A text-only bot: the voice-library warnings would only alarm self-hosters.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         install_log_filter()  # one line per failed reconnect, not a traceback
+        if settings.shard_count is not None:
+            options.setdefault("shard_count", settings.shard_count)
+        if settings.shard_ids is not None:
+            options.setdefault("shard_ids", list(settings.shard_ids))
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -70,16 +94,32 @@ class KpopsBot(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.none(),
             chunk_guilds_at_startup=False,
             max_messages=None,
+            tree_cls=OwnedTree,
             **options,
         )
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
+        #: The daily scheduler runs once as soon as the gateway is ready, not a minute later.
+        self.catch_up_at_start = catch_up_at_start
         self.synced: bool | None = None  # None until the start-up sync check has run
         self.force_sync = False  # set by `python -m bot sync`
         self.freeze_gc = False  # set by `python -m bot` (one bot per process, unlike the tests)
         self._heartbeat: asyncio.Task[None] | None = None
         self.daily = DailyRegistry()  # daily features register here; the scheduler posts them
         self._click_namespaces: dict[str, ClickNamespace] = {}
+        self._login_started = False
+        #: Interactions that reached this process for a server it does not hold (always a bug).
+        self.ownership_errors: list[NotOwnedError] = []
+
+    def check_owned(self, guild_id: int | None, interaction: discord.Interaction[Any]) -> bool:
+        """False (logged loudly, recorded) when ``guild_id`` belongs to another process's shard."""
+        try:
+            assert_owns(self, guild_id)
+        except NotOwnedError as exc:
+            self.ownership_errors.append(exc)
+            log.error("refusing interaction %s: %s", interaction.id, exc)
+            return False
+        return True
 
     async def open_storage(self) -> None:
         """Open the database (and apply migrations); done before connecting so a bad file fails fast."""
@@ -87,8 +127,18 @@ class KpopsBot(commands.Bot):
             self.db = await Database.open(self.settings.database)
             self.meta = MetaStore(self.db)
 
+    async def resolve_shard_count(self) -> None:
+        """No SHARD_COUNT: ask Discord for its recommended count ourselves, before discord.py would,
+        so the gateway stays the configured DISCORD_GATEWAY_URL (discord.py would switch to the
+        URL /gateway/bot names) and the request goes through DISCORD_API_BASE like every other."""
+        if self.shard_count is None:
+            self.shard_count = await recommended_shard_count(
+                self.settings.api_base, self.settings.token
+            )
+
     async def setup_hook(self) -> None:
         await self.open_storage()
+        await self.resolve_shard_count()
         for name in extension_names():
             try:
                 await self.load_extension(name)
@@ -174,6 +224,8 @@ class KpopsBot(commands.Bot):
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.type is not discord.InteractionType.component:
             return
+        if not self.check_owned(interaction.guild_id, interaction):
+            return
         custom_id = clicked_custom_id(interaction)
         namespace = None if custom_id is None else self._namespace_of(custom_id)
         if custom_id is not None and namespace is not None:
@@ -188,10 +240,17 @@ class KpopsBot(commands.Bot):
         if not persistent:
             await send_ephemeral(interaction, t(reply_locale(interaction), UNKNOWN_BUTTON))
 
+    async def login(self, token: str) -> None:
+        self._login_started = True
+        await super().login(token)
+
     async def close(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
-        await super().close()
+        # AutoShardedClient.close() needs what login() sets up first; before it (a database that
+        # cannot open) there is no HTTP session or gateway to close, only the database.
+        if self._login_started:
+            await super().close()
         db = getattr(self, "db", None)
         if db is not None:
             await db.close()

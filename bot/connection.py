@@ -34,8 +34,10 @@ UNREACHABLE: tuple[type[BaseException], ...] = (
     discord.ConnectionClosed,
 )
 
-# The message discord.py's connect loop logs (with a traceback) before each reconnect.
+# The message discord.py's connect loop logs (with a traceback) before each reconnect, and the one
+# each shard of an AutoShardedClient logs (its arguments: the shard id, then the delay).
 _RECONNECT_MESSAGE = "Attempting a reconnect in %.2fs"
+_SHARD_RECONNECT_MESSAGE = "Attempting a reconnect for shard ID %s in %.2fs"
 
 
 def describe(exc: BaseException) -> str:
@@ -61,10 +63,15 @@ class OneLineReconnects(logging.Filter):
     """Turn discord.py's reconnect traceback into one warning naming the problem."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.msg == _RECONNECT_MESSAGE and record.exc_info and record.exc_info[1]:
-            delay = record.args[0] if isinstance(record.args, tuple) and record.args else 0.0
-            record.msg = "gateway connection failed (%s); reconnecting in %.1f s"
-            record.args = (describe(record.exc_info[1]), delay)
+        known = (_RECONNECT_MESSAGE, _SHARD_RECONNECT_MESSAGE)
+        if record.msg in known and record.exc_info and record.exc_info[1]:
+            args = record.args if isinstance(record.args, tuple) else ()
+            delay = args[-1] if args else 0.0
+            shard = (
+                f" on shard {args[0]}" if record.msg == _SHARD_RECONNECT_MESSAGE and args else ""
+            )
+            record.msg = "gateway connection failed%s (%s); reconnecting in %.1f s"
+            record.args = (shard, describe(record.exc_info[1]), delay)
             record.exc_info = None
             record.exc_text = None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
@@ -77,6 +84,7 @@ RECONNECT_FILTER = OneLineReconnects()
 def install_log_filter() -> None:
     """Idempotent: logging keeps one copy of a filter object however often it is added."""
     logging.getLogger("discord.client").addFilter(RECONNECT_FILTER)
+    logging.getLogger("discord.shard").addFilter(RECONNECT_FILTER)
 
 
 class Stopped(Exception):

@@ -21,17 +21,27 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "gateway_alive_at"
+
+
+def heartbeat_key(shard_label: str) -> str:
+    """Each process keeps its own heartbeat (processes holding different shards share one
+    database): 'gateway_alive_at' for a process holding every shard, else one key per SHARD_IDS."""
+    return HEARTBEAT_KEY if shard_label == "all" else f"{HEARTBEAT_KEY}:shards={shard_label}"
+
+
 HEARTBEAT_SECONDS = 30.0
 STALE_AFTER_SECONDS = 3 * HEARTBEAT_SECONDS
 
 
 async def heartbeat(bot: KpopsBot, meta: MetaStore) -> None:
-    """Record, every HEARTBEAT_SECONDS, that the gateway connection is up."""
+    """Record, every HEARTBEAT_SECONDS, that the gateway connection of every shard held is up."""
+    key = heartbeat_key(bot.settings.shard_label)
     await bot.wait_until_ready()
     while not bot.is_closed():
-        if bot.is_ready() and bot.ws is not None and not bot.ws.socket.closed:
+        shards = bot.shards.values()
+        if bot.is_ready() and shards and not any(shard.is_closed() for shard in shards):
             try:
-                await meta.set(HEARTBEAT_KEY, f"{time.time():.3f}")
+                await meta.set(key, f"{time.time():.3f}")
             except Exception:  # a locked or full disk must not kill the loop
                 log.exception("could not record the gateway heartbeat")
         await asyncio.sleep(HEARTBEAT_SECONDS)
@@ -50,8 +60,10 @@ def judge(last_heartbeat: str | None, now: float) -> tuple[bool, str]:
     return True, f"healthy: gateway heartbeat {age:.0f}s ago, database writable"
 
 
-async def check(database_path: str) -> tuple[bool, str]:
-    if not await asyncio.to_thread(Path(database_path).is_file):
+async def check(database_path: str, key: str = HEARTBEAT_KEY) -> tuple[bool, str]:
+    """``database_path``: the SQLite file, or a DATABASE_URL (a server: nothing to look for)."""
+    is_url = database_path.startswith(("postgresql://", "postgres://"))
+    if not is_url and not await asyncio.to_thread(Path(database_path).is_file):
         # Opening would create a fresh, empty database: a wrong path must not look like a bot
         # that has not connected yet.
         return False, (
@@ -67,6 +79,6 @@ async def check(database_path: str) -> tuple[bool, str]:
     try:
         meta = MetaStore(db)
         await meta.set("health_probe_at", f"{time.time():.3f}")
-        return judge(await meta.get(HEARTBEAT_KEY), time.time())
+        return judge(await meta.get(key), time.time())
     finally:
         await db.close()

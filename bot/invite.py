@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot import limits
+from bot.shards import format_shard_ids
 
 #: The OAuth2 scopes the bot is invited with: a bot user, and its slash commands.
 INVITE_SCOPES = ("bot", "applications.commands")
@@ -23,9 +24,12 @@ def invite_url(application_id: int) -> str:
 
 
 def shard_label(client: discord.Client) -> str:
+    """'shard 0 of 1', or the shards this process holds: 'shards 0-3 of 8'."""
     if isinstance(client, discord.AutoShardedClient):
         ids = sorted(client.shards)
-        return f"shards {', '.join(map(str, ids))} of {client.shard_count}"
+        if len(ids) == 1:
+            return f"shard {ids[0]} of {client.shard_count}"
+        return f"shards {format_shard_ids(ids)} of {client.shard_count}"
     if client.shard_id is None:
         return "shard 0 of 1"
     return f"shard {client.shard_id} of {client.shard_count}"

@@ -11,7 +11,12 @@ restart, a second process or an overlapping run never posts the same day twice.
 - Daylight saving: a local time that does not exist that day posts at the first valid minute after
   it; a repeated hour posts once (the claim is per local date).
 - Fan-out: at most ``MAX_IN_FLIGHT`` posts at once, paced by a token bucket below Discord's global
-  50 requests/second.
+  50 requests/second; a process holding some of the shards paces at its share (``bot.shards``).
+- Shards: a process posts only for the servers whose shard it holds; the claim row decides the
+  rest, so shards moving between processes at a restart never post a day twice.
+- Start-up: one run as soon as the gateway is ready (posts due while stopped, or for shards just
+  taken over, go out at once), then every minute. In-process tests, which drive ``run_due`` with
+  a manual clock, turn that first run off (``KpopsBot(catch_up_at_start=False)``).
 - A deleted channel or a missing permission is detected before any request, recorded (shown in
   ``/config show``) and not retried that day; the next day, or a fix, resumes posting.
 """
@@ -30,7 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import discord
 
-from bot import limits
+from bot import limits, shards
 from bot.daily import DailyPost, framed
 from bot.errors import reference_code
 from bot.i18n import N_, Language, t
@@ -213,8 +218,8 @@ class DailyScheduler:
         bot: KpopsBot,
         *,
         max_in_flight: int = MAX_IN_FLIGHT,
-        posts_per_second: float = POSTS_PER_SECOND,
-        burst: int = POST_BURST,
+        posts_per_second: float | None = None,
+        burst: int | None = None,
         catch_up: timedelta = CATCH_UP_WINDOW,
     ) -> None:
         self.bot = bot
@@ -222,7 +227,10 @@ class DailyScheduler:
         self.ledger = DailyPostStore(bot.db)
         self.catch_up = catch_up
         self.max_in_flight = max_in_flight
-        self.bucket = TokenBucket(posts_per_second, burst)
+        # No pacing given: this process's share of the budget, known once its shards are.
+        self._auto_pacing = posts_per_second is None and burst is None
+        self.bucket = TokenBucket(posts_per_second or POSTS_PER_SECOND, burst or POST_BURST)
+        self._default_bucket = self.bucket
         self.tick_seconds = TICK_SECONDS
         self.in_flight = 0
         self.peak_in_flight = 0  # the most posts ever in flight at once (for tests and logs)
@@ -270,12 +278,29 @@ class DailyScheduler:
 
     async def _run_forever(self) -> None:
         await self.bot.wait_until_ready()
+        first = self.bot.catch_up_at_start
         while not self._stopping:
-            await asyncio.sleep(self.seconds_until_next_tick())
+            if not first:
+                await asyncio.sleep(self.seconds_until_next_tick())
+            first = False
             try:
                 await self.run_due()
             except Exception:  # noqa: BLE001 - an uncaught error would end the loop for everyone
                 log.exception("daily scheduler run failed; trying again at the next minute")
+
+    def _pace_for_shards(self) -> None:
+        """Pace at this process's share of the shards (unless a caller chose the pacing, or
+        replaced the bucket): all processes together then stay under the global limit."""
+        if not self._auto_pacing or self.bucket is not self._default_bucket:
+            return
+        pace = shards.bot_pacing(self.bot)
+        if (pace.posts_per_second, pace.burst) != (self.bucket.rate, self.bucket.burst):
+            log.info(
+                "daily posts paced at %.3g/s (burst %d): this process's share of the shards",
+                pace.posts_per_second,
+                pace.burst,
+            )
+            self.bucket = self._default_bucket = TokenBucket(pace.posts_per_second, pace.burst)
 
     def _task_ended(self, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and task.exception() is not None:
@@ -286,6 +311,7 @@ class DailyScheduler:
         """Post everything due now; returns what happened (nothing due: an empty list)."""
         async with self._run_lock:
             self.runs += 1
+            self._pace_for_shards()
             now = self.bot.clock.now()
             unfinished = await self.ledger.fail_unfinished(
                 claimed_before=now - UNFINISHED_AFTER, detail=INTERRUPTED, at=now
@@ -313,7 +339,9 @@ class DailyScheduler:
         items = [
             item
             for item in await self.config.scheduled(features)
-            if self.bot.get_guild(item.guild_id) is not None  # ours (not another shard's), still in
+            # Ours (another process posts for its shards' servers) and still in it.
+            if shards.owns(self.bot, item.guild_id)
+            and self.bot.get_guild(item.guild_id) is not None
         ]
         if not items:
             return [], []
@@ -397,6 +425,7 @@ class DailyScheduler:
         builder = self.bot.daily.builders.get(item.feature)
         if builder is None:
             return None
+        shards.assert_owns(self.bot, item.guild_id)  # _find_due picked ours; never claim another's
         claimed = await self.ledger.claim(
             item.guild_id,
             item.feature,

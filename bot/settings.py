@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from dotenv import load_dotenv
 
 import bot
+from bot.shards import ShardSettingError, format_shard_ids, parse_shard_ids
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -41,12 +42,21 @@ class Settings:
         return self.database_url or self.database_path
 
     guild_retention_days: int = DEFAULT_GUILD_RETENTION_DAYS  # kept after a server removes the bot
+    # SHARD_COUNT (None: Discord's recommended count) and SHARD_IDS (None: every shard)
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def shard_label(self) -> str:
+        """Which shards this process holds, as SHARD_IDS writes them ('all' when not set)."""
+        return "all" if self.shard_ids is None else format_shard_ids(self.shard_ids)
 
     def __repr__(self) -> str:  # never let the token reach a log line
         return (
             f"Settings(token=<hidden>, database_path={str(self.database_path)!r}, "
             f"api_base={self.api_base!r}, gateway_url={self.gateway_url!r}, "
-            f"dev_guild_id={self.dev_guild_id!r}, log_level={logging.getLevelName(self.log_level)!r})"
+            f"dev_guild_id={self.dev_guild_id!r}, log_level={logging.getLevelName(self.log_level)!r}, "
+            f"shard_count={self.shard_count!r}, shard_ids={self.shard_ids!r})"
         )
 
     __str__ = __repr__
@@ -117,6 +127,7 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
             f"GUILD_RETENTION_DAYS must be a number of days from 1 to 3650 (got {retention_raw!r}); "
             "leave it empty for 30"
         )
+    shard_count, shard_ids = _shards(env)
     return Settings(
         token=token,
         database_path=database_path,
@@ -126,4 +137,35 @@ def load_settings(*, require_token: bool = True, env_file: Path | None = None) -
         log_level=getattr(logging, level_raw),
         database_url=database_url,
         guild_retention_days=int(retention_raw or DEFAULT_GUILD_RETENTION_DAYS),
+        shard_count=shard_count,
+        shard_ids=shard_ids,
     )
+
+
+MAX_SHARD_COUNT = 10_000
+
+
+def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]:
+    """SHARD_COUNT and SHARD_IDS: both empty means one process holding every shard at Discord's
+    recommended count; SHARD_IDS needs SHARD_COUNT (every process must agree on the count)."""
+    count_raw = _optional(env, "SHARD_COUNT")
+    ids_raw = _optional(env, "SHARD_IDS")
+    if count_raw is None:
+        if ids_raw is not None:
+            raise SettingsError(
+                f"SHARD_IDS is set ({ids_raw!r}) but SHARD_COUNT is not: set SHARD_COUNT to the "
+                "total number of shards, the same in every process"
+            )
+        return None, None
+    if not count_raw.isdigit() or not 1 <= int(count_raw) <= MAX_SHARD_COUNT:
+        raise SettingsError(
+            f"SHARD_COUNT must be a number of shards from 1 to {MAX_SHARD_COUNT} "
+            f"(got {count_raw!r}); leave it empty for Discord's recommended count"
+        )
+    count = int(count_raw)
+    if ids_raw is None:
+        return count, None
+    try:
+        return count, parse_shard_ids(ids_raw, count)
+    except ShardSettingError as exc:
+        raise SettingsError(str(exc)) from None

@@ -50,6 +50,8 @@ async def running_bot(
     settings = sandbox_settings(driver, database_path, dev_guild_id=dev_guild_id)
     use_endpoints(settings.api_base, settings.gateway_url)
     options.setdefault("guild_ready_timeout", 0.05)
+    # Tests and benchmarks run the scheduler themselves with a manual clock.
+    options.setdefault("catch_up_at_start", False)
     bot = KpopsBot(settings, clock=clock, **options)
     await bot.login(settings.token)
     task = asyncio.create_task(bot.connect(reconnect=True))
@@ -64,6 +66,10 @@ async def running_bot(
             raise TimeoutError("the bot did not become ready against the emulator")
         kept = feature_modules()
         yield bot
+        if bot.ownership_errors:  # loud in every test: an interaction reached the wrong process
+            raise AssertionError(
+                f"interactions for servers this bot does not hold: {bot.ownership_errors}"
+            )
     finally:
         await bot.close()
         # Closing unloads the extensions, and discord.py then drops every module of a feature

@@ -56,6 +56,21 @@ DEFAULT_EVERYONE = (
     | limits.USE_APPLICATION_COMMANDS
 )
 PRIVILEGED_INTENTS = (1 << 1) | (1 << 8) | (1 << 15)
+#: Discord recommends one shard per 1,000 servers and refuses a session holding more than 2,500.
+GUILDS_PER_RECOMMENDED_SHARD = 1000
+MAX_GUILDS_PER_SHARD = 2500
+
+#: (shard id, shard count) as IDENTIFY sends it; None for an unsharded session.
+ShardKey = tuple[int, int] | None
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's formula (the bot has its own copy in bot.shards: the emulator does not trust it)."""
+    return (guild_id >> 22) % shard_count
+
+
+def holds(shard: ShardKey, guild_id: int) -> bool:
+    return shard is None or shard_of(guild_id, shard[1]) == shard[0]
 
 
 @dataclass
@@ -106,6 +121,7 @@ class GatewaySession:
     ws: web.WebSocketResponse | None = None
     compressor: Any = None
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    shard: ShardKey = None
 
 
 def json_response(
@@ -159,6 +175,14 @@ class Emulator:
         self._by_token: dict[str, InteractionResult] = {}
         self.faults: list[Fault] = []
         self.identifies = 0
+        #: What /gateway/bot recommends; None: one shard per 1,000 servers, as Discord does.
+        self.recommended_shards: int | None = None
+        #: More servers than this on one session: IDENTIFY is refused with 4011.
+        self.max_guilds_per_shard = MAX_GUILDS_PER_SHARD
+        #: Every IDENTIFY's shard, in order (None: unsharded).
+        self.identified_shards: list[ShardKey] = []
+        #: A routing bug on demand: server id -> the shard whose session gets its events instead.
+        self.misroute: dict[int, ShardKey] = {}
         self.resumes = 0
         self.rate_limit_per_second: int | None = None
         self.rate_limited: list[float] = []
@@ -177,6 +201,8 @@ class Emulator:
         self._window: deque[float] = deque()
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
+        #: The session holding each shard (the latest IDENTIFY for it), in identify order.
+        self._holders: dict[ShardKey, GatewaySession] = {}
         self.ready = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -230,8 +256,9 @@ class Emulator:
         *,
         channels: tuple[str, ...] = ("general",),
         locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
     ) -> Guild:
-        gid = self.ids.next()
+        gid = self.ids.next_guild(shard)
         owner = User(self.ids.next(), f"{name.split()[0].lower()}-owner")
         guild = Guild(gid, name, owner.id, locale=locale)
         guild.roles[gid] = Role(gid, "@everyone", DEFAULT_EVERYONE)
@@ -246,7 +273,9 @@ class Emulator:
             guild.channels[cid] = Channel(cid, gid, cname, position=i)
         self.guilds[gid] = guild
         if self._active is not None and self.ready.is_set():
-            self._dispatch_soon("GUILD_CREATE", guild.to_dict(self.bot_member(guild), self.clock()))
+            self._dispatch_soon(
+                "GUILD_CREATE", guild.to_dict(self.bot_member(guild), self.clock()), guild_id=gid
+            )
         return guild
 
     def bot_member(self, guild: Guild) -> Member:
@@ -266,7 +295,9 @@ class Emulator:
         guild.roles[role.id] = role
         if self.ready.is_set():
             self._dispatch_soon(
-                "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.to_dict()}
+                "GUILD_ROLE_CREATE",
+                {"guild_id": str(guild.id), "role": role.to_dict()},
+                guild_id=guild.id,
             )
         return role
 
@@ -279,7 +310,7 @@ class Emulator:
         )
         guild.channels[cid] = channel
         if self.ready.is_set():
-            self._dispatch_soon("CHANNEL_CREATE", channel.to_dict())
+            self._dispatch_soon("CHANNEL_CREATE", channel.to_dict(), guild_id=guild.id)
         return channel
 
     def set_overwrite(
@@ -294,21 +325,23 @@ class Emulator:
         """Change a channel's permissions for a role (or member), telling the bot as Discord does."""
         channel.overwrites = [o for o in channel.overwrites if o.id != target_id]
         channel.overwrites.append(Overwrite(target_id, 1 if member else 0, allow, deny))
-        self._dispatch_soon("CHANNEL_UPDATE", channel.to_dict())
+        self._dispatch_soon("CHANNEL_UPDATE", channel.to_dict(), guild_id=channel.guild_id)
 
     def delete_channel(self, channel: Channel) -> None:
         guild = self.guilds[channel.guild_id]
         guild.channels.pop(channel.id, None)
-        self._dispatch_soon("CHANNEL_DELETE", channel.to_dict())
+        self._dispatch_soon("CHANNEL_DELETE", channel.to_dict(), guild_id=guild.id)
 
     def remove_guild(self, guild: Guild) -> None:
         """The bot is kicked from (or leaves) a guild."""
         self.guilds.pop(guild.id, None)
-        self._dispatch_soon("GUILD_DELETE", {"id": str(guild.id)})
+        self._dispatch_soon("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
 
     def guild_outage(self, guild: Guild) -> None:
         """Discord loses a guild for a while (GUILD_DELETE with unavailable): the bot is still in it."""
-        self._dispatch_soon("GUILD_DELETE", {"id": str(guild.id), "unavailable": True})
+        self._dispatch_soon(
+            "GUILD_DELETE", {"id": str(guild.id), "unavailable": True}, guild_id=guild.id
+        )
 
     def channel(self, channel_id: int) -> Channel | None:
         for guild in self.guilds.values():
@@ -478,14 +511,24 @@ class Emulator:
             self._violation("GATEWAY", "identify", 4014, 4014, "privileged intents requested")
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return None
+        valid, shard = await self._identify_shard(ws, data.get("shard"))
+        if not valid:
+            return None
+        guilds = [g for g in list(self.guilds.values()) if holds(shard, g.id)]
+        if len(guilds) > self.max_guilds_per_shard:
+            await ws.close(code=4011, message=b"Sharding required.")
+            return None
         self.identifies += 1
-        session = GatewaySession(secrets.token_hex(16), ws=ws, compressor=compressor)
+        self.identified_shards.append(shard)
+        session = GatewaySession(secrets.token_hex(16), ws=ws, compressor=compressor, shard=shard)
         self._sessions[session.id] = session
         self._active = session
+        self._holders.pop(shard, None)  # the latest IDENTIFY for a shard holds it
+        self._holders[shard] = session
         ready = {
             "v": 10,
             "user": {**self.bot_user.to_dict(), "verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.id,
             "session_type": "normal",
             "resume_gateway_url": self.gateway_url,
@@ -497,13 +540,53 @@ class Emulator:
             "geo_ordered_rtc_regions": [],
             "_trace": ["kpops-sandbox"],
         }
+        if shard is not None:
+            ready["shard"] = list(shard)
         await self._dispatch(session, "READY", ready)
-        for guild in list(self.guilds.values()):
+        for guild in guilds:
             await self._dispatch(
                 session, "GUILD_CREATE", guild.to_dict(self.bot_member(guild), self.clock())
             )
         self.ready.set()
         return session
+
+    async def _identify_shard(self, ws: web.WebSocketResponse, raw: Any) -> tuple[bool, ShardKey]:
+        """IDENTIFY's ``shard`` as (id, count), None when absent; (False, None) after closing the
+        connection with 4010 for an invalid one."""
+        if raw is None:
+            return True, None
+        valid = (
+            isinstance(raw, list)
+            and len(raw) == 2
+            and all(isinstance(n, int) and not isinstance(n, bool) for n in raw)
+            and raw[1] >= 1
+            and 0 <= raw[0] < raw[1]
+        )
+        if not valid:
+            await ws.close(code=4010, message=b"Invalid shard.")
+            return False, None
+        return True, (raw[0], raw[1])
+
+    def session_for(self, guild_id: int) -> GatewaySession | None:
+        """The session that holds a server: the latest IDENTIFY whose shard covers it."""
+        if guild_id in self.misroute:
+            return self._holders.get(self.misroute[guild_id])
+        active = self._active
+        if active is not None and holds(active.shard, guild_id):
+            # The latest session to identify or resume, when it holds the server (several
+            # unsharded sessions: the one made active, as benchmarks/vote_storm.py switches them).
+            return active
+        for shard, session in reversed(list(self._holders.items())):
+            if holds(shard, guild_id):
+                return session
+        return None
+
+    def shard_sessions(self) -> dict[ShardKey, bool]:
+        """Each shard identified so far, and whether its connection is up now."""
+        return {
+            shard: session.ws is not None and not session.ws.closed
+            for shard, session in self._holders.items()
+        }
 
     async def _resume(
         self, ws: web.WebSocketResponse, compressor: Any, data: dict[str, Any]
@@ -536,16 +619,30 @@ class Emulator:
                 except (ConnectionError, RuntimeError):
                     session.ws = None
 
-    def _dispatch_soon(self, event: str, data: dict[str, Any]) -> None:
-        session = self._active
+    def _session_of(self, guild_id: int | None) -> GatewaySession | None:
+        if guild_id is None:
+            return self._active
+        return self.session_for(guild_id)
+
+    def _dispatch_soon(self, event: str, data: dict[str, Any], *, guild_id: int | None) -> None:
+        session = self._session_of(guild_id)
         if session is not None:
             asyncio.get_running_loop().create_task(self._dispatch(session, event, data))
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a gateway event to the bot (buffered for resume while it is disconnected)."""
-        session = self._active
+        """Send a gateway event to the bot (buffered for resume while it is disconnected): a
+        server's event (``guild_id`` in it) to the session holding that server's shard."""
+        raw = data.get("guild_id")
+        session = self._session_of(int(raw) if raw is not None else None)
         if session is None:
-            raise RuntimeError("the bot has not identified with the emulator")
+            raise RuntimeError(f"no bot session holds {'the bot' if raw is None else raw}")
+        await self._dispatch(session, event, data)
+
+    async def dispatch_to_shard(self, shard: ShardKey, event: str, data: dict[str, Any]) -> None:
+        """Send an event down one shard's session whatever it holds (tests of misrouting)."""
+        session = self._holders.get(shard)
+        if session is None:
+            raise RuntimeError(f"no session for shard {shard}")
         await self._dispatch(session, event, data)
 
     # ------------------------------------------------------------------ REST plumbing
@@ -769,15 +866,20 @@ class Emulator:
         return json_response(
             {
                 "url": self.gateway_url,
-                "shards": 1,
+                "shards": self.recommended_shard_count(),
                 "session_start_limit": {
                     "total": 1000,
-                    "remaining": 999,
+                    "remaining": max(0, 1000 - self.identifies),
                     "reset_after": 0,
                     "max_concurrency": 1,
                 },
             }
         )
+
+    def recommended_shard_count(self) -> int:
+        if self.recommended_shards is not None:
+            return self.recommended_shards
+        return max(1, -(-len(self.guilds) // GUILDS_PER_RECOMMENDED_SHARD))
 
     async def _put_commands(self, request: web.Request, m: re.Match[str]) -> web.Response:
         if int(m.group(1)) != self.app_id:

@@ -20,9 +20,24 @@ class Snowflakes:
 
     def __init__(self) -> None:
         self._counter = itertools.count(1)
+        self._last_guild_ms = 0
 
     def next(self, now: float | None = None) -> int:
         ms = int((time.time() if now is None else now) * 1000) - limits.DISCORD_EPOCH_MS
+        return (ms << 22) | (next(self._counter) & 0x3FFFFF)
+
+    def next_guild(self, shard: tuple[int, int] | None = None) -> int:
+        """A server id. A server's shard comes from its id's timestamp ((id >> 22) % count), so
+        each new server gets a later millisecond than the last: servers made in a loop spread over
+        the shards as real ones do, instead of all landing on one. ``shard`` = (id, count) picks
+        the shard (the timestamp moves a few milliseconds at most)."""
+        ms = max(int(time.time() * 1000) - limits.DISCORD_EPOCH_MS, self._last_guild_ms + 1)
+        if shard is not None:
+            shard_id, count = shard
+            if not 0 <= shard_id < count:
+                raise ValueError(f"no shard {shard_id} among {count}")
+            ms += (shard_id - ms % count) % count
+        self._last_guild_ms = ms
         return (ms << 22) | (next(self._counter) & 0x3FFFFF)
 
 

@@ -16,6 +16,7 @@ import discord
 
 from bot.errors import report_error
 from bot.i18n import reply_locale, t
+from bot.shards import owns
 
 # discord.py requires a template even on a base class; this one matches nothing.
 _NEVER = re.compile(r"(?!)")
@@ -31,6 +32,14 @@ class Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_NEVER):
         pattern = re.compile(template) if isinstance(template, str) else template
         super().__init_subclass__(template=pattern)
         cls.pattern = pattern
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        # A click for a server whose shard another process holds is never handled here (the
+        # bot's on_interaction logs it); see bot.shards.
+        client = interaction.client
+        if isinstance(client, discord.AutoShardedClient):
+            return owns(client, interaction.guild_id) if interaction.guild_id else True
+        return True
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:  # type: ignore[override]
         try:
