@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +48,7 @@ from cogs.influence.map_render import (
 )
 from tests.cogs.influence.test_cog import HOSTILE, entity, graph, link, use_graph
 from tests.conftest import World
+from tests.loop_lag import LagProbe
 
 
 @pytest.fixture(scope="module")
@@ -272,30 +272,17 @@ async def test_pictures_are_cached_bounded_and_drawn_once(
 
 
 async def test_drawing_never_blocks_the_event_loop(real: Graph) -> None:
-    """A probe task measures how late the loop wakes it while maps are drawn cold."""
+    """A probe task measures how long the loop is held up while maps are drawn cold."""
     pictures = MapPictures()
     popularity = degrees(real)
-    worst = 0.0
-    stop = asyncio.Event()
-
-    async def probe() -> None:
-        nonlocal worst
-        while not stop.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(0.002)
-            worst = max(worst, time.perf_counter() - before - 0.002)
-
-    task = asyncio.create_task(probe())
-    await asyncio.sleep(0)
-    for entity_id in ("michael-jackson", "hip-hop", "bts", "jy-park", "k-pop"):
-        for depth in (1, 2):
-            await pictures.get(
-                (entity_id, depth),
-                lambda e=entity_id, d=depth: neighbourhood(real, e, d, popularity, (e, "")),
-            )
-    stop.set()
-    await task
-    assert worst < 0.050
+    async with LagProbe() as probe:
+        for entity_id in ("michael-jackson", "hip-hop", "bts", "jy-park", "k-pop"):
+            for depth in (1, 2):
+                await pictures.get(
+                    (entity_id, depth),
+                    lambda e=entity_id, d=depth: neighbourhood(real, e, d, popularity, (e, "")),
+                )
+    assert probe.worst < 0.050
 
 
 # ------------------------------------------------------------------ end to end

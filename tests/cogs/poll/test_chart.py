@@ -3,9 +3,7 @@ picture attached to /poll standings through attachment://."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import time
 
 from PIL import Image
 
@@ -20,6 +18,7 @@ from cogs.poll.chart import (
     season_chart,
 )
 from cogs.poll.logic import Round, Tally
+from tests.loop_lag import LagProbe
 
 
 def rounds(*tallies: tuple[int, int]) -> list[Round]:
@@ -53,22 +52,10 @@ def test_the_png_is_valid_and_within_limits_in_both_languages() -> None:
 
 
 async def test_drawing_never_blocks_the_event_loop() -> None:
-    """A loop-lag probe ticks every 5 ms while a chart is drawn in the worker thread."""
+    """A loop-lag probe ticks every 2 ms while a chart is drawn in the worker thread."""
     pictures = ChartPictures()
-    worst = 0.0
-
-    async def probe(stop: asyncio.Event) -> None:
-        nonlocal worst
-        while not stop.is_set():
-            before = time.perf_counter()
-            await asyncio.sleep(0.005)
-            worst = max(worst, time.perf_counter() - before - 0.005)
-
-    stop = asyncio.Event()
-    task = asyncio.create_task(probe(stop))
-    png = await pictures.get(season_chart(rounds(*[(2, 1), (1, 3)] * 10)))
-    stop.set()
-    await task
-    assert png.startswith(b"\x89PNG") and worst < 0.05
+    async with LagProbe() as probe:
+        png = await pictures.get(season_chart(rounds(*[(2, 1), (1, 3)] * 10)))
+    assert png.startswith(b"\x89PNG") and probe.worst < 0.05
     assert await pictures.get(season_chart(rounds(*[(2, 1), (1, 3)] * 10))) is png  # cached
     assert FILENAME.endswith(".png")
