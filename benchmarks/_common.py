@@ -11,7 +11,9 @@ import os
 import platform
 import statistics
 import sys
-from collections.abc import Awaitable, Callable
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,12 +59,53 @@ def build_scene(driver: Driver, members: int = 50, channels: int = 2) -> Scene:
     )
 
 
+def database_env(db: Path | str) -> dict[str, str]:
+    """The bot's database setting for a SQLite file or a PostgreSQL URL."""
+    if isinstance(db, str) and db.startswith(("postgresql://", "postgres://")):
+        return {"DATABASE_URL": db}
+    return {"DATABASE_PATH": str(db)}
+
+
+@asynccontextmanager
+async def postgres_databases() -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """A throwaway PostgreSQL server (the tests' own, tests/postgres.py) on loopback, and a
+    function that creates an empty database on it and returns its URL."""
+    import asyncpg
+
+    from tests.postgres import PostgresServer, find_bin_dir
+
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        raise SystemExit("PostgreSQL binaries (initdb, pg_ctl) not found; set PG_BIN")
+    server = PostgresServer(bin_dir, Path(tempfile.mkdtemp(prefix="kpops-bench-pg-")))
+    await asyncio.to_thread(server.start)
+
+    async def create(name: str) -> str:
+        admin = await asyncpg.connect(server.url())
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        finally:
+            await admin.close()
+        return server.url(name)
+
+    try:
+        yield create
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 class BotProcess:
     """``python -m bot`` (or the bare baseline bot) as a subprocess against the emulator."""
 
     def __init__(
-        self, driver: Driver, db: Path, *, bare: bool = False, env: dict[str, str] | None = None
+        self,
+        driver: Driver,
+        db: Path | str,
+        *,
+        bare: bool = False,
+        env: dict[str, str] | None = None,
     ) -> None:
+        """``db``: a SQLite file, or a ``postgresql://`` URL (given as DATABASE_URL)."""
         self.driver, self.db, self.bare = driver, db, bare
         self.extra_env = env or {}
         self.proc: asyncio.subprocess.Process | None = None
@@ -71,7 +114,7 @@ class BotProcess:
         env = {
             **os.environ,
             **self.driver.env(),
-            "DATABASE_PATH": str(self.db),
+            **database_env(self.db),
             "LOG_LEVEL": "WARNING",
             **self.extra_env,
         }

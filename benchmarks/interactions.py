@@ -25,11 +25,19 @@ import signal
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchmarks._common import BotProcess, Scene, build_scene, machine, percentile
+from benchmarks._common import (
+    BotProcess,
+    Scene,
+    build_scene,
+    machine,
+    percentile,
+    postgres_databases,
+)
 from benchmarks.bare_bot import command_path
 from bot.sandbox import Channel, Driver
 from bot.sandbox.state import Message
@@ -193,7 +201,27 @@ def path_of(result: Any) -> str:
 LABELS = ("kpops-bot", "bare", "same replies")
 
 
-async def run(count: int, rounds: int, concurrency: int, locale: str = "en-US") -> None:
+async def run(
+    count: int, rounds: int, concurrency: int, locale: str = "en-US", database: str = "sqlite"
+) -> None:
+    async with AsyncExitStack() as stack:
+        new_postgres_database = (
+            await stack.enter_async_context(postgres_databases())
+            if database == "postgresql"
+            else None
+        )
+        await run_on(count, rounds, concurrency, locale, new_postgres_database)
+
+
+async def run_on(
+    count: int,
+    rounds: int,
+    concurrency: int,
+    locale: str,
+    new_postgres_database: Callable[[str], Awaitable[str]] | None,
+) -> None:
+    """``new_postgres_database``: kpops-bot's database is on PostgreSQL (the bare bots keep no
+    data), or None for a SQLite file."""
     drivers = {label: Driver() for label in LABELS}
     scenes: dict[str, Scene] = {}
     bots: dict[str, BotProcess] = {}
@@ -206,9 +234,12 @@ async def run(count: int, rounds: int, concurrency: int, locale: str = "en-US") 
                 driver = drivers[label]
                 await driver.start()
                 scene = scenes[label] = build_scene(driver)
+                db: Path | str = Path(tmp) / f"{label}.sqlite3"
+                if new_postgres_database is not None and label == "kpops-bot":
+                    db = await new_postgres_database("bench_interactions")
                 bot = bots[label] = BotProcess(
                     driver,
-                    Path(tmp) / f"{label}.sqlite3",
+                    db,
                     bare=label != "kpops-bot",
                     env={"BARE_REPLIES": str(replies_file)} if label == "same replies" else None,
                 )
@@ -259,7 +290,8 @@ async def run(count: int, rounds: int, concurrency: int, locale: str = "en-US") 
     print(f"machine: {machine()}")
     print(
         f"{batch * rounds} interactions per command kind and bot ({rounds} alternating rounds "
-        f"of {batch}), {concurrency} at a time, members' locale {locale}. CPU: the bot "
+        f"of {batch}), {concurrency} at a time, members' locale {locale}, kpops-bot's database "
+        f"{'PostgreSQL' if new_postgres_database else 'SQLite'}. CPU: the bot "
         "process's own, per interaction.\n"
         "bare: a discord.py bot that only says 'ok'; same replies: one that sends kpops-bot's "
         "replies (read from a file) with no logic.\n"
@@ -289,8 +321,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--locale", default="en-US", help="the members' Discord locale (ko, en-US)")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="kpops-bot's engine: a SQLite file, or a throwaway PostgreSQL server started here",
+    )
     args = parser.parse_args()
-    asyncio.run(run(args.count, args.rounds, args.concurrency, args.locale))
+    asyncio.run(run(args.count, args.rounds, args.concurrency, args.locale, args.database))
 
 
 if __name__ == "__main__":

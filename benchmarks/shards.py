@@ -4,13 +4,13 @@ The emulator holds N servers (1,000 by default) over 4 gateway shards and enforc
 global limit (50 requests per second per token, for all processes together; the 51st request in
 any one-second window gets a global 429). Real ``python -m bot`` processes hold the shards
 (``SHARD_COUNT=4``; ``SHARD_IDS`` 0-3, or 0-1 and 2-3, or one each) and share one SQLite
-database (WAL, busy timeout) in which every server's quote of the day is set to the next whole
+database (WAL, busy timeout), or one PostgreSQL database (``--database postgresql``), in which every server's quote of the day is set to the next whole
 minute. At that minute every process's scheduler wakes at once (the worst case for the shared
 budget) and posts for the servers of its own shards. Printed per layout: the time from the minute
 to the last post against the floor the limit sets (N / 50 s), the 429s, and whether every server
 got exactly one post.
 
-    python -m benchmarks.shards [--servers 1000] [--processes 1 2 4]
+    python -m benchmarks.shards [--servers 1000] [--processes 1 2 4] [--database postgresql]
 """
 
 from __future__ import annotations
@@ -23,11 +23,13 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks._common import machine
+from benchmarks._common import database_env, machine, postgres_databases
 from bot.sandbox import Driver
 from bot.shards import GLOBAL_REQUESTS_PER_SECOND
 from bot.storage import Database
@@ -39,6 +41,7 @@ LAYOUTS = {1: ["0-3"], 2: ["0-1", "2-3"], 4: ["0", "1", "2", "3"]}
 # Start-up before the posting minute: imports, content, and discord.py's 5 s between a process's
 # shard IDENTIFYs (15 s for one process holding all four).
 START_MARGIN = timedelta(seconds=40)
+NewDatabase = Callable[[str], Awaitable[str]]  # a database name -> its PostgreSQL URL
 OUR_SETTINGS = ("DISCORD_TOKEN", "DATABASE_PATH", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS")
 
 
@@ -62,7 +65,7 @@ def next_minute_after(margin: timedelta) -> datetime:
     return at.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
-async def configure(db_path: Path, driver: Driver, post_at: datetime) -> None:
+async def configure(db_path: Path | str, driver: Driver, post_at: datetime) -> None:
     db = await Database.open(db_path)
     store = ConfigStore(db)
     now = datetime.now(UTC)
@@ -85,7 +88,11 @@ async def configure(db_path: Path, driver: Driver, post_at: datetime) -> None:
         await db.close()
 
 
-async def run_layout(servers: int, processes: int, logs: Path) -> Result:
+async def run_layout(
+    servers: int, processes: int, logs: Path, new_postgres_database: NewDatabase | None = None
+) -> Result:
+    """``new_postgres_database``: the processes share a fresh PostgreSQL database from it;
+    None: one SQLite file."""
     driver = Driver()
     await driver.start()
     procs: list[asyncio.subprocess.Process] = []
@@ -95,11 +102,13 @@ async def run_layout(servers: int, processes: int, logs: Path) -> Result:
             driver.add_guild(f"Fans {i}", channels=("daily",))
         channels = {c.id for g in driver.guilds.values() for c in g.channels.values()}
         with tempfile.TemporaryDirectory() as tmp:
-            db_path = Path(tmp) / "kpops.sqlite3"
+            db_path: Path | str = Path(tmp) / "kpops.sqlite3"
+            if new_postgres_database is not None:
+                db_path = await new_postgres_database(f"bench_shards_{processes}p")
             post_at = next_minute_after(START_MARGIN)
             await configure(db_path, driver, post_at)
             env = {k: v for k, v in os.environ.items() if k not in OUR_SETTINGS}
-            env.update(driver.env(), PYTHONPATH=str(ROOT), DATABASE_PATH=str(db_path))
+            env.update(driver.env(), PYTHONPATH=str(ROOT), **database_env(db_path))
             env.update(SHARD_COUNT=str(SHARD_COUNT), LOG_LEVEL="INFO")
             for n, shard_ids in enumerate(LAYOUTS[processes]):
                 log = (logs / f"shards-{processes}p-{n}.log").open("w")
@@ -156,14 +165,30 @@ async def run_layout(servers: int, processes: int, logs: Path) -> Result:
     )
 
 
-async def main(servers: int, layouts: list[int], logs: Path) -> bool:
+async def main(servers: int, layouts: list[int], logs: Path, database: str = "sqlite") -> bool:
+    async with AsyncExitStack() as stack:
+        new_postgres_database = (
+            await stack.enter_async_context(postgres_databases())
+            if database == "postgresql"
+            else None
+        )
+        return await run_layouts(servers, layouts, logs, new_postgres_database)
+
+
+async def run_layouts(
+    servers: int, layouts: list[int], logs: Path, new_postgres_database: NewDatabase | None
+) -> bool:
     load = f", load average {os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else ""
     print(f"machine: {machine()}{load}")
-    print(f"{servers} servers over {SHARD_COUNT} shards; emulator limit 50 requests/s per token")
+    engine = "PostgreSQL" if new_postgres_database else "SQLite"
+    print(
+        f"{servers} servers over {SHARD_COUNT} shards, {engine}; emulator limit 50 requests/s "
+        "per token"
+    )
     print("processes | sent | time from the minute | floor | ratio | 429s | twice | missing")
     ok = True
     for processes in layouts:
-        r = await run_layout(servers, processes, logs)
+        r = await run_layout(servers, processes, logs, new_postgres_database)
         print(
             f"{r.processes} | {r.sent} | {r.seconds:.2f} s | {r.floor:.1f} s | {r.ratio:.3f}x | "
             f"{r.rate_limited} | {r.twice} | {r.missing}",
@@ -181,8 +206,15 @@ def cli() -> int:
         "--processes", type=int, nargs="+", choices=sorted(LAYOUTS), default=[1, 2, 4]
     )
     parser.add_argument("--logs", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="one SQLite file, or a throwaway PostgreSQL server started here",
+    )
     args = parser.parse_args()
-    return 0 if asyncio.run(main(args.servers, args.processes, args.logs)) else 1
+    ok = asyncio.run(main(args.servers, args.processes, args.logs, args.database))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

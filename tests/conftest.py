@@ -7,6 +7,7 @@ reject, a late or double acknowledgement, or a post the bot had no right to make
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,8 +98,30 @@ def world(driver: Driver) -> World:
     return build_world(driver)
 
 
+# KPOPS_TEST_DATABASE=postgresql runs every end-to-end test's bot on a fresh database on the
+# session's throwaway PostgreSQL server instead of a SQLite file (.ci/run does both passes).
+TEST_DATABASE_ENV = "KPOPS_TEST_DATABASE"
+SQLITE_ONLY = "sqlite_only"
+
+
+def e2e_engine() -> str:
+    engine = os.environ.get(TEST_DATABASE_ENV, "sqlite").strip().lower() or "sqlite"
+    if engine not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(
+            f"{TEST_DATABASE_ENV} must be 'sqlite' or 'postgresql', not {engine!r}"
+        )
+    return engine
+
+
 @pytest.fixture
-def db_path(tmp_path: Path) -> Path:
+def db_path(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where the bot's database lives: a SQLite file, or (an end-to-end test run with
+    KPOPS_TEST_DATABASE=postgresql) the URL of a fresh, migrated PostgreSQL database. Both go to
+    ``running_bot`` and ``Database.open`` alike; a test about SQLite itself is marked
+    ``sqlite_only`` and is skipped on the PostgreSQL pass."""
+    is_e2e = request.node.get_closest_marker("e2e") is not None
+    if e2e_engine() == "postgresql" and is_e2e:
+        return str(request.getfixturevalue("postgres_migrated_url"))
     return tmp_path / "kpops.sqlite3"
 
 
@@ -111,7 +134,7 @@ def db(engine_db: Database) -> Database:
 
 @pytest.fixture
 async def bot(
-    driver: Driver, world: World, db_path: Path, clock: ManualClock
+    driver: Driver, world: World, db_path: Path | str, clock: ManualClock
 ) -> AsyncIterator[KpopsBot]:
     async with running_bot(driver, db_path, clock=clock) as running:
         yield running
@@ -131,8 +154,17 @@ E2E_FIXTURES = frozenset({"driver", "bot"})
 E2E_MODULES = frozenset({"test_process.py", "test_benchmarks.py"})
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{SQLITE_ONLY}: about the SQLite file itself; skipped on the PostgreSQL pass"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    on_postgresql = e2e_engine() == "postgresql"
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & E2E_FIXTURES or item.path.name in E2E_MODULES:
             item.add_marker(pytest.mark.e2e)
+            if on_postgresql and item.get_closest_marker(SQLITE_ONLY) is not None:
+                item.add_marker(pytest.mark.skip(reason="about SQLite itself (PostgreSQL pass)"))

@@ -222,6 +222,7 @@ async def poll_enabled(bot: KpopsBot, world: World) -> bool:
 BUSY_SECONDS = BUSY_TIMEOUT_MS / 1000
 
 
+@pytest.mark.sqlite_only  # another process's lock on the SQLite file
 async def test_a_briefly_locked_database_is_waited_for(
     bot: KpopsBot, driver: Driver, world: World, db_path: Path
 ) -> None:
@@ -248,6 +249,7 @@ async def test_a_briefly_locked_database_is_waited_for(
     assert await store(bot).vote_of(poll_id_of(poll_message), world.fan.id) == "kpop"
 
 
+@pytest.mark.sqlite_only  # another process's lock on the SQLite file
 async def test_a_database_locked_past_the_busy_timeout_fails_that_request_cleanly(
     bot: KpopsBot, driver: Driver, world: World, db_path: Path
 ) -> None:
@@ -406,6 +408,7 @@ async def test_kill_9_mid_vote_storm_ten_times_loses_no_acknowledged_vote(
     driver.violations[:] = [v for v in driver.violations if v.code != 10062]
 
 
+@pytest.mark.sqlite_only  # another process's lock on the SQLite file
 async def test_a_vote_deferred_as_its_database_wait_fails_is_answered_once(
     bot: KpopsBot, driver: Driver, world: World, db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
+import random
 import sys
 from collections import Counter
 from contextlib import AsyncExitStack
@@ -21,15 +21,18 @@ from aiohttp import web
 from bot import limits
 from bot.client import KpopsBot, use_endpoints
 from bot.clock import ManualClock
-from bot.sandbox import Channel, Driver
+from bot.sandbox import Channel, Driver, InteractionResult, Member, Message
 from bot.sandbox.harness import feature_modules, running_bot, sandbox_settings
 from bot.sandbox.server import shard_of
 from bot.scheduler import SENT
 from bot.storage import Database
 from bot.storage.config import ConfigStore
+from cogs.poll.store import PollStore
 from tests.bot.test_scheduler import scheduler_of
+from tests.cogs.poll.test_cog import poll_id_of, start_poll, vote
 from tests.conftest import World
 from tests.test_connection import Bot, bot_process
+from tests.test_faults import confirmed_side
 from tests.test_process import clean_env, run_cli
 
 # ---------------------------------------------------------------------------- the emulator alone
@@ -204,8 +207,12 @@ async def test_a_click_reaching_the_wrong_process_is_refused(
         assert not click.acknowledged
         assert len(bot.ownership_errors) == 1
         bot.ownership_errors.clear()
-    with sqlite3.connect(db_path) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM poll_votes").fetchone() == (0,)
+    db = await Database.open(db_path)
+    try:
+        row = await db.fetchone("SELECT COUNT(*) AS n FROM poll_votes")
+        assert row is not None and row["n"] == 0
+    finally:
+        await db.close()
 
 
 async def test_daily_posts_go_only_to_the_servers_this_process_holds(
@@ -310,14 +317,11 @@ SERVERS_PER_SHARD = 2
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, str]:
-    """The processes' database settings: one SQLite file (WAL, busy timeout), or PostgreSQL."""
+    """The processes' database settings: one SQLite file (WAL, busy timeout), or a fresh, empty
+    database on the session's PostgreSQL server (the processes migrate it together)."""
     if request.param == "sqlite":
         return {"DATABASE_PATH": str(tmp_path / "kpops.sqlite3")}
-    from tests.postgres import PostgresServer, start_server
-
-    server: PostgresServer = start_server()
-    request.addfinalizer(server.stop)
-    return {"DATABASE_URL": server.url()}
+    return {"DATABASE_URL": str(request.getfixturevalue("postgres_url"))}
 
 
 async def configure_daily(target: str, worlds: list[World], feature: str, now: datetime) -> None:
@@ -339,12 +343,18 @@ async def configure_daily(target: str, worlds: list[World], feature: str, now: d
         await db.close()
 
 
-def sent_rows(database: dict[str, str]) -> Counter[tuple[int, str]]:
-    if "DATABASE_PATH" not in database:
-        return Counter()  # PostgreSQL: the channel counts below are the check
-    with sqlite3.connect(database["DATABASE_PATH"]) as conn:
-        rows = conn.execute("SELECT guild_id, feature FROM daily_posts WHERE status = 'sent'")
-        return Counter((int(g), str(f)) for g, f in rows)
+def target_of(database: dict[str, str]) -> str:
+    return database.get("DATABASE_URL") or database["DATABASE_PATH"]
+
+
+async def sent_rows(database: dict[str, str]) -> Counter[tuple[int, str]]:
+    """The daily posts marked sent, per (server, feature), read from either engine."""
+    db = await Database.open(target_of(database))
+    try:
+        rows = await db.fetchall("SELECT guild_id, feature FROM daily_posts WHERE status = 'sent'")
+    finally:
+        await db.close()
+    return Counter((int(r["guild_id"]), str(r["feature"])) for r in rows)
 
 
 def posts_in(driver: Driver, channel: Channel) -> list[str]:
@@ -410,7 +420,7 @@ async def test_two_processes_two_shards_each_serve_every_server_once(
         for shard in range(SHARDS)
         for n in range(SERVERS_PER_SHARD)
     ]
-    target = database.get("DATABASE_URL") or database["DATABASE_PATH"]
+    target = target_of(database)
     now = datetime.now(UTC)
     await configure_daily(target, worlds, "quote", now)
     dailies = {w.guild.id: w.daily for w in worlds}
@@ -456,8 +466,146 @@ async def test_two_processes_two_shards_each_serve_every_server_once(
     # Exactly once: the quote of the first start is not sent again by the shard's new owner.
     for guild_id, channel in dailies.items():
         assert len(driver.channel_messages(channel)) == 2, (guild_id, posts_in(driver, channel))
-    sent = sent_rows(database)
-    if sent:
-        assert sent == Counter({(w.guild.id, f): 1 for w in worlds for f in ("quote", "fact")})
+    sent = await sent_rows(database)
+    assert sent == Counter({(w.guild.id, f): 1 for w in worlds for f in ("quote", "fact")})
     assert "refusing interaction" not in logs and "Traceback" not in logs
     assert "'sent': 4" in logs  # each process posted its own four servers' facts
+
+
+# ---------------------------------------------------------------------------- a vote storm, kill -9
+STORM_VOTERS_PER_SERVER = 12
+KILL_AFTER_ANSWERED = 25
+
+
+def callbacks_per_interaction(driver: Driver) -> Counter[str]:
+    """How many accepted initial responses each interaction got (POST .../callback)."""
+    return Counter(
+        r.path.split("/")[2]
+        for r in driver.requests
+        if r.method == "POST" and r.path.endswith("/callback") and r.status < 300
+    )
+
+
+async def storm(
+    driver: Driver,
+    polls: dict[int, Message],
+    voters: dict[int, list[Member]],
+    rng: random.Random,
+    clicks: list[tuple[InteractionResult, str]],
+) -> None:
+    """Every voter clicks a random side of their server's poll, all at once, not waiting; each
+    click (and the side clicked) goes into ``clicks`` as it is sent."""
+    order = [(guild_id, m) for guild_id, members in voters.items() for m in members]
+    rng.shuffle(order)
+    for guild_id, member in order:
+        side = rng.choice(("kpop", "classic"))
+        clicks.append((await vote(driver, polls[guild_id], member, side, wait=False), side))
+        await asyncio.sleep(rng.uniform(0, 0.003))
+
+
+async def test_a_vote_storm_over_two_processes_survives_kill_9_of_one(
+    driver: Driver, postgres_url: str, tmp_path: Path
+) -> None:
+    """Two processes, two shards each, one PostgreSQL: a vote storm over every server, one process
+    SIGKILLed mid-storm and restarted. Every vote a reply confirmed is in the database with its
+    side; every command is answered once, by the one process holding the server."""
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    database = {"DATABASE_URL": postgres_url}
+    worlds = [
+        build_sharded_world(driver, f"Fans {shard}-{n}", (shard, SHARDS))
+        for shard in range(SHARDS)
+        for n in range(SERVERS_PER_SHARD)
+    ]
+    voters = {
+        w.guild.id: [driver.add_member(w.guild, f"v{i}") for i in range(STORM_VOTERS_PER_SERVER)]
+        for w in worlds
+    }
+    killed_servers = {w.guild.id for w in worlds if shard_of(w.guild.id, SHARDS) in (0, 1)}
+    allowed: dict[int, set[str | None]] = {
+        m.id: {None} for members in voters.values() for m in members
+    }
+
+    async with asyncio.timeout(75), AsyncExitStack() as stack:
+        first, second = await start_processes(stack, driver, database, tmp_path, ["0-1", "2-3"])
+        polls = {w.guild.id: (await start_poll(driver, w, hours=48))[1] for w in worlds}
+
+        clicks: list[tuple[InteractionResult, str]] = []
+        storming = asyncio.create_task(storm(driver, polls, voters, rng, clicks))
+        await wait_until(
+            lambda: sum(c.acknowledged for c, _ in clicks) >= KILL_AFTER_ANSWERED,
+            20,
+            "the storm to get going",
+            [first, second],
+        )
+        first.proc.kill()  # SIGKILL: no shutdown, no flush, mid-storm
+        await first.proc.wait()
+        await storming
+        # The survivor answers every click on its servers; the killed one's are Discord's
+        # "interaction failed" (nothing was promised).
+        survivors = [(c, s) for c, s in clicks if c.channel.guild_id not in killed_servers]
+        await wait_until(
+            lambda: all(confirmed_side(c, s) is not None for c, s in survivors),
+            20,
+            "the surviving process to answer its clicks",
+            [second],
+        )
+        for click, side in clicks:
+            promise = confirmed_side(click, side)
+            member_id = click.member.id
+            allowed[member_id] = {promise} if promise is not None else allowed[member_id] | {side}
+        answered_on_killed = sum(
+            confirmed_side(c, s) is not None
+            for c, s in clicks
+            if c.channel.guild_id in killed_servers
+        )
+        assert answered_on_killed < len(clicks) - len(survivors), f"seed {seed}: no kill mid-storm"
+
+        # The killed process comes back with the same shards; a second storm, all answered.
+        restarted = await stack.enter_async_context(
+            bot_process(
+                clean_env(
+                    **driver.env(),
+                    **database,
+                    SHARD_COUNT=str(SHARDS),
+                    SHARD_IDS="0-1",
+                    LOG_LEVEL="INFO",
+                ),
+                tmp_path,
+            )
+        )
+        await restarted.wait_for_line(lambda line: "ready as" in line, timeout=40)
+        again: list[tuple[InteractionResult, str]] = []
+        await storm(driver, polls, voters, rng, again)
+        await wait_until(
+            lambda: all(confirmed_side(c, s) is not None for c, s in again),
+            20,
+            "both processes to answer the second storm",
+            [second, restarted],
+        )
+        for click, side in again:
+            allowed[click.member.id] = {side}
+        for bot in (second, restarted):
+            assert await bot.stop() == 0, bot.output
+        logs = "\n".join(b.output for b in (first, second, restarted))
+
+    db = await Database.open(postgres_url)
+    try:
+        stored: dict[int, str] = {}
+        for world in worlds:
+            poll_id = poll_id_of(polls[world.guild.id])
+            rows = await db.fetchall(
+                "SELECT user_id, side FROM poll_votes WHERE poll_id = ?", (poll_id,)
+            )
+            stored.update({int(r["user_id"]): str(r["side"]) for r in rows})
+            tally = await PollStore(db).tally(poll_id)
+            mine = [str(r["side"]) for r in rows]
+            assert (tally.kpop, tally.classic) == (mine.count("kpop"), mine.count("classic"))
+    finally:
+        await db.close()
+    lost = [m for m, sides in allowed.items() if stored.get(m) not in sides]
+    assert not lost, f"seed {seed}: {len(lost)} acknowledged votes lost or wrong"
+    # Every interaction answered at most once, each only by the process holding its server.
+    assert max(callbacks_per_interaction(driver).values()) == 1
+    assert "refusing interaction" not in logs and "Traceback" not in logs
+    driver.violations[:] = [v for v in driver.violations if v.code != 10062]

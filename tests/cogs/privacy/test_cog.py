@@ -309,8 +309,9 @@ async def test_a_server_is_forgotten_after_the_retention_and_only_it(
     for member in (world.moderator, world.fan, world.owner):
         assert await rows_naming(bot.db, member.id) == {}
     assert await snapshot(bot.db, other.guild.id) == kept
-    violations = await bot.db.fetchall("PRAGMA foreign_key_check")
-    assert violations == []
+    if bot.db.engine == "sqlite":  # PostgreSQL checks every foreign key as rows change
+        violations = await bot.db.fetchall("PRAGMA foreign_key_check")
+        assert violations == []
 
 
 async def test_an_outage_is_not_a_removal(
