@@ -6,6 +6,7 @@ notes and sources are data and are shown as the content loader gives them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,38 @@ PATH_FOOTER = N_("Buttons open each profile on the way.")
 def translation_mark(language: Language, translated: bool) -> str:
     """A short note after a source line when the text shown is our translation of it."""
     return " " + t(language, "(translated)") if translated else ""
+
+
+_DECADE = re.compile(r"\b(early |mid-|late )?(\d{4})s\b")
+_DECADE_WORDS = {
+    "": N_("{decade}s"),
+    "early ": N_("early {decade}s"),
+    "mid-": N_("mid-{decade}s"),
+    "late ": N_("late {decade}s"),
+}
+_ONWARD = re.compile(r"^(.*) onward$")
+_REUNITED = re.compile(r"^(.*); reunited by (\d{4})$")
+
+
+def active_in(language: Language, active: str) -> str:
+    """An active range ("1990s–present", "late 1800s onward") in the reader's language: its few
+    English words come from the catalog, the years stay as they are."""
+    if language == ENGLISH:
+        return active
+    reunited = _REUNITED.match(active)
+    if reunited:
+        rest = active_in(language, reunited[1])
+        return t(language, "{active}; reunited by {year}", active=rest, year=reunited[2])
+    onward = _ONWARD.match(active)
+    if onward:
+        return t(language, "{start} onward", start=active_in(language, onward[1]))
+
+    def decade(found: re.Match[str]) -> str:
+        msgid = _DECADE_WORDS[found[1] or ""]
+        return t(language, msgid, decade=found[2])
+
+    text = _DECADE.sub(decade, active)
+    return re.sub(r"\bpresent\b", t(language, "present"), text)
 
 
 def kind_label(language: Language, kind: str) -> str:
@@ -130,7 +163,7 @@ def profile_header(
         len(entity.aliases),
         limit=ALIASES_SHOWN_MAX,
     )
-    active = escape(entity.active)
+    active = escape(active_in(language, entity.active))
     if entity.as_of:
         active = t(language, "{active} (as of {date})", active=active, date=entity.as_of)
     kind = entity_kind(language, entity.kind)
