@@ -59,8 +59,9 @@ def keywords(query: str) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def _fact_words(fact: Fact) -> Vocabulary:
-    """A fact's words (text and topics), folded once: facts never change while the bot runs."""
-    return Vocabulary(words_of(f"{fact.text} {' '.join(fact.topics)}"))
+    """A fact's words (its text in every language, and its topics), folded once: facts never
+    change while the bot runs, and a search finds a fact in either script."""
+    return Vocabulary(words_of(f"{fact.text} {fact.ko_text} {' '.join(fact.topics)}"))
 
 
 def search_facts(facts: Sequence[Fact], query: str) -> list[Fact]:

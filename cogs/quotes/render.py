@@ -64,7 +64,13 @@ class ShownQuote:
 
     @property
     def searchable(self) -> Searchable:
-        return Searchable(self.key, self.text, self.speaker, self.context)
+        """What search reads: the words and speaker, and the context in every language (with
+        the Korean translation), so a search finds a quote in either script."""
+        context = self.context
+        if self.curated is not None:
+            korean = (self.curated.context_for(KOREAN), self.curated.translation_for(KOREAN))
+            context = " ".join((context, *korean))
+        return Searchable(self.key, self.text, self.speaker, context)
 
     @property
     def number(self) -> int | None:

@@ -236,3 +236,45 @@ async def test_the_map_for_a_korean_reader_draws_korean_names(
     )
     other = Image.open(io.BytesIO(map_render.render(mixed)))
     assert other.convert(sent.mode).tobytes() != sent.tobytes()
+
+
+async def test_influence_suggestions_name_entries_in_the_readers_language(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    ko = await driver.autocomplete(
+        "influence artist", "name", "마이클", member=world.fan, channel=world.general, locale=KO
+    )
+    en = await driver.autocomplete(
+        "influence artist", "name", "마이클", member=world.fan, channel=world.general
+    )
+    assert {"value": "michael-jackson", "name": "마이클 잭슨"} in ko
+    # An English reader who typed the Hangul sees the English name and what matched.
+    assert {"value": "michael-jackson", "name": "Michael Jackson (마이클 잭슨)"} in en
+    typo = await driver.invoke(
+        "influence artist", {"name": "Jakson"}, member=world.fan, channel=world.general, locale=KO
+    )
+    labels = [b["label"] for b in typo.message.buttons()]
+    assert labels and all(any("\uac00" <= ch <= "\ud7a3" for ch in label) for label in labels), (
+        labels
+    )
+    assert any(label.startswith("마이클 잭슨") for label in labels)
+
+
+async def test_korean_words_find_facts_and_quotes_by_their_korean_text(
+    bot: KpopsBot, driver: Driver, world: World
+) -> None:
+    fact = await driver.invoke(
+        "film fact", {"topic": "드러머"}, member=world.fan, channel=world.general, locale=KO
+    )
+    assert not fact.ephemeral and "드러머" in fact.message.embeds[0]["description"]
+    found = await driver.invoke(
+        "quote search", {"text": "가족"}, member=world.fan, channel=world.general, locale=KO
+    )
+    assert not found.ephemeral and found.message.embeds[0]["fields"]
+    speakers = {
+        escape(q.speaker)
+        for q in QUOTES.quotes
+        if "가족" in q.context_for(KO) + q.translation_for(KO)
+    }
+    fields = found.message.embeds[0]["fields"]
+    assert all(any(s in f["name"] for s in speakers) for f in fields)
