@@ -30,12 +30,13 @@ from bot.ui.buttons import Button, ClickNamespace
 from bot.ui.style import moment
 from bot.ui.text import clip, in_code, shown
 from bot.views import static_view
-from cogs.film.content import Fact, FilmContent
+from cogs.film.content import Fact, FilmContent, Trivia
 from cogs.film.logic import (
     ECHO_MAX,
     FactQuery,
     MemberCooldown,
     ShowRecord,
+    choices_for,
     clean,
     least_shown,
     match_topic,
@@ -189,10 +190,15 @@ BUTTONS = ClickNamespace(
 )
 
 
-def trivia_view(question: TriviaQuestion, *, closed: bool = False) -> discord.ui.View:
-    """The four answer buttons; once closed, disabled, with the right one in green."""
+def trivia_view(
+    question: TriviaQuestion, trivia: Trivia | None, language: Language, *, closed: bool = False
+) -> discord.ui.View:
+    """The four answer buttons in ``language``; once closed, disabled, the right one in green.
+
+    Each button's custom_id names the choice by index, so a click counts whatever the labels say.
+    """
     view = discord.ui.View(timeout=None)
-    for index, choice in enumerate(question.choices):
+    for index, choice in enumerate(choices_for(question.choices, trivia, language)):
         style = discord.ButtonStyle.secondary
         if closed and index == question.answer_index:
             style = discord.ButtonStyle.success
@@ -386,9 +392,11 @@ class FilmCog(
             )
         # The question stays in the channel for everyone: it speaks the server's language.
         language = self.server_language(guild_id)
+        trivia = self.trivia_by_id.get(question.trivia_id)
         try:
             sent = await interaction.response.send_message(
-                embed=trivia_open_embed(question, language), view=trivia_view(question)
+                embed=trivia_open_embed(question, trivia, language),
+                view=trivia_view(question, trivia, language),
             )
         except BaseException:
             await self.store.discard_question(question.id)
@@ -447,14 +455,10 @@ class FilmCog(
     async def show_result(self, question: TriviaQuestion) -> bool:
         """Edit the question's message to show the result; False to try again later."""
         right, answered = await self.store.answers(question.id)
-        embed = trivia_closed_embed(
-            question,
-            self.trivia_by_id.get(question.trivia_id),
-            right,
-            answered,
-            self.server_language(question.guild_id),
-        )
-        view = trivia_view(question, closed=True)
+        trivia = self.trivia_by_id.get(question.trivia_id)
+        language = self.server_language(question.guild_id)
+        embed = trivia_closed_embed(question, trivia, right, answered, language)
+        view = trivia_view(question, trivia, language, closed=True)
         try:
             await self.edit_question_message(question, embed, view)
         except (discord.NotFound, discord.Forbidden) as error:

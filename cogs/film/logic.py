@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from bot.search import Vocabulary, meaningful, suggestion, words_of
 from bot.ui.text import clip
-from cogs.film.content import Fact
+from cogs.film.content import Fact, Trivia
 
 # Characters that render as nothing but change a string: zero-width spaces and joiners, the word
 # joiner, the byte-order mark and soft hyphen. Typed (or pasted) around a topic, they hide it.
@@ -59,8 +59,9 @@ def keywords(query: str) -> list[str]:
 
 @lru_cache(maxsize=1024)
 def _fact_words(fact: Fact) -> Vocabulary:
-    """A fact's words (text and topics), folded once: facts never change while the bot runs."""
-    return Vocabulary(words_of(f"{fact.text} {' '.join(fact.topics)}"))
+    """A fact's words (its text in every language, and its topics), folded once: facts never
+    change while the bot runs, and a search finds a fact in either script."""
+    return Vocabulary(words_of(f"{fact.text} {fact.ko_text} {' '.join(fact.topics)}"))
 
 
 def search_facts(facts: Sequence[Fact], query: str) -> list[Fact]:
@@ -143,6 +144,22 @@ def shuffled_choices(
     choices = [answer, *wrong]
     rng.shuffle(choices)
     return choices, choices.index(answer)
+
+
+def choices_for(stored: Sequence[str], trivia: Trivia | None, language: str) -> tuple[str, ...]:
+    """A question's choices, in the order they were stored, in the reader's language.
+
+    The store keeps the English labels (language-neutral: answers are checked by index), so each
+    is matched to its place among the entry's English answers and shown in ``language``; a label
+    the entry no longer has (the content changed since) is shown as stored.
+    """
+    if trivia is None:
+        return tuple(stored)
+    english = [trivia.answer, *trivia.wrong]
+    shown = [trivia.answer_for(language), *trivia.wrong_for(language)]
+    if len(shown) != len(english):
+        return tuple(stored)
+    return tuple(shown[english.index(c)] if c in english else c for c in stored)
 
 
 def competition_ranks(points: Sequence[int]) -> list[int]:

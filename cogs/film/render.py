@@ -15,7 +15,7 @@ from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND, CLOSED, moment
 from bot.ui.text import clip, source_line
 from cogs.film.content import Fact, Film, Trivia
-from cogs.film.logic import competition_ranks, pack_lines
+from cogs.film.logic import choices_for, competition_ranks, pack_lines
 from cogs.film.store import Score, Standing, TriviaQuestion
 
 # Room kept free below the 6,000-character total for the footer.
@@ -55,11 +55,17 @@ def _add_lines(embed: discord.Embed, language: Language, name: str, lines: Seque
     return len(lines) - shown
 
 
+def translation_mark(language: Language, translated: bool) -> str:
+    """A short note after a source line when the text shown is our translation of it."""
+    return " " + t(language, "(translated)") if translated else ""
+
+
 def about_embed(film: Film, language: Language) -> discord.Embed:
-    """The film card: title, director, writers, stars, release, synopsis, screenings, sources."""
+    """The film card: title, director, writers, stars, release, synopsis, screenings, sources,
+    its content in the reader's language (a translation says so under the sources)."""
     embed = discord.Embed(
         title=clip(film.title, limits.EMBED_TITLE_MAX),
-        description=clip(film.synopsis, SYNOPSIS_SHOWN_MAX),
+        description=clip(film.synopsis_for(language), SYNOPSIS_SHOWN_MAX),
         colour=BRAND,
     )
     if film.sources:
@@ -68,16 +74,20 @@ def about_embed(film: Film, language: Language) -> discord.Embed:
     for name, value, inline in (
         (t(language, "Directed by"), film.director, True),
         (t(language, "Written by"), ", ".join(film.writers), True),
-        (t(language, "Release"), film.release, False),
+        (t(language, "Release"), film.release_for(language), False),
     ):
         left += 0 if _add_field(embed, name, value, inline=inline) else 1
-    cast = [t(language, "**{actor}** as {role}", actor=m.actor, role=m.role) for m in film.cast]
+    cast = [
+        t(language, "**{actor}** as {role}", actor=m.actor, role=m.role_for(language))
+        for m in film.cast
+    ]
     left += _add_lines(embed, language, t(language, "Starring"), cast)
-    screenings = [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
+    screenings = [f"{s.date}: {s.event} ({s.note_for(language)})" for s in film.screenings]
     left += _add_lines(embed, language, t(language, "Screened at"), screenings)
-    sources = [source_line(s, language) for s in film.sources]
+    mark = translation_mark(language, film.is_translation(language))
+    sources = [source_line(s, language) + mark for s in film.sources]
     sources_left = _add_lines(embed, language, t(language, "Sources"), sources)
-    production = [f"• {note}" for note in film.production]
+    production = [f"• {note}" for note in film.production_for(language)]
     left += _add_lines(embed, language, t(language, "Production"), production)
     if sources_left:
         footer = tn(
@@ -98,17 +108,19 @@ def about_embed(film: Film, language: Language) -> discord.Embed:
 
 
 def fact_embed(fact: Fact, language: Language, *, title: str | None = None) -> discord.Embed:
-    """One fact, its source as a link (the title links there too) and its topics."""
-    text = fact.text
+    """One fact in the reader's language, its source as a link (the title links there too, and
+    a translation says so) and its topics."""
+    text = fact.text_for(language)
     if fact.as_of:
         text += "\n*" + t(language, "As of {date}.", date=fact.as_of) + "*"
     embed = discord.Embed(
         title=clip(title or t(language, "Did you know?"), limits.EMBED_TITLE_MAX),
-        url=fact.source.url,
+        url=fact.source_for(language).url,
         description=clip(text, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
-    source = clip(source_line(fact.source, language), 1024)
+    mark = translation_mark(language, fact.is_translation(language))
+    source = clip(source_line(fact.source_for(language), language) + mark, 1024)
     embed.add_field(name=t(language, "Source"), value=source, inline=False)
     topics = ", ".join(fact.topics)
     embed.set_footer(text=t(language, "K-Pops! · topics: {topics}", topics=topics))
@@ -119,7 +131,14 @@ def daily_fact_title(language: Language, day: date) -> str:
     return t(language, "Fact of the day · {day}", day=format_day(language, day))
 
 
-def trivia_open_embed(question: TriviaQuestion, language: Language) -> discord.Embed:
+def question_text(question: TriviaQuestion, trivia: Trivia | None, language: Language) -> str:
+    """The question in the reader's language (as stored when its entry is gone)."""
+    return question.question if trivia is None else trivia.question_for(language)
+
+
+def trivia_open_embed(
+    question: TriviaQuestion, trivia: Trivia | None, language: Language
+) -> discord.Embed:
     closes = moment(question.closes_at, "R")
     pick = t(
         language,
@@ -128,7 +147,7 @@ def trivia_open_embed(question: TriviaQuestion, language: Language) -> discord.E
     )
     embed = discord.Embed(
         title=t(language, "K-Pops! trivia"),
-        description=f"**{clip(question.question, 1000)}**\n\n{pick}",
+        description=f"**{clip(question_text(question, trivia, language), 1000)}**\n\n{pick}",
         colour=BRAND,
     )
     footer = t(language, "Question {id} · a right answer scores a point", id=question.id)
@@ -160,17 +179,20 @@ def trivia_closed_embed(
     answered: int,
     language: Language,
 ) -> discord.Embed:
-    """The result: the right answer, why, its source and who got it."""
-    lines = [f"**{clip(question.question, 1000)}**", "", f"✅ **{question.answer}**"]
+    """The result: the right answer, why, its source (a translation says so) and who got it."""
+    answer = choices_for(question.choices, trivia, language)[question.answer_index]
+    text = question_text(question, trivia, language)
+    lines = [f"**{clip(text, 1000)}**", "", f"✅ **{answer}**"]
     if trivia is not None:
-        lines.append(trivia.explanation)
+        lines.append(trivia.explanation_for(language))
     embed = discord.Embed(
         title=t(language, "K-Pops! trivia · closed"),
         description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
         colour=CLOSED,
     )
     if trivia is not None:
-        source = clip(source_line(trivia.source, language), 1024)
+        mark = translation_mark(language, trivia.is_translation(language))
+        source = clip(source_line(trivia.source_for(language), language) + mark, 1024)
         embed.add_field(name=t(language, "Source"), value=source)
     got_it = _names(language, right) if right else t(language, "Nobody this time.")
     got_it_title = t(

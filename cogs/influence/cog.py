@@ -15,7 +15,6 @@ on a public message. Every reply is in the language of the member it answers.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import re
 from collections.abc import Callable
@@ -203,7 +202,8 @@ def render_profile(
             continue
         seen.add(neighbour.other.id)
         arrow = "⬅️" if neighbour.incoming else "➡️"
-        buttons.append(GoToEntity(neighbour.other.id, f"{arrow} {neighbour.other.name}"))
+        label = f"{arrow} {neighbour.other.name_for(language)}"
+        buttons.append(GoToEntity(neighbour.other.id, label))
     if len(pages) > 1:
         buttons.append(
             TurnPage(entity.id, max(page - 1, 0), t(language, PREVIOUS), page == 0, row=4)
@@ -239,7 +239,8 @@ def path_view(
         if entity_id not in order:
             order.append(entity_id)
     buttons: list[GoToEntity | ShowPathPicture] = [
-        GoToEntity(entity_id, entity_name(lookup, entity_id)) for entity_id in order[:PATH_BUTTONS]
+        GoToEntity(entity_id, entity_name(lookup, entity_id, language))
+        for entity_id in order[:PATH_BUTTONS]
     ]
     if connection.steps and len(path_picture_id(start.id, end.id)) <= limits.CUSTOM_ID_MAX:
         buttons.append(ShowPathPicture(start.id, end.id, t(language, PATH_BUTTON)))
@@ -267,10 +268,11 @@ def map_filename(*parts: object) -> str:
 def neighbourhood_layout(
     lookup: InfluenceLookup, entity_id: str, depth: int, language: Language = "en"
 ) -> MapLayout:
-    name = lookup.graph.entities[entity_id].name
+    name = lookup.graph.entities[entity_id].name_for(language)
     title = (t(language, MAP_TITLE, name=name), t(language, MAP_SUBTITLE))
-    layout = map_layout.neighbourhood(lookup.graph, entity_id, depth, lookup.popularity, title)
-    return dataclasses.replace(layout, language=language)
+    return map_layout.neighbourhood(
+        lookup.graph, entity_id, depth, lookup.popularity, title, language
+    )
 
 
 def path_layout(
@@ -282,11 +284,10 @@ def path_layout(
     if connection.relation is Relation.REVERSE:  # the walk runs from end to start
         start, end = end, start
     title = (
-        t(language, PATH_TITLE, start=start.name, end=end.name),
+        t(language, PATH_TITLE, start=start.name_for(language), end=end.name_for(language)),
         t(language, PATH_SUBTITLE),
     )
-    layout = map_layout.path(lookup.graph, connection.steps, (start_id, end_id), title)
-    return dataclasses.replace(layout, language=language)
+    return map_layout.path(lookup.graph, connection.steps, (start_id, end_id), title, language)
 
 
 def map_embed(
@@ -301,12 +302,13 @@ def map_embed(
         "{n} links away. Arrows point from influencer to influenced, colours show how each "
         "link is known, dashed links are disputed.",
         depth,
-        name=escape(entity.name),
+        name=escape(entity.name_for(language)),
     )
     if trimmed:
         description += "\n" + t(language, MAP_TRIMMED)
+    title = t(language, MAP_TITLE, name=entity.name_for(language))
     embed = discord.Embed(
-        title=clip(t(language, MAP_TITLE, name=entity.name), limits.EMBED_TITLE_MAX),
+        title=clip(title, limits.EMBED_TITLE_MAX),
         description=clip(description, limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
@@ -318,9 +320,11 @@ def map_embed(
 def path_picture_embed(
     language: Language, start: Entity, end: Entity, filename: str
 ) -> discord.Embed:
+    start_name, end_name = start.name_for(language), end.name_for(language)
+    title = t(language, PATH_TITLE, start=start_name, end=end_name)
     embed = discord.Embed(
-        title=clip(t(language, PATH_TITLE, start=start.name, end=end.name), limits.EMBED_TITLE_MAX),
-        description=t(language, PATH_DESCRIPTION, start=escape(start.name), end=escape(end.name)),
+        title=clip(title, limits.EMBED_TITLE_MAX),
+        description=t(language, PATH_DESCRIPTION, start=escape(start_name), end=escape(end_name)),
         colour=BRAND,
     )
     embed.set_image(url=f"attachment://{filename}")
@@ -575,7 +579,8 @@ class Influence(
         self, interaction: discord.Interaction[Any], start: Entity, end: Entity
     ) -> None:
         if start.id == end.id:
-            raise UserFacingError(SAME_TWICE, name=escape(start.name))
+            name = start.name_for(reply_locale(interaction))
+            raise UserFacingError(SAME_TWICE, name=escape(name))
         embed, view = self.lookup.rendered_path(start.id, end.id, reply_locale(interaction))
         await interaction.response.send_message(embed=embed, view=view)
 

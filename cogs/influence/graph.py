@@ -189,9 +189,13 @@ class Match:
     @property
     def label(self) -> str:
         """The name, plus the alias that matched when it is not just a spelling of the name."""
-        if self.matched == self.name or normalise(self.matched) in normalise(self.name):
-            return self.name
-        return f"{self.name} ({self.matched})"
+        return self.label_as(self.name)
+
+    def label_as(self, name: str) -> str:
+        """``label`` with the entity shown as ``name`` (its name in the reader's language)."""
+        if self.matched == name or normalise(self.matched) in normalise(name):
+            return name
+        return f"{name} ({self.matched})"
 
 
 @dataclass(frozen=True, slots=True)

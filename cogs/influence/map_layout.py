@@ -89,8 +89,11 @@ def neighbourhood(
     depth: int,
     popularity: Mapping[str, int],
     title: tuple[str, str] = ("", ""),
+    language: Language = ENGLISH,
 ) -> MapLayout:
-    """The map of ``entity_id`` reaching ``depth`` links up and down (``KeyError`` if unknown)."""
+    """The map of ``entity_id`` reaching ``depth`` links up and down (``KeyError`` if unknown),
+    its names (and the words around them) in ``language``. Who is drawn where does not depend on
+    the language: the same map in every language."""
     centre = graph.entities[entity_id]
     depth = min(max(depth, DEPTHS[0]), DEPTHS[-1])
     upward: dict[str, list[str]] = {}
@@ -135,7 +138,7 @@ def neighbourhood(
                 slots[other] = slot
             drawn = kept
     nodes = tuple(
-        MapNode(e, graph.entities[e].name, layer, slots[e], highlighted=e == centre.id)
+        MapNode(e, graph.entities[e].name_for(language), layer, slots[e], e == centre.id)
         for e, layer in placed.items()
     )
     edges = tuple(
@@ -145,13 +148,18 @@ def neighbourhood(
         and link.target_id in placed
         and placed[link.target_id] == placed[link.source_id] + 1
     )
-    return MapLayout(*title, nodes, edges, more)
+    return MapLayout(*title, nodes, edges, more, language=language)
 
 
 def path(
-    graph: Graph, steps: Sequence[Step], ends: Iterable[str], title: tuple[str, str] = ("", "")
+    graph: Graph,
+    steps: Sequence[Step],
+    ends: Iterable[str],
+    title: tuple[str, str] = ("", ""),
+    language: Language = ENGLISH,
 ) -> MapLayout:
-    """A walk as a column: one row per entity, in walk order; ``ends`` are highlighted."""
+    """A walk as a column: one row per entity, in walk order; ``ends`` are highlighted; names
+    (and the words around them) in ``language``."""
     if not steps:
         raise ValueError("a path picture needs at least one step")
     links = {(k.source_id, k.target_id): k for k in graph.links}
@@ -164,7 +172,7 @@ def path(
         gaps[head - 1] = len(walk) - 1 - head  # steps left out after the last row of the head
     highlighted = set(ends)
     nodes = tuple(
-        MapNode(walk[i], graph.entities[walk[i]].name, row, 0, walk[i] in highlighted)
+        MapNode(walk[i], graph.entities[walk[i]].name_for(language), row, 0, walk[i] in highlighted)
         for row, i in enumerate(kept)
     )
     shown = {walk[i] for i in kept}
@@ -173,4 +181,4 @@ def path(
         for number, s in enumerate(steps)
         if s.walk_from in shown and s.walk_to in shown and number + 1 in kept and number in kept
     )
-    return MapLayout(*title, nodes, edges, gaps=gaps)
+    return MapLayout(*title, nodes, edges, gaps=gaps, language=language)

@@ -23,7 +23,7 @@ from discord import app_commands
 
 from bot import limits
 from bot.errors import UserFacingError
-from bot.i18n import N_, reply_locale
+from bot.i18n import ENGLISH, N_, Language, reply_locale
 from bot.ui.buttons import Button
 from bot.ui.text import clip, escape, shown
 from bot.views import static_view
@@ -83,23 +83,37 @@ def answers_of(interaction: discord.Interaction[Any]) -> InfluenceAnswers:
     return cog
 
 
-def choices(lookup: Names, typed: str) -> list[app_commands.Choice[str]]:
+def label_in(lookup: Names, match: Match, language: Language) -> str:
+    """A match as the reader sees it: the entity's name in their language (its Hangul name for
+    a Korean reader), plus the alias typed when it is not just a spelling of that name."""
+    entity = lookup.entity(match.entity_id)
+    return match.label if entity is None else match.label_as(entity.name_for(language))
+
+
+def choices(
+    lookup: Names, typed: str, language: Language = ENGLISH
+) -> list[app_commands.Choice[str]]:
     """Autocomplete: the best matches first (exact, then prefixes, then the rest)."""
     return [
         app_commands.Choice(
-            name=clip(m.label, limits.AUTOCOMPLETE_CHOICE_NAME_MAX), value=m.entity_id
+            name=clip(label_in(lookup, m, language), limits.AUTOCOMPLETE_CHOICE_NAME_MAX),
+            value=m.entity_id,
         )
         for m in lookup.names.search(typed)
     ]
 
 
 def unknown_name(
-    typed: str, suggestions: Sequence[Match], view: discord.ui.View | None = None
+    lookup: Names,
+    language: Language,
+    typed: str,
+    suggestions: Sequence[Match],
+    view: discord.ui.View | None = None,
 ) -> UserFacingError:
     """For a name that matches no entry, or several: the closest entries, if any."""
     echoed = shown(typed, SHOWN_INPUT_MAX)
     if suggestions:
-        names = ", ".join(f"**{escape(m.label)}**" for m in suggestions)
+        names = ", ".join(f"**{escape(label_in(lookup, m, language))}**" for m in suggestions)
         return UserFacingError(DID_YOU_MEAN, view=view, typed=echoed, names=names)
     return UserFacingError(NOT_FOUND, view=view, typed=echoed)
 
@@ -190,7 +204,8 @@ class _NameOption(app_commands.Transformer):
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str, /
     ) -> list[app_commands.Choice[str]]:
-        return choices(answers_of(interaction).names_lookup, str(value))
+        lookup = answers_of(interaction).names_lookup
+        return choices(lookup, str(value), reply_locale(interaction))
 
     @staticmethod
     def look_up(interaction: discord.Interaction[Any], typed: str) -> tuple[Names, Resolution]:
@@ -217,11 +232,14 @@ class EntityName(_NameOption):
         if self.action == "map":
             depth = getattr(interaction.namespace, "depth", None)
             what = f"m{depth if depth in (1, 2) else 1}"
-        asker = interaction.user.id
+        asker, language = interaction.user.id, reply_locale(interaction)
         view = suggestion_view(
-            [(Ask(asker, what, (m.entity_id,)), m.label) for m in resolution.suggestions]
+            [
+                (Ask(asker, what, (m.entity_id,)), label_in(lookup, m, language))
+                for m in resolution.suggestions
+            ]
         )
-        raise unknown_name(typed, resolution.suggestions, view)
+        raise unknown_name(lookup, language, typed, resolution.suggestions, view)
 
 
 class PathEnd(_NameOption):
@@ -240,6 +258,7 @@ class PathEnd(_NameOption):
         entity = lookup.entity(resolution.entity_id or "")
         if entity is not None:
             return entity
+        language = reply_locale(interaction)
         other_typed = getattr(interaction.namespace, self.other, None)
         other_ends: list[tuple[str, str]] = []  # (id, label)
         other_problem: UserFacingError | None = None
@@ -247,24 +266,26 @@ class PathEnd(_NameOption):
             other = lookup.resolve(other_typed)
             other_entity = lookup.entity(other.entity_id or "")
             if other_entity is not None:
-                other_ends = [(other_entity.id, other_entity.name)]
+                other_ends = [(other_entity.id, other_entity.name_for(language))]
             else:
-                other_problem = unknown_name(other_typed, other.suggestions)
-                other_ends = [(m.entity_id, m.label) for m in other.suggestions[:1]]
+                other_problem = unknown_name(lookup, language, other_typed, other.suggestions)
+                other_ends = [
+                    (m.entity_id, label_in(lookup, m, language)) for m in other.suggestions[:1]
+                ]
         pairs: list[tuple[Ask, str]] = []
         for match in resolution.suggestions:
             for other_id, other_label in other_ends:
                 if other_id == match.entity_id:
                     continue
                 ends = (match.entity_id, other_id)
-                labels = (match.label, other_label)
+                labels = (label_in(lookup, match, language), other_label)
                 if self.side != "from":
                     ends, labels = ends[::-1], labels[::-1]
                 pairs.append((Ask(interaction.user.id, "p", ends), " → ".join(labels)))
-        problem = unknown_name(typed, resolution.suggestions, suggestion_view(pairs))
+        view = suggestion_view(pairs)
+        problem = unknown_name(lookup, language, typed, resolution.suggestions, view)
         if other_problem is None:
             raise problem
-        language = reply_locale(interaction)
         first, second = problem.text(language), other_problem.text(language)
         if self.side != "from":
             first, second = second, first

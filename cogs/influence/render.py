@@ -6,6 +6,7 @@ notes and sources are data and are shown as the content loader gives them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -49,6 +50,43 @@ PROFILE_FOOTER = N_("Buttons open the connected profiles.")
 PATH_FOOTER = N_("Buttons open each profile on the way.")
 
 
+def translation_mark(language: Language, translated: bool) -> str:
+    """A short note after a source line when the text shown is our translation of it."""
+    return " " + t(language, "(translated)") if translated else ""
+
+
+_DECADE = re.compile(r"\b(early |mid-|late )?(\d{4})s\b")
+_DECADE_WORDS = {
+    "": N_("{decade}s"),
+    "early ": N_("early {decade}s"),
+    "mid-": N_("mid-{decade}s"),
+    "late ": N_("late {decade}s"),
+}
+_ONWARD = re.compile(r"^(.*) onward$")
+_REUNITED = re.compile(r"^(.*); reunited by (\d{4})$")
+
+
+def active_in(language: Language, active: str) -> str:
+    """An active range ("1990s–present", "late 1800s onward") in the reader's language: its few
+    English words come from the catalog, the years stay as they are."""
+    if language == ENGLISH:
+        return active
+    reunited = _REUNITED.match(active)
+    if reunited:
+        rest = active_in(language, reunited[1])
+        return t(language, "{active}; reunited by {year}", active=rest, year=reunited[2])
+    onward = _ONWARD.match(active)
+    if onward:
+        return t(language, "{start} onward", start=active_in(language, onward[1]))
+
+    def decade(found: re.Match[str]) -> str:
+        msgid = _DECADE_WORDS[found[1] or ""]
+        return t(language, msgid, decade=found[2])
+
+    text = _DECADE.sub(decade, active)
+    return re.sub(r"\bpresent\b", t(language, "present"), text)
+
+
 def kind_label(language: Language, kind: str) -> str:
     """How a link is known, in words (an unknown kind, which the data check refuses, as is)."""
     msgid = KIND_LABELS.get(kind)
@@ -90,7 +128,10 @@ def and_more(
 
 def link_field(language: Language, neighbour: Neighbour) -> tuple[str, str]:
     """A link as an embed field: who, which kind; the note, any dispute, the source."""
-    fields = {"name": neighbour.other.name, "kind": kind_label(language, neighbour.link.kind)}
+    fields = {
+        "name": neighbour.other.name_for(language),
+        "kind": kind_label(language, neighbour.link.kind),
+    }
     if neighbour.incoming:
         name = t(language, "⬅️ Influenced by {name} · {kind}", **fields)
     else:
@@ -99,11 +140,16 @@ def link_field(language: Language, neighbour: Neighbour) -> tuple[str, str]:
 
 
 def hop_value(language: Language, link: Link) -> str:
-    """A link's note, any dispute and its source, within one field (the source kept whole)."""
-    source = t(language, "Source: {source}", source=source_line(link.source, language))
-    body = escape(link.note)
+    """A link's note, any dispute and its source, in the reader's language, within one field
+    (the source kept whole, and marked when the note is our translation of it)."""
+    line = source_line(link.source_for(language), language)
+    source = t(language, "Source: {source}", source=line) + translation_mark(
+        language, link.is_translation(language)
+    )
+    body = escape(link.note_for(language))
     if link.disputed:
-        body += "\n" + t(language, "⚠️ Disputed: {dispute}", dispute=escape(link.disputed))
+        dispute = escape(link.disputed_for(language))
+        body += "\n" + t(language, "⚠️ Disputed: {dispute}", dispute=dispute)
     room = limits.EMBED_FIELD_VALUE_MAX - len(source) - 1
     return clip(f"{clip(body, max(room, 100))}\n{source}", limits.EMBED_FIELD_VALUE_MAX)
 
@@ -117,15 +163,17 @@ def profile_header(
         len(entity.aliases),
         limit=ALIASES_SHOWN_MAX,
     )
-    active = escape(entity.active)
+    active = escape(active_in(language, entity.active))
     if entity.as_of:
         active = t(language, "{active} (as of {date})", active=active, date=entity.as_of)
     kind = entity_kind(language, entity.kind)
-    lines = [f"**{kind}** · {escape(entity.origin)} · {active}"]
+    lines = [f"**{kind}** · {escape(entity.origin_for(language))} · {active}"]
     if aliases:
         lines.append(t(language, "Also known as: {aliases}", aliases=aliases))
+    translated = language == KOREAN and bool(entity.ko_origin) and entity.ko_translated
     lines.append(
         t(language, "Profile source: {source}", source=source_line(entity.source, language))
+        + translation_mark(language, translated)
     )
     if incoming or outgoing:
         counts = t(
@@ -138,7 +186,7 @@ def profile_header(
     else:
         lines.append("\n" + t(language, NO_LINKS))
     return discord.Embed(
-        title=clip(entity.name, limits.EMBED_TITLE_MAX),
+        title=clip(entity.name_for(language), limits.EMBED_TITLE_MAX),
         description=clip("\n".join(lines), limits.EMBED_DESCRIPTION_MAX),
         colour=BRAND,
     )
@@ -161,9 +209,9 @@ def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neig
     return pages
 
 
-def entity_name(lookup: InfluenceLookup, entity_id: str) -> str:
+def entity_name(lookup: InfluenceLookup, entity_id: str, language: Language = ENGLISH) -> str:
     entity = lookup.entity(entity_id)
-    return entity.name if entity else entity_id
+    return entity.name_for(language) if entity else entity_id
 
 
 def _steps(language: Language, n: int) -> str:
@@ -175,7 +223,7 @@ def path_description(
 ) -> str:
     """What the answer is, in one sentence: a lineage, the other way, what they share, or none."""
     hops = _steps(language, len(connection.steps))
-    shared = [f"**{escape(entity_name(lookup, s))}**" for s in connection.shared]
+    shared = [f"**{escape(entity_name(lookup, s, language))}**" for s in connection.shared]
     relation = connection.relation
     if relation is Relation.LINEAGE:
         return t(language, "How **{a}** shaped **{b}**, in {hops}:", a=a, b=b, hops=hops)
@@ -226,17 +274,18 @@ def path_embed(
     end: Entity,
     connection: Connection,
 ) -> discord.Embed:
-    a, b = escape(start.name), escape(end.name)
+    start_name, end_name = start.name_for(language), end.name_for(language)
+    a, b = escape(start_name), escape(end_name)
     steps = connection.steps
     description = path_description(language, lookup, a, b, connection)
     if steps:
-        description += "\n" + clip(walk_line(lookup, steps), WALK_LINE_MAX)
+        description += "\n" + clip(walk_line(lookup, steps, language), WALK_LINE_MAX)
     if connection.relation is Relation.LINEAGE:
-        title = f"{start.name} → {end.name}"
+        title = f"{start_name} → {end_name}"
     elif connection.relation is Relation.REVERSE:
-        title = f"{end.name} → {start.name}"
+        title = f"{end_name} → {start_name}"
     else:  # no lineage between them: no arrow in the title either
-        title = f"{start.name} · {end.name}"
+        title = f"{start_name} · {end_name}"
     embed = discord.Embed(
         title=clip(title, limits.EMBED_TITLE_MAX),
         description=clip(description, limits.EMBED_DESCRIPTION_MAX),
@@ -244,7 +293,7 @@ def path_embed(
     )
     for number, step in enumerate(steps, 1):
         link = lookup.link(step)
-        source, target = (entity_name(lookup, x) for x in step.link)
+        source, target = (entity_name(lookup, x, language) for x in step.link)
         name = clip(
             t(
                 language,
@@ -265,28 +314,29 @@ def path_embed(
                 value=t(
                     language,
                     "Ends at {name}.",
-                    name=escape(entity_name(lookup, steps[-1].walk_to)),
+                    name=escape(entity_name(lookup, steps[-1].walk_to, language)),
                 ),
                 inline=False,
             )
             break
         embed.add_field(name=name, value=value, inline=False)
     for entity, branch in zip((start, end), connection.branches, strict=False):
-        shared = entity_name(lookup, connection.shared[0])
+        shared = entity_name(lookup, connection.shared[0], language)
+        name = entity.name_for(language)
         if connection.relation is Relation.SHARED_INFLUENCE:
-            heading = t(language, "How {shared} shaped {name}", shared=shared, name=entity.name)
+            heading = t(language, "How {shared} shaped {name}", shared=shared, name=name)
         else:
-            heading = t(language, "How {name} shaped {shared}", shared=shared, name=entity.name)
+            heading = t(language, "How {name} shaped {shared}", shared=shared, name=name)
         embed.add_field(
             name=clip(heading, limits.EMBED_FIELD_NAME_MAX),
-            value=clip(walk_line(lookup, branch), limits.EMBED_FIELD_VALUE_MAX),
+            value=clip(walk_line(lookup, branch, language), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
     if connection.relation is Relation.NONE:
         for entity in (start, end):
             embed.add_field(
                 name=clip(
-                    t(language, "Nearest to {name}", name=entity.name),
+                    t(language, "Nearest to {name}", name=entity.name_for(language)),
                     limits.EMBED_FIELD_NAME_MAX,
                 ),
                 value=nearest_text(language, lookup, entity),
@@ -296,14 +346,14 @@ def path_embed(
     return embed
 
 
-def walk_line(lookup: InfluenceLookup, steps: Sequence[Step]) -> str:
+def walk_line(lookup: InfluenceLookup, steps: Sequence[Step], language: Language = ENGLISH) -> str:
     """The whole walk on one line, each arrow pointing from influencer to influenced."""
     if not steps:
         return ""
-    parts = [f"**{escape(entity_name(lookup, steps[0].walk_from))}**"]
+    parts = [f"**{escape(entity_name(lookup, steps[0].walk_from, language))}**"]
     for step in steps:
         arrow = "→" if step.forward else "←"
-        parts.append(f"{arrow} **{escape(entity_name(lookup, step.walk_to))}**")
+        parts.append(f"{arrow} **{escape(entity_name(lookup, step.walk_to, language))}**")
     return " ".join(parts)
 
 
@@ -318,7 +368,7 @@ def nearest_text(language: Language, lookup: InfluenceLookup, entity: Entity) ->
             "{name} ({n} hop)",
             "{name} ({n} hops)",
             hops,
-            name=escape(entity_name(lookup, other)),
+            name=escape(entity_name(lookup, other, language)),
         )
         for other, hops in reachable
     ]

@@ -11,6 +11,7 @@ import discord
 
 from bot import limits
 from bot.content.common import Source
+from bot.content.korean import KOREAN
 from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND
 from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line
@@ -40,13 +41,36 @@ class ShownQuote:
     source: str | None  # a markdown link, or None
     added_on: date | None = None  # a server quote's day of adding (curated ones have none)
     origin: Source | None = None  # a curated quote's source (its reprint is named per language)
+    curated: Quote | None = None  # a curated entry: its context and translation per language
 
     def source_in(self, language: Language) -> str | None:
-        return source_line(self.origin, language) if self.origin else self.source
+        """The source line; marked when the context shown is our translation of that source."""
+        if self.origin is None:
+            return self.source
+        line = source_line(self.origin, language)
+        if self.curated is not None and self.curated.is_translation(language):
+            line += " " + t(language, "(translated)")
+        return line
+
+    def context_in(self, language: Language) -> str:
+        return self.context if self.curated is None else self.curated.context_for(language)
+
+    def translation_in(self, language: Language) -> str:
+        """A translation shown beside the words (never in place of them): the reader's own
+        language's where there is one; outside Korean, the English the entry carries."""
+        if self.curated is not None and self.curated.translation_for(language):
+            return self.curated.translation_for(language)
+        return "" if language == KOREAN else self.translated
 
     @property
     def searchable(self) -> Searchable:
-        return Searchable(self.key, self.text, self.speaker, self.context)
+        """What search reads: the words and speaker, and the context in every language (with
+        the Korean translation), so a search finds a quote in either script."""
+        context = self.context
+        if self.curated is not None:
+            korean = (self.curated.context_for(KOREAN), self.curated.translation_for(KOREAN))
+            context = " ".join((context, *korean))
+        return Searchable(self.key, self.text, self.speaker, context)
 
     @property
     def number(self) -> int | None:
@@ -63,6 +87,7 @@ def from_curated(quote: Quote) -> ShownQuote:
         translated=quote.translated,
         source=source,
         origin=quote.source,
+        curated=quote,
     )
 
 
@@ -88,7 +113,7 @@ def long_date(language: Language, day: date) -> str:
 def context_of(quote: ShownQuote, language: Language) -> str:
     """The context shown under a quote: the curated note, or when a server's quote was added."""
     if quote.added_on is None:
-        return quote.context
+        return quote.context_in(language)
     day = format_day(language, quote.added_on)
     return t(language, "Added by this server's moderators on {day}.", day=day)
 
@@ -130,10 +155,11 @@ def quote_embed(quote: ShownQuote, title: str, language: Language) -> discord.Em
             value=clip(escape(context), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
-    if quote.translated:
+    translation = quote.translation_in(language)
+    if translation:
         embed.add_field(
             name=t(language, "Translation"),
-            value=clip(escape(quote.translated), limits.EMBED_FIELD_VALUE_MAX),
+            value=clip(escape(translation), limits.EMBED_FIELD_VALUE_MAX),
             inline=False,
         )
     source = quote.source_in(language) or t(language, "Not given")

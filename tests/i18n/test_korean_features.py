@@ -34,21 +34,28 @@ def reprints(sources: list[Source]) -> list[str]:
 
 
 def film_data() -> list[str]:
-    """Everything the film card shows as content rather than the bot's own words."""
+    """Everything the film card shows as content rather than the bot's own words: in Korean,
+    so English content left in a Korean card is caught."""
     film = FILM.film
-    data = [film.title, film.synopsis, film.director, film.release, *film.writers]
-    data += [part for m in film.cast for part in (m.actor, m.role)]
-    data += [f"{s.date}: {s.event} ({s.note})" for s in film.screenings]
-    return data + list(film.production) + reprints(list(film.sources))
+    data = [film.title, film.synopsis_for(KO), film.director, film.release_for(KO), *film.writers]
+    data += [part for m in film.cast for part in (m.actor, m.role_for(KO))]
+    data += [f"{s.date}: {s.event} ({s.note_for(KO)})" for s in film.screenings]
+    return data + list(film.production_for(KO)) + reprints(list(film.sources))
 
 
 def fact_data() -> list[str]:
-    data = [part for f in FILM.facts for part in (f.text, f.as_of or "", *f.topics)]
-    return data + reprints([f.source for f in FILM.facts])
+    """The facts as a Korean reader sees them (names and topics stay as they are)."""
+    data = [part for f in FILM.facts for part in (f.text_for(KO), f.as_of or "", *f.topics)]
+    return data + reprints([f.source_for(KO) for f in FILM.facts])
 
 
 def quote_data() -> list[str]:
-    data = [p for q in QUOTES.quotes for p in (q.text, q.speaker, q.context, q.translated)]
+    """Quotes keep their words and speakers; the context and translation are Korean."""
+    data = [
+        p
+        for q in QUOTES.quotes
+        for p in (q.text, q.speaker, q.context_for(KO), q.translation_for(KO))
+    ]
     return data + reprints([q.source for q in QUOTES.quotes])
 
 
@@ -118,14 +125,14 @@ async def test_a_trivia_question_speaks_the_servers_language_and_answers_each_me
         asked = await driver.invoke("film trivia", member=world.fan, channel=world.general)
         question = asked.message
         assert question.embeds[0]["title"] == "K-Pops! 퀴즈"
-        trivia = next(t for t in FILM.trivia if f"**{t.question}**" in question.text())
-        answers = [trivia.question, trivia.answer, *trivia.wrong]
+        trivia = next(t for t in FILM.trivia if f"**{t.question_for(KO)}**" in question.text())
+        answer = trivia.answer_for(KO)
+        answers = [trivia.question_for(KO), answer, *trivia.wrong_for(KO)]
+        assert sorted(b["label"] for b in question.buttons()) == sorted(answers[1:])
         assert_korean(message_texts(question), answers)
-        right = await driver.click(question, member=world.fan, label=trivia.answer, locale=KO)
+        right = await driver.click(question, member=world.fan, label=answer, locale=KO)
         assert right.ephemeral and right.text.startswith("✅ 정답이에요!")
-        wrong = next(
-            label for label in (b["label"] for b in question.buttons()) if label != trivia.answer
-        )
+        wrong = next(label for label in (b["label"] for b in question.buttons()) if label != answer)
         english = await driver.click(question, member=world.owner, label=wrong)
         assert english.ephemeral and english.text.startswith("❌ Not this time.")
         clock.advance(seconds=61)
@@ -134,7 +141,9 @@ async def test_a_trivia_question_speaks_the_servers_language_and_answers_each_me
         closed = driver.channel_messages(world.general)[-1]
         assert closed.embeds[0]["title"] == "K-Pops! 퀴즈 · 마감"
         assert closed.embeds[0]["fields"][-1]["name"] == "정답자 (2명 중 1명)"
-        data = [*answers, trivia.explanation, world.guild.name]
+        assert f"✅ **{answer}**" in closed.text()
+        assert trivia.explanation_for(KO) in closed.text()
+        data = [*answers, trivia.explanation_for(KO), world.guild.name, *reprints([trivia.source])]
         assert_korean(message_texts(closed), data)
 
 

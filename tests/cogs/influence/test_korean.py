@@ -9,6 +9,7 @@ import pytest
 
 from bot.client import KpopsBot
 from bot.sandbox import Driver
+from bot.ui.text import escape
 from tests.cogs.influence.test_cog import (
     HOSTILE,
     assert_fits,
@@ -20,6 +21,7 @@ from tests.cogs.influence.test_cog import (
 )
 from tests.cogs.influence.test_map import allow_attachments, picture_of
 from tests.conftest import World
+from tests.i18n.korean import assert_korean, message_texts
 
 KO = "ko"
 
@@ -63,23 +65,43 @@ async def test_influence_metadata_is_registered_in_korean(
 
 # ------------------------------------------------------------------ replies
 @pytest.mark.parametrize(
-    ("locale", "footer", "incoming"),
+    ("locale", "title", "footer", "incoming"),
     [
-        ("ko", "버튼을 누르면 연결된 프로필을 볼 수 있어요.", "에게 영향을 받음"),
-        ("en-US", "Buttons open the connected profiles.", "Influenced by"),
+        ("ko", "방탄소년단", "버튼을 누르면 연결된 프로필을 볼 수 있어요.", "에게 영향을 받음"),
+        ("en-US", "BTS", "Buttons open the connected profiles.", "Influenced by"),
     ],
 )
 async def test_a_profile_in_the_members_language(
-    bot: KpopsBot, driver: Driver, world: World, locale: str, footer: str, incoming: str
+    bot: KpopsBot,
+    driver: Driver,
+    world: World,
+    locale: str,
+    title: str,
+    footer: str,
+    incoming: str,
 ) -> None:
     r = await driver.invoke(
         "influence artist", {"name": "bts"}, member=world.fan, channel=world.general, locale=locale
     )
     embed = r.message.embeds[0]
-    assert embed["title"] == "BTS" and embed["footer"]["text"] == footer
+    assert embed["title"] == title and embed["footer"]["text"] == footer
     assert any(incoming in f["name"] for f in embed["fields"])
     if locale == KO:
         assert "프로필 출처" in embed["description"] and "그룹" in embed["description"]
+        # Names, origins and notes are the Korean content: no English note is left.
+        lookup = cog_of(bot).lookup
+        korean = [n.other.name_for(KO) for n in lookup.neighbours("bts")]
+        bts = lookup.graph.entities["bts"]
+        assert latin_words(embed["description"], bts.aliases) == []
+        korean_notes = [
+            escape(text)
+            for n in lookup.neighbours("bts")
+            for text in (n.link.note_for(KO), n.link.disputed_for(KO))
+        ]
+        # English content (a note, an origin) left in the reply fails here.
+        assert_korean(message_texts(r.message), [*korean, *bts.aliases, *korean_notes])
+        for field in embed["fields"]:
+            assert any(name in field["name"] for name in korean)
     assert_fits(r.message)
     step = await driver.click(r.message, index=0, member=world.fan, locale=locale)
     assert step.ephemeral and step.message.embeds[0]["footer"]["text"] == footer
@@ -142,7 +164,7 @@ async def test_path_answers_in_korean(
         channel=world.general,
         locale=KO,
     )
-    names = tuple(e.name for e in cog_of(bot).lookup.graph.entities.values())
+    names = tuple(e.name_for(KO) for e in cog_of(bot).lookup.graph.entities.values())
     if r.message.embeds:
         description = r.message.embeds[0]["description"].split("\n")[0]
         assert korean in description and latin_words(description, names) == []
@@ -197,7 +219,7 @@ async def test_a_map_in_korean(bot: KpopsBot, driver: Driver, world: World) -> N
     en = await driver.invoke(
         "influence map", {"name": "bts"}, member=world.fan, channel=world.general
     )
-    assert ko.message.embeds[0]["title"] == "BTS: 계보 지도"
+    assert ko.message.embeds[0]["title"] == "방탄소년단: 계보 지도"
     assert "1단계 연결까지" in ko.message.embeds[0]["description"]
     assert en.message.embeds[0]["title"] == "BTS: the lineage map"
     # Each language its own picture (the legend and footer are drawn in it).

@@ -356,8 +356,8 @@ async def test_hostile_search_text_is_neither_echoed_nor_pinging(
 async def test_added_quotes_are_shown_exactly_never_ping_and_can_be_found(
     bot: KpopsBot, driver: Driver, world: World
 ) -> None:
-    text = "@everyone <@123> **Motown** _forever_ [click](https://evil.example) 한국 힙합"
-    before = await search(driver, world, "한국 힙합")  # (search pages are kept rendered)
+    text = "@everyone <@123> **Motown** _forever_ [click](https://evil.example) 우주선 힙합"
+    before = await search(driver, world, "우주선 힙합")  # (search pages are kept rendered)
     assert before.ephemeral and not before.message.embeds
     result = await add(driver, world, text, "Yoon Mirae", source="https://example.com/a_(b)")
     assert result.ephemeral and "#1" in result.text
@@ -366,7 +366,7 @@ async def test_added_quotes_are_shown_exactly_never_ping_and_can_be_found(
     assert "\\*\\*Motown\\*\\*" in description and "\\<@123>" in description
     assert "[example.com](https://example.com/a_%28b%29)" in result.message.text()
 
-    found = await search(driver, world, "한국 힙합")
+    found = await search(driver, world, "우주선 힙합")
     (first, *_) = found.message.embeds[0]["fields"]
     assert first["name"] == "#1 · Yoon Mirae"
     assert shown(text) in first["value"]
