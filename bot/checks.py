@@ -8,13 +8,18 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.i18n import N_
+from bot.i18n import N_, Language, command_name, reply_locale
 from bot.storage.config import ConfigStore
 
 NOT_A_MODERATOR = N_(
     "Only moderators can do that: you need Manage Server, Administrator, "
-    "or the moderator role set with `/config modrole`."
+    "or the moderator role set with `{command}`."
 )
+
+
+def not_a_moderator(language: Language) -> UserFacingError:
+    """The refusal, naming /config modrole as the reader's Discord shows it (/설정 모더레이터역할)."""
+    return UserFacingError(NOT_A_MODERATOR, command=command_name(language, "config modrole"))
 
 
 async def is_moderator(interaction: discord.Interaction[Any]) -> bool:
@@ -34,7 +39,7 @@ def moderator_only() -> Any:
     async def predicate(interaction: discord.Interaction[Any]) -> bool:
         if await is_moderator(interaction):
             return True
-        raise UserFacingError(NOT_A_MODERATOR)
+        raise not_a_moderator(reply_locale(interaction))
 
     # Marked so /help can flag moderator sub-commands of mixed groups such as /quote, where Discord
     # applies default_member_permissions only to the whole top-level command.

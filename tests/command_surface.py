@@ -20,9 +20,9 @@ from typing import Any
 import pytest
 
 from bot import errors, limits
-from bot.checks import NOT_A_MODERATOR
+from bot.checks import not_a_moderator
 from bot.client import KpopsBot
-from bot.i18n import ENGLISH, KOREAN, t
+from bot.i18n import ENGLISH, KOREAN
 from bot.sandbox import Channel, Driver, Guild, InteractionResult, Member, Message, Role
 from bot.sandbox.driver import BOOLEAN, CHANNEL, INTEGER, ROLE, STRING, SUB_COMMAND, SUB_GROUP
 from bot.storage import Database
@@ -228,8 +228,8 @@ def shown_messages(result: InteractionResult) -> list[Message]:
 
 def is_permission_refusal(result: InteractionResult) -> bool:
     return result.ephemeral and result.text in {
-        t(ENGLISH, NOT_A_MODERATOR),
-        t(KOREAN, NOT_A_MODERATOR),
+        not_a_moderator(ENGLISH).text(ENGLISH),
+        not_a_moderator(KOREAN).text(KOREAN),
     }
 
 

@@ -29,7 +29,12 @@ from bot.i18n.choice import (
     server_locale,
 )
 from bot.i18n.messages import N_, format_day, format_number, t, tn
-from bot.i18n.translator import CatalogTranslator, command_messages, is_command_name
+from bot.i18n.translator import (
+    CatalogTranslator,
+    command_messages,
+    command_name,
+    is_command_name,
+)
 
 __all__ = [
     "ENGLISH",
@@ -43,6 +48,7 @@ __all__ = [
     "N_",
     "catalog_files",
     "command_messages",
+    "command_name",
     "format_day",
     "format_number",
     "is_command_name",

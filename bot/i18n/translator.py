@@ -139,3 +139,13 @@ async def command_template(
     for context, msgid in sorted(await command_messages(tree, guild)):
         template.add(msgid, context=context)
     return template
+
+
+def command_name(language: Language, path: str) -> str:
+    """A slash command as the reader's Discord shows it: ``command_name("ko", "config modrole")``
+    is ``/설정 모더레이터역할``; English (or a word without a valid Korean name) stays as written.
+
+    Built from the catalog's command-name entries, the same ones the sync sends to Discord, so a
+    reply that names a command can never disagree with the command list."""
+    words = [localized(NAME_CONTEXT, word, language) or word for word in path.split()]
+    return "/" + " ".join(words)

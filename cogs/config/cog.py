@@ -1,7 +1,8 @@
 """/config: moderators set kpops-bot up for their server; the daily scheduler runs from here.
 
 Every reply is ephemeral, every refusal changes nothing, and every change is logged (who, what,
-when) for `/config show`. Gateway events keep the settings honest: a deleted channel is unset and a
+when) for `/config show`. Replies follow the moderator's Discord language; the change log is a
+record of the server, so its lines are written once, in the server's language. Gateway events keep the settings honest: a deleted channel is unset and a
 server that removed the bot gets no more posts.
 """
 
@@ -21,11 +22,11 @@ from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.daily import DAILY_FEATURES
 from bot.errors import UserFacingError
-from bot.i18n import ENGLISH, Language, reply_locale, t
+from bot.i18n import ENGLISH, N_, Language, command_name, format_number, reply_locale, t
+from bot.i18n.server import server_language
 from bot.privacy import DELETED_MEMBER, PrivacyHooks
 from bot.scheduler import (
     DailyScheduler,
-    channel_gone_summary,
     local_today,
     missing_permissions,
     next_post_at,
@@ -38,28 +39,45 @@ from bot.ui.style import BRAND, moment
 from cogs.config import language as post_language
 from cogs.config import timezones, weekly
 from cogs.config.options import TimeOfDayOption, TimeZoneOption
+from cogs.poll.render import channel_mention
 from cogs.poll.weekly import WEEKDAYS
 from cogs.poll.weekly_store import WeeklyStore
 
 FEATURES = ("quote", "fact", "poll")
-LABELS = {"quote": "Quote of the day", "fact": "Daily fact", "poll": "Listening polls"}
+PROBLEM_WORDS = {FAILED: N_("failed"), MISSED: N_("missed")}
+LABELS = {"quote": N_("Quote of the day"), "fact": N_("Daily fact"), "poll": N_("Listening polls")}
 FEATURE_CHOICES = [Choice(name=LABELS[f], value=f) for f in FEATURES]
 DAILY_CHOICES = [Choice(name=LABELS[f], value=f) for f in DAILY_FEATURES]
 SCHEDULE_CHOICES = [*DAILY_CHOICES, Choice(name=LABELS["poll"], value="poll")]
 SHOWN_INPUT_MAX = 40
-NOTHING_CHANGED = "Nothing was changed."
-RETENTION = (
+RETENTION = N_(
     "If kpops-bot is removed from this server, its data here is deleted after {days} days "
-    "(adding it back before then keeps everything). Members: /privacy show."
+    "(adding it back before then keeps everything). Members: {command}."
 )
-DELETED_ACTOR = "a member who deleted their data"
+DELETED_ACTOR = N_("a member who deleted their data")
+ON, OFF = N_("on"), N_("off")
 
 
-def actor(actor_id: int | None) -> str:
+def actor(actor_id: int | None, language: Language = ENGLISH) -> str:
     """Who made a change: kpops-bot itself, a member, or one whose id was deleted (/privacy)."""
     if actor_id is None:
         return "kpops-bot"
-    return DELETED_ACTOR if actor_id == DELETED_MEMBER else f"<@{actor_id}>"
+    return t(language, DELETED_ACTOR) if actor_id == DELETED_MEMBER else f"<@{actor_id}>"
+
+
+def role_mention(role_id: int) -> str:
+    return f"<@&{role_id}>"
+
+
+def label(language: Language, feature: str) -> str:
+    """A feature's name ("Daily fact") in ``language``."""
+    name = LABELS[feature]  # an N_ constant: extracted above
+    return t(language, name)
+
+
+def state(language: Language, enabled: bool) -> str:
+    word = ON if enabled else OFF
+    return t(language, word)
 
 
 class PostableChannel(app_commands.Transformer):
@@ -112,6 +130,10 @@ class Config(commands.Cog):
             )
         return guild
 
+    async def _record_language(self, guild: discord.Guild) -> Language:
+        """The language a change-log line is written in: the server's, like its public posts."""
+        return await server_language(self.bot, guild)
+
     def _now(self) -> datetime:
         return self.bot.clock.now()
 
@@ -139,17 +161,22 @@ class Config(commands.Cog):
     async def settings_embed(
         self, guild: discord.Guild, language: Language = ENGLISH
     ) -> discord.Embed:
-        embed = discord.Embed(
-            title=f"kpops-bot settings: {guild.name}"[: limits.EMBED_TITLE_MAX],
-            colour=BRAND,
-        )
+        title = t(language, "kpops-bot settings: {server}", server=guild.name)
+        embed = discord.Embed(title=title[: limits.EMBED_TITLE_MAX], colour=BRAND)
         role_id = await self.store.mod_role(guild.id)
-        role_text = f" and members with <@&{role_id}>" if role_id else " (no moderator role set)"
-        embed.add_field(
-            name="Moderators",
-            value=f"Members with Manage Server or Administrator{role_text}.",
-            inline=False,
-        )
+        if role_id:
+            moderators = t(
+                language,
+                "Members with Manage Server or Administrator and members with {role}.",
+                role=role_mention(role_id),
+            )
+        else:
+            moderators = t(
+                language,
+                "Members with Manage Server or Administrator (no moderator role set: `{command}`).",
+                command=command_name(language, "config modrole"),
+            )
+        embed.add_field(name=t(language, "Moderators"), value=moderators, inline=False)
         setting = await self.store.language(guild.id)
         embed.add_field(
             name=t(language, post_language.LANGUAGE_FIELD),
@@ -159,20 +186,39 @@ class Config(commands.Cog):
         settings = await self.store.features(guild.id, FEATURES)
         for feature in FEATURES:
             value = await self._feature_summary(guild, settings[feature], language)
-            state = "on" if settings[feature].enabled else "off"
             embed.add_field(
-                name=f"{LABELS[feature]} ({state})",
+                name=t(
+                    language,
+                    "{feature} ({state})",
+                    feature=label(language, feature),
+                    state=state(language, settings[feature].enabled),
+                ),
                 value=value[: limits.EMBED_FIELD_VALUE_MAX],
                 inline=False,
             )
         changes = await self.store.recent_changes(guild.id, 5)
-        lines = [f"{moment(c.changed_at)} {actor(c.actor_id)}: {c.summary[:150]}" for c in changes]
+        lines = [
+            t(
+                language,
+                "{when} {who}: {change}",
+                when=moment(c.changed_at),
+                who=actor(c.actor_id, language),
+                change=c.summary[:150],
+            )
+            for c in changes
+        ]
         embed.add_field(
-            name="Recent changes",
-            value="\n".join(lines)[: limits.EMBED_FIELD_VALUE_MAX] or "None yet.",
+            name=t(language, "Recent changes"),
+            value="\n".join(lines)[: limits.EMBED_FIELD_VALUE_MAX] or t(language, "None yet."),
             inline=False,
         )
-        embed.set_footer(text=RETENTION.format(days=self.bot.settings.guild_retention_days))
+        retention = t(
+            language,
+            RETENTION,
+            days=format_number(language, self.bot.settings.guild_retention_days),
+            command=command_name(language, "privacy show"),
+        )
+        embed.set_footer(text=retention)
         return embed
 
     async def _feature_summary(
@@ -181,14 +227,28 @@ class Config(commands.Cog):
         lines: list[str] = []
         feature = settings.feature
         if settings.channel_id is None:
-            lines.append("Channel: not set (`/config channel`)")
+            lines.append(
+                t(
+                    language,
+                    "Channel: not set (`{command}`)",
+                    command=command_name(language, "config channel"),
+                )
+            )
         else:
-            lines.append(f"Channel: <#{settings.channel_id}>")
+            lines.append(
+                t(language, "Channel: {channel}", channel=channel_mention(settings.channel_id))
+            )
             channel = guild.get_channel(settings.channel_id)
             if channel is not None and guild.me is not None:
                 missing = missing_permissions(channel, guild.me)
                 if missing:
-                    lines.append(f"⚠️ kpops-bot is missing {', '.join(missing)} there")
+                    lines.append(
+                        t(
+                            language,
+                            "⚠️ kpops-bot is missing {permissions} there",
+                            permissions=permission_names(language, missing),
+                        )
+                    )
         if feature == "poll":
             lines += await weekly.summary_lines(
                 language,
@@ -203,11 +263,17 @@ class Config(commands.Cog):
         tz_name = settings.timezone or await self.store.timezone_name(guild.id)
         post_time = parse_post_time(settings.post_time or "")
         if post_time is None:
-            lines.append("Time: not set (`/config schedule`)")
+            lines.append(
+                t(
+                    language,
+                    "Time: not set (`{command}`)",
+                    command=command_name(language, "config schedule"),
+                )
+            )
         else:
-            lines.append(f"Time: {settings.post_time} {tz_name}")
+            lines.append(t(language, "Time: {time} {zone}", time=settings.post_time, zone=tz_name))
         if feature not in self.bot.daily.builders:
-            lines.append("Not available: this feature is not loaded")
+            lines.append(t(language, "Not available: this feature is not loaded"))
         elif settings.enabled and settings.channel_id is not None and post_time is not None:
             tz = zone(tz_name)
             now = self._now()
@@ -218,19 +284,42 @@ class Config(commands.Cog):
                 if await self.ledger.get(guild.id, feature, day) is not None
             ]
             upcoming = next_post_at(now, post_time, tz, settings.schedule_since, taken)
-            lines.append(f"Next post: {moment(upcoming)} ({moment(upcoming, 'R')})")
+            lines.append(
+                t(
+                    language,
+                    "Next post: {when} ({relative})",
+                    when=moment(upcoming),
+                    relative=moment(upcoming, "R"),
+                )
+            )
 
         last = await self.ledger.last_sent(guild.id, feature)
         if last is None or last.finished_at is None:
-            lines.append("Last post: none yet")
+            lines.append(t(language, "Last post: none yet"))
         else:
             link = f"https://discord.com/channels/{guild.id}/{last.channel_id}/{last.message_id}"
-            lines.append(f"Last post: {moment(last.finished_at)} ([message]({link}))")
+            lines.append(
+                t(
+                    language,
+                    "Last post: {when} ([message]({link}))",
+                    when=moment(last.finished_at),
+                    link=link,
+                )
+            )
         problem = await self.ledger.last_problem(guild.id, feature)
         if problem is not None:
-            word = {FAILED: "failed", MISSED: "missed"}.get(problem.status, problem.status)
+            word = PROBLEM_WORDS.get(problem.status)
             when = problem.finished_at or problem.claimed_at
-            lines.append(f"Last problem: {moment(when)} {word}: {(problem.detail or '')[:200]}")
+            lines.append(
+                t(
+                    language,
+                    "Last problem: {when} {word}: {detail}",
+                    when=moment(when),
+                    word=t(language, word) if word else problem.status,
+                    # The scheduler's own record of what went wrong, kept as it was written.
+                    detail=(problem.detail or "")[:200],
+                )
+            )
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ /config channel
@@ -247,6 +336,7 @@ class Config(commands.Cog):
         channel: app_commands.Transform[discord.app_commands.AppCommandChannel, PostableChannel],
     ) -> None:
         guild = self._guild(interaction)
+        reader = reply_locale(interaction)
         me = guild.me
         target = guild.get_channel(channel.id)
         if not isinstance(target, discord.TextChannel):
@@ -259,30 +349,50 @@ class Config(commands.Cog):
             raise UserFacingError(
                 "kpops-bot cannot post in {channel}: it is missing **{permissions}** there. Give "
                 "kpops-bot's role View Channel, Send Messages and Embed Links in that channel "
-                "(Edit Channel › Permissions), then run `/config channel` again. "
+                "(Edit Channel › Permissions), then run `{command}` again. "
                 "Nothing was changed.",
                 channel=target.mention,
-                permissions=permission_names(reply_locale(interaction), missing),
+                permissions=permission_names(reader, missing),
+                command=command_name(reader, "config channel"),
             )
         name = feature.value
         current = await self.store.feature(guild.id, name)
         if current.channel_id != target.id:
+            record = await self._record_language(guild)
             await self.store.set_channel(
                 guild.id,
                 name,
                 target.id,
                 actor_id=interaction.user.id,
                 at=self._now(),
-                summary=f"{LABELS[name]} channel set to {target.mention}",
+                summary=t(
+                    record,
+                    "{feature} channel set to {channel}",
+                    feature=label(record, name),
+                    channel=target.mention,
+                ),
             )
         retried = await self._release_failed_today(guild.id, name)
-        lines = [f"{LABELS[name]} will post in {target.mention}."]
+        lines = [
+            t(
+                reader,
+                "{feature} will post in {channel}.",
+                feature=label(reader, name),
+                channel=target.mention,
+            )
+        ]
         if name in DAILY_FEATURES and current.post_time is None:
-            lines.append("Set its daily time with `/config schedule`.")
+            lines.append(
+                t(
+                    reader,
+                    "Set its daily time with `{command}`.",
+                    command=command_name(reader, "config schedule"),
+                )
+            )
         if not current.enabled:
-            lines.append("It is switched off; turn it on with `/config toggle`.")
+            lines.append(switched_off(reader))
         if retried:
-            lines.append("Today's failed post will be tried again within a minute.")
+            lines.append(t(reader, "Today's failed post will be tried again within a minute."))
         await interaction.response.send_message(" ".join(lines), ephemeral=True)
 
     # ------------------------------------------------------------------ /config schedule
@@ -307,20 +417,23 @@ class Config(commands.Cog):
         day: Choice[str] | None = None,
     ) -> None:
         guild = self._guild(interaction)
+        reader = reply_locale(interaction)
         name = feature.value
         if name == "poll":
             await self._schedule_weekly_poll(interaction, guild, time, timezone, day)
             return
         if day is not None:
             raise UserFacingError(
-                "`day` is only for the weekly poll: {feature} posts every day. Nothing was "
+                "`{day}` is only for the weekly poll: {feature} posts every day. Nothing was "
                 "changed.",
-                feature=LABELS[name],
+                day=command_name(reader, "day").removeprefix("/"),
+                feature=label(reader, name),
             )
         post_time = time
         tz_name = timezone
         hhmm = post_time.strftime("%H:%M")
         now = self._now()
+        record = await self._record_language(guild)
         await self.store.set_schedule(
             guild.id,
             name,
@@ -328,7 +441,13 @@ class Config(commands.Cog):
             tz_name,
             actor_id=interaction.user.id,
             at=now,
-            summary=f"{LABELS[name]} time set to {hhmm} {tz_name}",
+            summary=t(
+                record,
+                "{feature} time set to {time} {zone}",
+                feature=label(record, name),
+                time=hhmm,
+                zone=tz_name,
+            ),
         )
         settings = await self.store.feature(guild.id, name)
         tz = zone(tz_name)
@@ -340,15 +459,34 @@ class Config(commands.Cog):
         ]
         upcoming = next_post_at(now, post_time, tz, settings.schedule_since, taken)
         lines = [
-            f"{LABELS[name]} will post every day at **{hhmm} {tz_name}** "
-            f"({timezones.utc_offset(tz_name, now)} now)."
+            t(
+                reader,
+                "{feature} will post every day at **{time} {zone}** ({offset} now).",
+                feature=label(reader, name),
+                time=hhmm,
+                zone=tz_name,
+                offset=timezones.utc_offset(tz_name, now),
+            )
         ]
         if settings.channel_id is None:
-            lines.append("Choose its channel with `/config channel`.")
+            lines.append(
+                t(
+                    reader,
+                    "Choose its channel with `{command}`.",
+                    command=command_name(reader, "config channel"),
+                )
+            )
         elif not settings.enabled:
-            lines.append("It is switched off; turn it on with `/config toggle`.")
+            lines.append(switched_off(reader))
         else:
-            lines.append(f"Next post: {moment(upcoming)} ({moment(upcoming, 'R')}).")
+            lines.append(
+                t(
+                    reader,
+                    "Next post: {when} ({relative}).",
+                    when=moment(upcoming),
+                    relative=moment(upcoming, "R"),
+                )
+            )
         await interaction.response.send_message(" ".join(lines), ephemeral=True)
 
     # ------------------------------------------------------------------ /config toggle
@@ -360,25 +498,41 @@ class Config(commands.Cog):
         self, interaction: discord.Interaction[KpopsBot], feature: Choice[str], enabled: bool
     ) -> None:
         guild = self._guild(interaction)
+        reader = reply_locale(interaction)
         name = feature.value
         current = await self.store.feature(guild.id, name)
-        state = "on" if enabled else "off"
         if current.enabled == enabled:
-            await interaction.response.send_message(
-                f"{LABELS[name]} is already {state}.", ephemeral=True
+            already = (
+                t(reader, "{feature} is already on.", feature=label(reader, name))
+                if enabled
+                else t(reader, "{feature} is already off.", feature=label(reader, name))
             )
+            await interaction.response.send_message(already, ephemeral=True)
             return
+        record = await self._record_language(guild)
         await self.store.set_enabled(
             guild.id,
             name,
             enabled,
             actor_id=interaction.user.id,
             at=self._now(),
-            summary=f"{LABELS[name]} switched {state}",
+            summary=(
+                t(record, "{feature} switched on", feature=label(record, name))
+                if enabled
+                else t(record, "{feature} switched off", feature=label(record, name))
+            ),
         )
-        text = f"{LABELS[name]} is now {state}."
+        if enabled:
+            text = t(reader, "{feature} is now on.", feature=label(reader, name))
+        else:
+            text = t(reader, "{feature} is now off.", feature=label(reader, name))
         if enabled and current.channel_id is None:
-            text += " It has no channel yet: choose one with `/config channel`."
+            text = t(
+                reader,
+                "{done} It has no channel yet: choose one with `{command}`.",
+                done=text,
+                command=command_name(reader, "config channel"),
+            )
         await interaction.response.send_message(text, ephemeral=True)
 
     # ------------------------------------------------------------------ /config modrole
@@ -392,23 +546,28 @@ class Config(commands.Cog):
         self, interaction: discord.Interaction[KpopsBot], role: discord.Role | None = None
     ) -> None:
         guild = self._guild(interaction)
+        reader = reply_locale(interaction)
         current = await self.store.mod_role(guild.id)
         if role is None:
             if current is None:
                 await interaction.response.send_message(
-                    "There is no moderator role to clear.", ephemeral=True
+                    t(reader, "There is no moderator role to clear."), ephemeral=True
                 )
                 return
+            record = await self._record_language(guild)
             await self.store.set_mod_role(
                 guild.id,
                 None,
                 actor_id=interaction.user.id,
                 at=self._now(),
-                summary=f"moderator role <@&{current}> cleared",
+                summary=t(record, "moderator role {role} cleared", role=role_mention(current)),
             )
             await interaction.response.send_message(
-                "Moderator role cleared: only members with Manage Server or Administrator can "
-                "use moderator commands now.",
+                t(
+                    reader,
+                    "Moderator role cleared: only members with Manage Server or Administrator "
+                    "can use moderator commands now.",
+                ),
                 ephemeral=True,
             )
             return
@@ -424,19 +583,22 @@ class Config(commands.Cog):
                 role=role.mention,
             )
         if current != role.id:
+            record = await self._record_language(guild)
             await self.store.set_mod_role(
                 guild.id,
                 role.id,
                 actor_id=interaction.user.id,
                 at=self._now(),
-                summary=f"moderator role set to {role.mention}",
+                summary=t(record, "moderator role set to {role}", role=role.mention),
             )
-        await interaction.response.send_message(
-            f"Members with {role.mention} can now use kpops-bot's moderator commands. Discord "
-            "hides these commands from members without Manage Server unless a server admin "
-            "allows the role in Server Settings › Integrations › kpops-bot.",
-            ephemeral=True,
+        text = t(
+            reader,
+            "Members with {role} can now use kpops-bot's moderator commands. Discord hides "
+            "these commands from members without Manage Server unless a server admin allows "
+            "the role in Server Settings › Integrations › kpops-bot.",
+            role=role.mention,
         )
+        await interaction.response.send_message(text, ephemeral=True)
 
     # ------------------------------------------------------------------ the weekly poll
     async def _schedule_weekly_poll(
@@ -447,23 +609,34 @@ class Config(commands.Cog):
         tz_name: str,
         day: Choice[str] | None,
     ) -> None:
+        reader = reply_locale(interaction)
         if day is None:
             raise UserFacingError(
-                "The weekly poll needs a `day` (monday … sunday) as well as a time and a time "
-                "zone. Nothing was changed."
+                "The weekly poll needs a `{day}` ({first} … {last}) as well as a time and a time "
+                "zone. Nothing was changed.",
+                day=command_name(reader, "day").removeprefix("/"),
+                first=weekly.day_name(reader, 0),
+                last=weekly.day_name(reader, 6),
             )
         weekday = WEEKDAYS.index(day.value)
         hhmm = post_time.strftime("%H:%M")
         now = self._now()
         await self.weekly_store.set_schedule(guild.id, weekday, hhmm, tz_name, at=now)
+        record = await self._record_language(guild)
         await self.store.record_change(
             guild.id,
             interaction.user.id,
-            f"Weekly poll set to {day.value} {hhmm} {tz_name}",
+            t(
+                record,
+                "Weekly poll set to {day} {time} {zone}",
+                day=weekly.day_name(record, weekday),
+                time=hhmm,
+                zone=tz_name,
+            ),
             at=now,
         )
         text = await weekly.schedule_reply(
-            reply_locale(interaction),
+            reader,
             weekly=await self.weekly_store.settings(guild.id),
             feature=await self.store.feature(guild.id, "poll"),
             now=now,
@@ -485,10 +658,15 @@ class Config(commands.Cog):
         current = await self.weekly_store.settings(guild.id)
         if current.length_hours != length:
             await self.weekly_store.set_length(guild.id, length)
+            record = await self._record_language(guild)
             await self.store.record_change(
                 guild.id,
                 interaction.user.id,
-                f"Weekly poll length set to {length} hours",
+                t(
+                    record,
+                    "Weekly poll length set to {length}",
+                    length=weekly.hours_phrase(record, length),
+                ),
                 at=self._now(),
             )
         text = await weekly.length_reply(
@@ -499,29 +677,37 @@ class Config(commands.Cog):
     # ------------------------------------------------------------------ gateway events
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
+        record = await self._record_language(guild)
         await self.store.mark_left(
             guild.id,
             at=self._now(),
-            summary="kpops-bot was removed from the server; daily posts stopped",
+            summary=t(record, "kpops-bot was removed from the server; daily posts stopped"),
         )
 
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
+        record = await self._record_language(guild)
         await self.store.mark_joined(
             guild.id,
             at=self._now(),
-            summary="kpops-bot was added back to the server; daily posts resume",
+            summary=t(record, "kpops-bot was added back to the server; daily posts resume"),
         )
 
     @commands.Cog.listener()
     async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        record = await self._record_language(channel.guild)
+        gone = "#" + channel.name[:100]  # the name only: the channel is gone
+
+        def describe(features: list[str]) -> str:
+            return t(
+                record,
+                "{channel} was deleted: {features} will not post until a new channel is set",
+                channel=gone,
+                features=", ".join(label(record, f) if f in LABELS else f for f in features),
+            )
+
         await self.store.detach_channel(
-            channel.guild.id,
-            channel.id,
-            at=self._now(),
-            describe=lambda features: channel_gone_summary(
-                f"#{channel.name[:100]}", [LABELS.get(f, f) for f in features]
-            ),
+            channel.guild.id, channel.id, at=self._now(), describe=describe
         )
 
     @commands.Cog.listener()
@@ -538,11 +724,23 @@ class Config(commands.Cog):
         features = await self.store.features_in_channel(after.guild.id, after.id)
         if not features:
             return
-        names = ", ".join(LABELS.get(f, f) for f in features)
+        record = await self._record_language(after.guild)
+        names = ", ".join(label(record, f) if f in LABELS else f for f in features)
         if lacks:
-            summary = f"kpops-bot lost {', '.join(lacks)} in <#{after.id}> ({names} cannot post)"
+            summary = t(
+                record,
+                "kpops-bot lost {permissions} in {channel} ({features} cannot post)",
+                permissions=permission_names(record, lacks),
+                channel=channel_mention(after.id),
+                features=names,
+            )
         else:
-            summary = f"kpops-bot can post in <#{after.id}> again ({names})"
+            summary = t(
+                record,
+                "kpops-bot can post in {channel} again ({features})",
+                channel=channel_mention(after.id),
+                features=names,
+            )
             for feature in features:
                 await self._release_failed_today(after.guild.id, feature)
         await self.store.record_change(after.guild.id, None, summary, at=self._now())
@@ -570,7 +768,19 @@ class Config(commands.Cog):
                 value,
                 actor_id=interaction.user.id,
                 at=self._now(),
-                summary=f"public post language set to {value}",
+                summary=t(
+                    await self._record_language(guild),
+                    "public post language set to {setting}",
+                    setting=value,
+                ),
             )
             text = post_language.changed_reply(reader, value, guild)
         await interaction.response.send_message(text, ephemeral=True)
+
+
+def switched_off(language: Language) -> str:
+    return t(
+        language,
+        "It is switched off; turn it on with `{command}`.",
+        command=command_name(language, "config toggle"),
+    )

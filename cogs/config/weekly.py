@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from discord.app_commands import Choice
 
-from bot.i18n import N_, format_day, t
+from bot.i18n import N_, command_name, format_day, t, tn
 from bot.i18n.choice import Language
 from bot.scheduler import parse_post_time
 from bot.storage.config import FeatureSettings
@@ -57,18 +57,30 @@ async def schedule_reply(
         t(
             language,
             "The listening poll will open every **{day} at {time} {zone}** ({offset} now) "
-            "and stay open {hours} hours.",
+            "and stay open {length}.",
             day=day_name(language, weekly.weekday),
             time=weekly.post_time,
             zone=weekly.timezone,
             offset=timezones.utc_offset(weekly.timezone, now),
-            hours=weekly.length_hours,
+            length=hours_phrase(language, weekly.length_hours),
         )
     ]
     if feature.channel_id is None:
-        lines.append(t(language, "Choose its channel with `/config channel feature:poll`."))
+        lines.append(
+            t(
+                language,
+                "Choose its channel with `{command}`.",
+                command=command_name(language, "config channel"),
+            )
+        )
     elif not feature.enabled:
-        lines.append(t(language, "Polls are switched off; turn them on with `/config toggle`."))
+        lines.append(
+            t(
+                language,
+                "Polls are switched off; turn them on with `{command}`.",
+                command=command_name(language, "config toggle"),
+            )
+        )
     elif (upcoming := await next_line(language, weekly, now, store)) is not None:
         lines.append(upcoming)
     return " ".join(lines)
@@ -102,7 +114,13 @@ async def summary_lines(
     """The weekly poll's lines in `/config show`: schedule, length, next opening, last week."""
     lines: list[str] = []
     if weekly.weekday is None or not weekly.post_time or not weekly.timezone:
-        lines.append(t(language, "Weekly poll: not scheduled (`/config schedule feature:poll`)"))
+        lines.append(
+            t(
+                language,
+                "Weekly poll: not scheduled (`{command}`)",
+                command=command_name(language, "config schedule"),
+            )
+        )
     else:
         lines.append(
             t(
@@ -118,7 +136,12 @@ async def summary_lines(
             if upcoming is not None:
                 lines.append(upcoming)
     lines.append(
-        t(language, "Weekly poll length: {hours} hours (`/config poll`)", hours=weekly.length_hours)
+        t(
+            language,
+            "Weekly poll length: {length} (`{command}`)",
+            length=hours_phrase(language, weekly.length_hours),
+            command=command_name(language, "config poll"),
+        )
     )
     history = await store.history(weekly.guild_id, 1)
     if history and history[0].detail:  # only a week that did not open has one
@@ -127,20 +150,26 @@ async def summary_lines(
                 language,
                 "Week of {day}: {detail}",
                 day=format_day(language, history[0].week),
-                detail=history[0].detail[:200],
+                detail=t(language, history[0].detail)[:200],  # an N_ constant of the poll's
             )
         )
     return lines
 
 
 async def length_reply(language: Language, hours: int, weekly: WeeklySettings) -> str:
-    text = t(language, "Weekly polls now stay open {hours} hours.", hours=hours)
+    text = t(language, "Weekly polls now stay open {length}.", length=hours_phrase(language, hours))
     if not weekly.scheduled:
-        text += " " + t(
+        text = t(
             language,
-            "Set the day and time with `/config schedule feature:poll day:… time:… timezone:…`.",
+            "{done} Set the day and time with `{command}`.",
+            done=text,
+            command=command_name(language, "config schedule"),
         )
     return text
+
+
+def hours_phrase(language: Language, hours: int) -> str:
+    return tn(language, "{n} hour", "{n} hours", hours)
 
 
 __all__ = [

@@ -18,6 +18,8 @@ from typing import Any
 import discord
 
 from bot.client import KpopsBot
+from bot.i18n import Language
+from bot.i18n.server import server_language
 from cogs.poll.batcher import Debouncer
 from cogs.poll.board import PollBoard
 from cogs.poll.content import Matchup
@@ -110,10 +112,11 @@ class PollCloser:
                 log.warning("poll %s: cannot post the result in %s", poll.id, poll.channel_id)
                 await self.store.mark_announced(poll.id)
                 return False
+            language = await server_language(self.bot, guild)  # a public post stays
             if poll.message_id is not None:
-                await self._edit_closed_message(poll, channel)
+                await self._edit_closed_message(poll, channel, language)
             try:
-                await channel.send(embed=result_embed(poll, final))
+                await channel.send(embed=result_embed(poll, final, language))
             except (discord.Forbidden, discord.NotFound) as exc:
                 log.warning(
                     "poll %s: cannot post the result in %s (%s)", poll.id, poll.channel_id, exc
@@ -128,10 +131,18 @@ class PollCloser:
         self._edit_locks.pop(poll.id, None)
         return True
 
-    async def _edit_closed_message(self, poll: Poll, channel: discord.PartialMessageable) -> None:
+    async def _edit_closed_message(
+        self, poll: Poll, channel: discord.PartialMessageable, language: Language
+    ) -> None:
         assert poll.message_id is not None and poll.final is not None
-        embed = poll_embed(poll, self.matchup_of(poll), turnout=poll.final.total, final=poll.final)
-        view = self.view_of(poll, disabled=True)
+        embed = poll_embed(
+            poll,
+            self.matchup_of(poll),
+            turnout=poll.final.total,
+            final=poll.final,
+            language=language,
+        )
+        view = self.view_of(poll, disabled=True, language=language)
         token = self.fresh_token(poll.id)
         try:
             if token is not None:

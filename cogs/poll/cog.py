@@ -24,7 +24,8 @@ from discord.ext import commands
 from bot.checks import moderator_only
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
-from bot.i18n import N_, reply_locale, t
+from bot.i18n import ENGLISH, N_, Language, command_name, reply_locale, t, tn
+from bot.i18n.server import server_language
 from bot.privacy import CachedHooks, PrivacyHooks
 from bot.storage.config import ConfigStore
 from bot.ui.buttons import Button, ClickNamespace
@@ -39,15 +40,16 @@ from cogs.poll.closer import PollCloser
 from cogs.poll.content import Matchup, Matchups
 from cogs.poll.hooks import PollHooks
 from cogs.poll.logic import (
-    SIDE_NAMES,
     SIDES,
     Side,
     Standings,
     clean_pick,
     parse_side,
+    side_name,
 )
 from cogs.poll.options import MatchupIndex, MatchupOption
 from cogs.poll.render import (
+    channel_mention,
     open_status_embed,
     poll_embed,
     result_embed,
@@ -61,19 +63,20 @@ log = logging.getLogger(__name__)
 
 CUSTOM_PICK_MAX = 100
 VOTE_PREFIX = "poll:"
-SERVERS_ONLY = "Polls run in servers only."
+SERVERS_ONLY = N_("Polls run in servers only.")
 VOTE_TEMPLATE = r"poll:vote:(?P<poll>[0-9]{1,18}):(?P<side>kpop|classic)"
 _VOTE_RE = re.compile(VOTE_TEMPLATE)
 
 NO_CHART = N_("Give kpops-bot Attach Files in this channel to see the season chart.")
-UNKNOWN_POLL = "Unknown poll: this button does not belong to a poll in this server."
-CLOSED_POLL = (
-    "This poll is closed: votes are no longer counted. `/poll results` shows how it ended."
+UNKNOWN_POLL = N_("Unknown poll: this button does not belong to a poll in this server.")
+CLOSED_POLL = N_(
+    "This poll is closed: votes are no longer counted. `{command}` shows how it ended."
 )
-POLLS_OFF = (
+POLLS_OFF = N_(
     "Listening polls are switched off in this server. "
-    "A moderator can switch them on with `/config toggle poll`."
+    "A moderator can switch them on with `{command}`."
 )
+RESTARTING = N_("Polls are restarting; try again in a moment.")
 
 
 @functools.lru_cache(maxsize=256)
@@ -85,36 +88,48 @@ def shown_label(label: str) -> str:
 # Rendered once per closed poll / per record: the same answer is asked for again and again, and
 # building an embed costs more than the rest of the command. Sent embeds are only read, never changed.
 @functools.lru_cache(maxsize=512)
-def shown_result(poll: Poll) -> discord.Embed:
+def shown_result(poll: Poll, language: Language) -> discord.Embed:
     final = poll.final
     assert final is not None, "only a closed poll has a result"
-    return result_embed(poll, final)
+    return result_embed(poll, final, language)
 
 
 @functools.lru_cache(maxsize=512)
-def shown_standings(guild_name: str, record: Standings) -> discord.Embed:
-    return standings_embed(guild_name, record)
+def shown_standings(guild_name: str, record: Standings, language: Language) -> discord.Embed:
+    return standings_embed(guild_name, record, language)
 
 
-def vote_text(outcome: VoteOutcome, side: Side) -> str:
+def vote_text(outcome: VoteOutcome, side: Side, language: Language = ENGLISH) -> str:
     """The private reply to a click, written after the vote is stored (or refused)."""
     poll = outcome.poll
     if outcome.status is VoteStatus.UNKNOWN or poll is None:
-        return UNKNOWN_POLL
+        return t(language, UNKNOWN_POLL)
     if outcome.status is VoteStatus.CLOSED:
-        return CLOSED_POLL
-    chosen = f"**{SIDE_NAMES[side]}**: {shown_label(poll.side_label(side))}"
+        return t(language, CLOSED_POLL, command=command_name(language, "poll results"))
+    fields = {"side": side_name(language, side), "label": shown_label(poll.side_label(side))}
     if outcome.status is VoteStatus.RECORDED:
-        return f"✅ Your vote is in for {chosen}. Sides stay hidden until the close; click the other side to switch."
+        return t(
+            language,
+            "✅ Your vote is in for **{side}**: {label}. Sides stay hidden until the close; "
+            "click the other side to switch.",
+            **fields,
+        )
     if outcome.status is VoteStatus.MOVED:
-        return f"🔁 Your vote moved to {chosen}."
-    return f"You already voted for {chosen}: nothing changed. Click the other side to switch."
+        return t(language, "🔁 Your vote moved to **{side}**: {label}.", **fields)
+    return t(
+        language,
+        "You already voted for **{side}**: {label}: nothing changed. "
+        "Click the other side to switch.",
+        **fields,
+    )
 
 
-def vote_view(poll: Poll, *, disabled: bool = False) -> discord.ui.View:
+def vote_view(
+    poll: Poll, *, disabled: bool = False, language: Language = ENGLISH
+) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for side in SIDES:
-        button = VoteButton(poll.id, side, label=vote_button_label(poll, side))
+        button = VoteButton(poll.id, side, label=vote_button_label(poll, side, language))
         button.item.disabled = disabled
         view.add_item(button)
     return view
@@ -126,7 +141,7 @@ class VoteButton(Button, template=VOTE_TEMPLATE):
         poll_id: int,
         side: Side,
         *,
-        label: str = "Vote",
+        label: str | None = None,
         button: discord.ui.Button[discord.ui.View] | None = None,
     ) -> None:
         if button is None:
@@ -154,7 +169,7 @@ class VoteButton(Button, template=VOTE_TEMPLATE):
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         cog = interaction.client.get_cog(PollCog.__cog_name__)
         if not isinstance(cog, PollCog):
-            raise UserFacingError("Polls are restarting; try again in a moment.")
+            raise UserFacingError(RESTARTING)
         await cog.handle_vote(interaction, self.poll_id, self.side)
 
 
@@ -246,7 +261,7 @@ class PollCog(commands.Cog, name="Poll"):
             raise
         finally:
             timer.cancel()
-        text = vote_text(outcome, side)
+        text = vote_text(outcome, side, reply_locale(interaction))
         if deferred:
             await deferred[0]
             await interaction.followup.send(text, ephemeral=True)
@@ -265,12 +280,18 @@ class PollCog(commands.Cog, name="Poll"):
             poll = live.poll
             if poll.message_id is None:
                 return
-            embed = poll_embed(poll, self._matchup(poll), turnout=live.turnout)
+            language = await self._server_language(poll.guild_id)
+            embed = poll_embed(poll, self._matchup(poll), turnout=live.turnout, language=language)
             try:
                 await interaction.followup.edit_message(poll.message_id, embed=embed)
                 self.closer.message_edits += 1
             except discord.HTTPException as exc:
                 log.warning("could not update the turnout of poll %s: %s", poll_id, exc)
+
+    async def _server_language(self, guild_id: int) -> Language:
+        """The language of a server's public poll messages (English if it is not cached)."""
+        guild = self.bot.get_guild(guild_id)
+        return ENGLISH if guild is None else await server_language(self.bot, guild)
 
     def _matchup(self, poll: Poll) -> Matchup | None:
         if poll.matchup_id is None:
@@ -315,48 +336,54 @@ class PollCog(commands.Cog, name="Poll"):
 
     # ------------------------------------------------------------------ commands
     async def _pick(
-        self, guild_id: int, matchup: Matchup | None, kpop: str | None, classic: str | None
-    ) -> tuple[Matchup | None, str, str, str]:
-        """(pairing or None, K-pop label, classic label, a note for the moderator)."""
+        self,
+        guild_id: int,
+        matchup: Matchup | None,
+        kpop: str | None,
+        classic: str | None,
+        language: Language,
+    ) -> tuple[Matchup | None, str, str, bool]:
+        """(pairing or None, K-pop label, classic label, whether the rounds started again)."""
         custom = kpop is not None or classic is not None
         if custom and matchup is not None:
             raise UserFacingError(
-                "Choose either a `matchup` or your own `kpop` and `classic` tracks, not both."
+                "Choose either a `{matchup}` or your own `{kpop}` and `{classic}` tracks, "
+                "not both.",
+                matchup=option_name(language, "matchup"),
+                kpop=option_name(language, "kpop"),
+                classic=option_name(language, "classic"),
             )
         if custom:
             kpop_label = clean_pick(kpop or "", CUSTOM_PICK_MAX)
             classic_label = clean_pick(classic or "", CUSTOM_PICK_MAX)
             if not kpop_label or not classic_label:
                 raise UserFacingError(
-                    "To pit two tracks of your own, give both `kpop` and `classic` "
-                    "(for example: `kpop: NewJeans - Super Shy`, `classic: Jackson 5 - ABC`)."
+                    "To pit two tracks of your own, give both `{kpop}` and `{classic}` "
+                    "(for example: `{kpop}: NewJeans - Super Shy`, `{classic}: Jackson 5 - ABC`).",
+                    kpop=option_name(language, "kpop"),
+                    classic=option_name(language, "classic"),
                 )
-            return None, kpop_label, classic_label, ""
+            return None, kpop_label, classic_label, False
         if matchup is not None:
             chosen = matchup
-            note = ""
+            again = False
         else:
             picked = await next_pairing(self.store, self.matchups, guild_id)
             if picked is None:
                 raise UserFacingError("There are no pairings to poll on yet.")
-            chosen = picked[0]
-            note = (
-                " Every pairing has had its round here, so the rounds start again with the "
-                "least recent one."
-                if picked[1]
-                else ""
-            )
+            chosen, again = picked
         kpop_label, classic_label = side_labels(chosen)
-        return chosen, kpop_label, classic_label, note
+        return chosen, kpop_label, classic_label, again
 
     async def _target_channel(
-        self, interaction: discord.Interaction[Any]
+        self, interaction: discord.Interaction[Any], language: Language
     ) -> discord.abc.Messageable:
         guild = interaction.guild
         if guild is None or interaction.guild_id is None:
             # The server is not in the cache yet (the bot is still starting up).
             raise UserFacingError("I'm still starting up in this server: try again in a moment.")
         settings = await ConfigStore(self.bot.db).feature(interaction.guild_id, "poll")
+        config_channel = command_name(language, "config channel")
         if settings.channel_id is None:
             channel = interaction.channel
             if not isinstance(channel, discord.abc.Messageable) or channel.id is None:
@@ -365,20 +392,23 @@ class PollCog(commands.Cog, name="Poll"):
             if not (mine.view_channel and mine.send_messages and mine.embed_links):
                 raise UserFacingError(
                     "I can't post in this channel: I need View Channel, Send Messages and "
-                    "Embed Links here (or set a poll channel with `/config channel`)."
+                    "Embed Links here (or set a poll channel with `{command}`).",
+                    command=config_channel,
                 )
             return channel
         configured = guild.get_channel(settings.channel_id)
         if not isinstance(configured, discord.TextChannel):
             raise UserFacingError(
-                "The poll channel set with `/config channel` no longer exists: "
-                "set a new one, then start the poll again."
+                "The poll channel set with `{command}` no longer exists: "
+                "set a new one, then start the poll again.",
+                command=config_channel,
             )
         perms = configured.permissions_for(guild.me)
         if not (perms.view_channel and perms.send_messages and perms.embed_links):
             raise UserFacingError(
-                f"I can't post in {configured.mention}: I need View Channel, Send Messages and "
-                "Embed Links there."
+                "I can't post in {channel}: I need View Channel, Send Messages and "
+                "Embed Links there.",
+                channel=configured.mention,
             )
         return configured
 
@@ -402,16 +432,20 @@ class PollCog(commands.Cog, name="Poll"):
         hours: app_commands.Range[int, 1, 168] = 24,
     ) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        reader = reply_locale(interaction)
         if not (await ConfigStore(self.bot.db).feature(guild_id, "poll")).enabled:
-            raise UserFacingError(POLLS_OFF)
-        chosen, kpop_label, classic_label, note = await self._pick(guild_id, matchup, kpop, classic)
-        channel = await self._target_channel(interaction)
+            raise UserFacingError(POLLS_OFF, command=command_name(reader, "config toggle"))
+        chosen, kpop_label, classic_label, again = await self._pick(
+            guild_id, matchup, kpop, classic, reader
+        )
+        channel = await self._target_channel(interaction, reader)
         channel_id = getattr(channel, "id", None)
         assert isinstance(channel_id, int)
         existing = self.board.open.in_channel(channel_id)  # memory: the board mirrors commits
         if existing is not None:
-            raise self._already_open(existing)
+            raise self._already_open(existing, reader)
         await interaction.response.defer(ephemeral=True, thinking=True)
+        public = await self._server_language(guild_id)
         now = self.bot.clock.now()
         try:
             poll = await self.board.create(
@@ -425,35 +459,51 @@ class PollCog(commands.Cog, name="Poll"):
                 closes_at=now + timedelta(hours=hours),
             )
         except PollAlreadyOpen as exc:
-            raise self._already_open(exc.poll) from None
+            raise self._already_open(exc.poll, reader) from None
         try:
             message = await channel.send(
-                embed=poll_embed(poll, chosen, turnout=0), view=vote_view(poll)
+                embed=poll_embed(poll, chosen, turnout=0, language=public),
+                view=vote_view(poll, language=public),
             )
         except discord.HTTPException as exc:
             await self.board.discard(poll.id, self.bot.clock.now())
             log.warning("poll %s: posting the poll message failed: %s", poll.id, exc)
             raise UserFacingError(
-                f"I couldn't post the poll in <#{channel_id}> (Discord said: {exc.status}). "
-                "Check my permissions there and try again."
+                "I couldn't post the poll in {channel} (Discord said: {status}). "
+                "Check my permissions there and try again.",
+                channel=channel_mention(channel_id),
+                status=exc.status,
             ) from None
         await self.board.set_message(poll, message.id)
         self._wake.set()  # the closer recomputes its next deadline
-        await interaction.followup.send(
-            f"Poll started in <#{channel_id}>: {literal(kpop_label, 200)} vs "
-            f"{literal(classic_label, 200)}. It closes {moment(poll.closes_at)} "
-            f"({moment(poll.closes_at, 'R')}).{note}",
-            ephemeral=True,
+        text = t(
+            reader,
+            "Poll started in {channel}: {kpop} vs {classic}. It closes {when} ({relative}).",
+            channel=channel_mention(channel_id),
+            kpop=literal(kpop_label, 200),
+            classic=literal(classic_label, 200),
+            when=moment(poll.closes_at),
+            relative=moment(poll.closes_at, "R"),
         )
+        if again:
+            text = t(
+                reader,
+                "{started} Every pairing has had its round here, so the rounds start again "
+                "with the least recent one.",
+                started=text,
+            )
+        await interaction.followup.send(text, ephemeral=True)
 
     @staticmethod
-    def _already_open(existing: Poll | None) -> UserFacingError:
+    def _already_open(existing: Poll | None, language: Language) -> UserFacingError:
         if existing is None:
             return UserFacingError("A poll is already open in that channel.")
         return UserFacingError(
-            f"A poll is already open in <#{existing.channel_id}> (it closes "
-            f"{moment(existing.closes_at, 'R')}). End it with `/poll end` there first, "
-            "or set another poll channel."
+            "A poll is already open in {channel} (it closes {relative}). End it with "
+            "`{command}` there first, or set another poll channel.",
+            channel=channel_mention(existing.channel_id),
+            relative=moment(existing.closes_at, "R"),
+            command=command_name(language, "poll end"),
         )
 
     @poll.command(
@@ -461,6 +511,7 @@ class PollCog(commands.Cog, name="Poll"):
     )
     async def results(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        reader = reply_locale(interaction)
         open_polls = self.board.open_in_guild(guild_id)
         if open_polls:
             here = next(
@@ -473,6 +524,7 @@ class PollCog(commands.Cog, name="Poll"):
                 now=self.bot.clock.now(),
                 others=[p.poll for p in open_polls if p is not live],
                 own_vote=live.vote_of(interaction.user.id),
+                language=reader,
             )
             # Private: it may show the member's own vote.
             await interaction.response.send_message(embed=embed, ephemeral=True)
@@ -480,20 +532,25 @@ class PollCog(commands.Cog, name="Poll"):
         last = (await self.board.closed(guild_id)).latest
         if last is None or last.final is None:
             raise UserFacingError(
-                "No listening poll has run in this server yet. Moderators start one with `/poll start`."
+                "No listening poll has run in this server yet. Moderators start one with "
+                "`{command}`.",
+                command=command_name(reader, "poll start"),
             )
-        await interaction.response.send_message(embed=shown_result(last))
+        await interaction.response.send_message(embed=shown_result(last, reader))
 
     @poll.command(name="end", description="Close the open poll now and post its result.")
     @moderator_only()
     async def end(self, interaction: discord.Interaction[KpopsBot]) -> None:
         guild_id = guild_id_of(interaction, SERVERS_ONLY)
+        reader = reply_locale(interaction)
         open_polls = [live.poll for live in self.board.open_in_guild(guild_id)]
         here = next((p for p in open_polls if p.channel_id == interaction.channel_id), None)
         if here is None and len(open_polls) > 1:
-            listed = ", ".join(f"<#{p.channel_id}>" for p in open_polls[:10])
+            listed = ", ".join(channel_mention(p.channel_id) for p in open_polls[:10])
             raise UserFacingError(
-                f"Several polls are open ({listed}): run `/poll end` in the poll's channel."
+                "Several polls are open ({channels}): run `{command}` in the poll's channel.",
+                channels=listed,
+                command=command_name(reader, "poll end"),
             )
         target = here or (open_polls[0] if open_polls else None)
         if target is None:
@@ -505,16 +562,25 @@ class PollCog(commands.Cog, name="Poll"):
         closed, posted = finished
         final = closed.final
         assert final is not None
-        where = f"<#{closed.channel_id}>"
-        await interaction.followup.send(
-            f"Poll closed early with {final.total} vote{'s' if final.total != 1 else ''}. "
-            + (
-                f"The result is posted in {where}."
-                if posted
-                else f"I couldn't post the result in {where}; `/poll results` shows it."
-            ),
-            ephemeral=True,
-        )
+        votes = tn(reader, "{n} vote", "{n} votes", final.total)
+        where = channel_mention(closed.channel_id)
+        if posted:
+            text = t(
+                reader,
+                "Poll closed early with {votes}. The result is posted in {channel}.",
+                votes=votes,
+                channel=where,
+            )
+        else:
+            text = t(
+                reader,
+                "Poll closed early with {votes}. I couldn't post the result in {channel}; "
+                "`{command}` shows it.",
+                votes=votes,
+                channel=where,
+                command=command_name(reader, "poll results"),
+            )
+        await interaction.followup.send(text, ephemeral=True)
 
     @poll.command(
         name="standings", description="This server's record: K-pop wins, classic wins, ties."
@@ -526,9 +592,9 @@ class PollCog(commands.Cog, name="Poll"):
             raise UserFacingError(
                 "No listening poll has closed in this server yet, so there are no standings."
             )
-        name = interaction.guild.name if interaction.guild else "this server"
-        embed = shown_standings(name, record).copy()  # the cached embed stays as it was
         language = reply_locale(interaction)
+        name = interaction.guild.name if interaction.guild else t(language, "this server")
+        embed = shown_standings(name, record, language).copy()  # the cached one stays as it was
         if not interaction.app_permissions.attach_files:
             # The record still helps without its picture; say what would bring the chart.
             embed.set_footer(text=t(language, NO_CHART))
@@ -540,3 +606,8 @@ class PollCog(commands.Cog, name="Poll"):
         await interaction.response.send_message(
             embed=embed, file=discord.File(io.BytesIO(png), filename=CHART_FILE)
         )
+
+
+def option_name(language: Language, name: str) -> str:
+    """One of /poll start's option names as the reader's Discord shows it."""
+    return command_name(language, name).removeprefix("/")

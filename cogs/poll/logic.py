@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from bot.i18n import ENGLISH, N_, Language, t, tn
 from bot.ui.text import clip
 
 Side = Literal["kpop", "classic"]
 SIDES: tuple[Side, ...] = ("kpop", "classic")
-SIDE_NAMES: dict[Side, str] = {"kpop": "K-pop", "classic": "Classic"}
+SIDE_NAMES: dict[Side, str] = {"kpop": N_("K-pop"), "classic": N_("Classic")}
 
 BAR_WIDTH = 20
 BAR_FULL = "█"
@@ -83,29 +84,49 @@ def bar(votes: int, total: int, width: int = BAR_WIDTH) -> str:
     return BAR_FULL * filled + BAR_EMPTY * (width - filled)
 
 
-def result_bars(tally: Tally) -> str:
+def side_name(language: Language, side: Side) -> str:
+    """ "K-pop" or "Classic" in ``language``."""
+    name = SIDE_NAMES[side]  # an N_ constant: extracted above
+    return t(language, name)
+
+
+def result_bars(tally: Tally, language: Language = ENGLISH) -> str:
     """Two aligned lines of bars with percentages and counts, in a code block for alignment."""
     kpop_pct, classic_pct = tally.percentages()
+    names = [side_name(language, side) for side in SIDES]
+    # Pad by display width: a Hangul syllable takes two columns in Discord's monospace font.
+    width = max(_columns(name) for name in names)
+    pads = [name + " " * (width - _columns(name)) for name in names]
     lines = [
-        f"K-pop   {bar(tally.kpop, tally.total)} {kpop_pct:>3}% ({tally.kpop})",
-        f"Classic {bar(tally.classic, tally.total)} {classic_pct:>3}% ({tally.classic})",
+        f"{pads[0]} {bar(tally.kpop, tally.total)} {kpop_pct:>3}% ({tally.kpop})",
+        f"{pads[1]} {bar(tally.classic, tally.total)} {classic_pct:>3}% ({tally.classic})",
     ]
     return "```\n" + "\n".join(lines) + "\n```"
 
 
-def votes_phrase(count: int) -> str:
-    return f"{count} vote" if count == 1 else f"{count} votes"
+def _columns(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def verdict(tally: Tally, kpop_label: str, classic_label: str) -> str:
+def votes_phrase(count: int, language: Language = ENGLISH) -> str:
+    return tn(language, "{n} vote", "{n} votes", count)
+
+
+def verdict(tally: Tally, kpop_label: str, classic_label: str, language: Language = ENGLISH) -> str:
     """One line naming the winner, a tie, or a round nobody voted in."""
     if tally.total == 0:
-        return "No votes were cast in this round."
+        return t(language, "No votes were cast in this round.")
     winner = tally.winner
     if winner is None:
-        return f"It's a tie at {votes_phrase(tally.kpop)} each."
+        return t(language, "It's a tie at {votes} each.", votes=votes_phrase(tally.kpop, language))
     label = kpop_label if winner == "kpop" else classic_label
-    return f"{SIDE_NAMES[winner]} wins: {label}, by {votes_phrase(tally.margin)}."
+    return t(
+        language,
+        "{side} wins: {label}, by {votes}.",
+        side=side_name(language, winner),
+        label=label,
+        votes=votes_phrase(tally.margin, language),
+    )
 
 
 def clean_pick(text: str, limit: int) -> str:
@@ -134,19 +155,23 @@ def next_matchup(ids: Sequence[str], last_used: Mapping[str, datetime]) -> tuple
     return oldest, True
 
 
-def humanize_delta(delta: timedelta) -> str:
-    """'2 d 3 h', '5 h 12 min', '4 min', 'less than a minute'."""
+def humanize_delta(delta: timedelta, language: Language = ENGLISH) -> str:
+    """'2 d 3 h', '5 h 12 min', '4 min', 'less than a minute' (Korean: '2일 3시간', '4분')."""
     seconds = int(delta.total_seconds())
     if seconds < 60:
-        return "less than a minute"
+        return t(language, "less than a minute")
     minutes, _ = divmod(seconds, 60)
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
     if days:
-        return f"{days} d {hours} h" if hours else f"{days} d"
+        if hours:
+            return t(language, "{days} d {hours} h", days=days, hours=hours)
+        return t(language, "{days} d", days=days)
     if hours:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    return f"{minutes} min"
+        if minutes:
+            return t(language, "{hours} h {minutes} min", hours=hours, minutes=minutes)
+        return t(language, "{hours} h", hours=hours)
+    return t(language, "{minutes} min", minutes=minutes)
 
 
 @dataclass(frozen=True, slots=True)

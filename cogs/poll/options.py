@@ -15,6 +15,7 @@ from discord import app_commands
 
 from bot import limits
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, Language, command_name, reply_locale
 from bot.search import Vocabulary, fold, meaningful, suggestion, words_of
 from bot.ui.text import shown
 from cogs.poll.content import Matchup, Matchups
@@ -52,7 +53,7 @@ class MatchupIndex:
             for m in found[: limits.AUTOCOMPLETE_MAX_CHOICES]
         ]
 
-    def resolve(self, typed: str) -> Matchup:
+    def resolve(self, typed: str, language: Language = ENGLISH) -> Matchup:
         """The one pairing ``typed`` names, or a friendly error (with the closest, if any)."""
         wanted = typed.strip()[:QUERY_MAX]
         exact = self.by_id.get(wanted) or self.by_label.get(fold(wanted))
@@ -69,18 +70,22 @@ class MatchupIndex:
                 typed=typed_shown,
                 count=len(found),
             )
+        # The option as the reader's Discord names it (대결 in Korean).
+        option = command_name(language, "matchup").removeprefix("/")
         near = suggestion(words, self.vocabulary, lambda option: bool(self.matching(option)))
         if near is not None:
             raise UserFacingError(
                 "No pairing matches “{typed}”. Did you mean {closest}? Pick one from the list, "
-                "or leave `matchup` empty for the next pairing.",
+                "or leave `{option}` empty for the next pairing.",
                 typed=typed_shown,
+                option=option,
                 closest=self.matching(near)[0].label,
             )
         raise UserFacingError(
-            "No pairing matches “{typed}”. Pick one from the list, or leave `matchup` empty for "
+            "No pairing matches “{typed}”. Pick one from the list, or leave `{option}` empty for "
             "the next pairing.",
             typed=typed_shown,
+            option=option,
         )
 
 
@@ -95,7 +100,7 @@ class MatchupOption(app_commands.Transformer):
     """A pairing from the curated list, typed or picked (see :class:`MatchupIndex`)."""
 
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Matchup:
-        return _index(interaction).resolve(str(value))
+        return _index(interaction).resolve(str(value), reply_locale(interaction))
 
     async def autocomplete(  # type: ignore[override] - discord.py types the value loosely
         self, interaction: discord.Interaction[Any], value: str, /

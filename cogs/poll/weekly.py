@@ -24,6 +24,8 @@ from datetime import date, datetime, time, timedelta
 import discord
 
 from bot.client import KpopsBot
+from bot.i18n import N_
+from bot.i18n.server import server_language
 from bot.scheduler import CATCH_UP_WINDOW, UNFINISHED_AFTER, due_at, parse_post_time, zone
 from cogs.poll.board import PollBoard
 from cogs.poll.closer import can_post
@@ -40,6 +42,13 @@ from cogs.poll.weekly_store import (
     ScheduledWeekly,
     WeeklyStore,
 )
+
+# Why a week did not open, stored with it and shown by /config show in the reader's language.
+MISSED_DETAIL = N_("missed: kpops-bot could not open it in time")
+SKIPPED_DETAIL = N_("skipped: another poll stayed open in the poll channel")
+CANNOT_POST_DETAIL = N_("failed: kpops-bot cannot post in the poll channel")
+NO_PAIRINGS_DETAIL = N_("failed: there are no pairings to poll on")
+REFUSED_DETAIL = N_("failed: Discord refused the poll message")
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +103,7 @@ class WeeklyPolls:
         board: PollBoard,
         matchups: Matchups,
         *,
-        view_of: Callable[[Poll], discord.ui.View],
+        view_of: Callable[..., discord.ui.View],
         opened: Callable[[], None],
         catch_up: timedelta = CATCH_UP_WINDOW,
     ) -> None:
@@ -187,9 +196,9 @@ class WeeklyPolls:
         self, guild_id: int, week: date, now: datetime, busy: Poll | None
     ) -> WeeklyOutcome | None:
         """A week past its catch-up window: skipped (a poll held the channel) or missed."""
-        status, detail = MISSED, "missed: kpops-bot could not open it in time"
+        status, detail = MISSED, MISSED_DETAIL
         if busy is not None or (guild_id, week) in self._deferred:
-            status, detail = SKIPPED, "skipped: another poll stayed open in the poll channel"
+            status, detail = SKIPPED, SKIPPED_DETAIL
         self._deferred.discard((guild_id, week))
         if not await self.ledger.record(guild_id, week, status, at=now, detail=detail):
             return None  # recorded by another process meanwhile
@@ -219,13 +228,13 @@ class WeeklyPolls:
         guild = self.bot.get_guild(guild_id)
         me = self.bot.user
         if guild is None or me is None or not can_post(guild, item.channel_id):
-            detail = "failed: kpops-bot cannot post in the poll channel"
+            detail = CANNOT_POST_DETAIL
             await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             log.warning("weekly poll of guild %s, week %s: %s", guild_id, week, detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         chosen = await self._next_matchup(guild_id)
         if chosen is None:
-            detail = "failed: there are no pairings to poll on"
+            detail = NO_PAIRINGS_DETAIL
             await self.ledger.finish(guild_id, week, FAILED, detail=detail)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         kpop_label, classic_label = side_labels(chosen)
@@ -247,15 +256,17 @@ class WeeklyPolls:
                 return WeeklyOutcome(guild_id, week, DEFERRED)
             return self._defer(guild_id, week, exc.poll)
         channel = self.bot.get_partial_messageable(item.channel_id, guild_id=guild_id)
+        language = await server_language(self.bot, guild)
         try:
             message = await channel.send(
-                embed=poll_embed(poll, chosen, turnout=0), view=self.view_of(poll)
+                embed=poll_embed(poll, chosen, turnout=0, language=language),
+                view=self.view_of(poll, language=language),
             )
         except discord.HTTPException as exc:
             await self.board.discard(poll.id, self.bot.clock.now())
-            detail = f"failed: Discord refused the poll message ({exc.status})"
+            detail = REFUSED_DETAIL
             await self.ledger.finish(guild_id, week, FAILED, detail=detail)
-            log.warning("weekly poll of guild %s, week %s: %s", guild_id, week, detail)
+            log.warning("weekly poll of guild %s, week %s: %s (%s)", guild_id, week, detail, exc)
             return WeeklyOutcome(guild_id, week, FAILED, detail=detail)
         await self.board.set_message(poll, message.id)
         await self.ledger.finish(guild_id, week, OPENED, poll_id=poll.id)

@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.checks import NOT_A_MODERATOR, is_moderator
+from bot.checks import is_moderator, not_a_moderator
 from bot.client import KpopsBot
 from bot.errors import UserFacingError, guild_id_of
 from bot.i18n import Language, reply_locale, t
@@ -148,7 +148,7 @@ class Privacy(commands.Cog):
         target = caller if member is None else member.id
         own = target == caller
         if not own and not await is_moderator(interaction):
-            raise UserFacingError(NOT_A_MODERATOR)
+            raise not_a_moderator(reply_locale(interaction))
         data = await self.member_data(guild_id, target)
         language = reply_locale(interaction)
         if all(d.empty for d in data):
@@ -175,7 +175,7 @@ class Privacy(commands.Cog):
         if not now < deadline <= now + CONFIRM_TTL:
             raise UserFacingError(render.EXPIRED)
         if target != caller and not await is_moderator(interaction):
-            raise UserFacingError(NOT_A_MODERATOR)
+            raise not_a_moderator(reply_locale(interaction))
         removed = await delete_member(self.bot.db, self.hooks(), guild_id, target)
         log.info(
             "deleted the data of member %s in guild %s (asked by %s)", target, guild_id, caller

@@ -15,7 +15,7 @@ import discord
 import pytest
 
 from bot import limits
-from bot.checks import NOT_A_MODERATOR
+from bot.checks import not_a_moderator
 from bot.client import UNKNOWN_BUTTON, KpopsBot
 from bot.clock import ManualClock
 from bot.daily import DailyPost
@@ -59,19 +59,19 @@ async def until(condition: Callable[[], bool], timeout: float = 3.0) -> None:
 
 # ---------------------------------------------------------------------- checks and errors
 @pytest.mark.parametrize(
-    ("locale", "start"),
+    ("locale", "start", "command"),
     [
-        ("ko", "모더레이터만 할 수 있어요."),
-        ("en-US", "Only moderators can do that"),
-        ("ja", "Only moderators can do that"),  # neither: English
+        ("ko", "모더레이터만 할 수 있어요.", "`/설정 모더레이터역할`"),
+        ("en-US", "Only moderators can do that", "`/config modrole`"),
+        ("ja", "Only moderators can do that", "`/config modrole`"),  # neither: English
     ],
 )
 async def test_the_moderator_check_answers_in_the_members_language(
-    bot: KpopsBot, driver: Driver, world: World, locale: str, start: str
+    bot: KpopsBot, driver: Driver, world: World, locale: str, start: str, command: str
 ) -> None:
     result = await run(driver, "config show", world.fan, world.general, locale)
     assert result.text.startswith(start), result.text
-    assert "`/config modrole`" in result.text  # the command stays as it is typed
+    assert command in result.text  # the command as the member's Discord names it
 
 
 async def test_a_click_no_button_takes_is_answered_in_korean(
@@ -296,9 +296,8 @@ async def test_config_language_is_for_moderators_only(
     store = ConfigStore(bot.db)
     for locale in ("ko", "en-US"):
         refused = await run(driver, "config language", world.fan, world.general, locale, value="ko")
-        assert refused.text == t(KOREAN if locale == "ko" else ENGLISH, NOT_A_MODERATOR), (
-            refused.text
-        )
+        language = KOREAN if locale == "ko" else ENGLISH
+        assert refused.text == not_a_moderator(language).text(language), refused.text
     assert await store.language(world.guild.id) == "auto"
     assert await store.recent_changes(world.guild.id) == []
 

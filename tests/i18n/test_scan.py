@@ -19,7 +19,6 @@ CONVERTED = [
     *sorted((BOT / "ui").glob("*.py")),
     *sorted((BOT / "storage").glob("*.py")),
     BOT / "sandbox" / "repl.py",
-    BOT.parent / "cogs" / "config" / "language.py",
     *(
         Path(cogs.__file__).parent / module
         for module in (
@@ -35,6 +34,8 @@ CONVERTED = [
         )
     ),
     *sorted((Path(cogs.__file__).parent / "influence").glob("*.py")),
+    *sorted((Path(cogs.__file__).parent / "poll").glob("*.py")),
+    *sorted((Path(cogs.__file__).parent / "config").glob("*.py")),
 ]
 
 

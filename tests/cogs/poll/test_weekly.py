@@ -252,7 +252,7 @@ async def test_a_korean_moderator_reads_the_weekly_settings_in_korean(
         channel=world.general,
         locale="ko",
     )
-    assert refused.ephemeral and "아무것도 바뀌지 않았어요" in refused.text
+    assert refused.ephemeral and "바뀐 것은 없어요" in refused.text
 
 
 @pytest.mark.parametrize("source", ["cogs", "packages"])
