@@ -754,6 +754,7 @@ class Config(commands.Cog):
         value="auto follows the server's language in Discord (Server Settings › Community)"
     )
     @app_commands.choices(value=post_language.LANGUAGE_CHOICES)
+    @app_commands.rename(value="language")  # the option's name in the command surface
     @moderator_only()
     async def language(self, interaction: discord.Interaction[KpopsBot], value: str) -> None:
         guild = self._guild(interaction)

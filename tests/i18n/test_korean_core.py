@@ -216,15 +216,15 @@ async def test_daily_posts_follow_the_servers_language(
     assert driver.channel_messages(ko_daily)[0].embeds[0]["description"].startswith("“A quote.”")
 
     # A moderator's choice wins over the preferred locale, both ways.
-    await run(driver, "config language", world.moderator, world.general, value="ko")
-    await run(driver, "config language", ko_owner, ko_general, value="en")
+    await run(driver, "config language", world.moderator, world.general, language="ko")
+    await run(driver, "config language", ko_owner, ko_general, language="en")
     clock.set(datetime(2026, 3, 3, 9, 0, tzinfo=UTC))
     assert [o.status for o in await scheduler.run_due()] == [SENT, SENT]
     assert titles(driver, world.daily)[-1] == "오늘의 명언 · 2026년 3월 3일 화요일"
     assert titles(driver, ko_daily)[-1] == "Quote of the day · Tuesday 3 March 2026"
 
     # Back to auto: the preferred locale again.
-    await run(driver, "config language", ko_owner, ko_general, value="auto")
+    await run(driver, "config language", ko_owner, ko_general, language="auto")
     ko = bot.get_guild(ko_guild.id)
     assert ko is not None and await server_language(bot, ko) == KOREAN
 
@@ -233,7 +233,7 @@ async def test_the_daily_fact_is_framed_in_korean_too(
     bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:
     bot.daily.register("fact", quote_body)
-    await run(driver, "config language", world.moderator, world.general, value="ko")
+    await run(driver, "config language", world.moderator, world.general, language="ko")
     await run(
         driver,
         "config channel",
@@ -265,7 +265,7 @@ async def test_config_language_round_trip(bot: KpopsBot, driver: Driver, world: 
         "공개 게시물 언어" in shown.text and "자동: 서버의 Discord 언어 (지금은 영어)" in shown.text
     )
 
-    set_ko = await run(driver, "config language", world.moderator, world.general, value="ko")
+    set_ko = await run(driver, "config language", world.moderator, world.general, language="ko")
     assert set_ko.text.startswith("이제부터 공개 게시물(매일 게시물, 투표, 퀴즈)은 한국어로")
     assert await store.language(world.guild.id) == "ko"
     changes = await store.recent_changes(world.guild.id, 1)
@@ -273,12 +273,12 @@ async def test_config_language_round_trip(bot: KpopsBot, driver: Driver, world: 
         world.moderator.id,
         "public post language set to ko",
     )
-    again = await run(driver, "config language", world.moderator, world.general, value="ko")
+    again = await run(driver, "config language", world.moderator, world.general, language="ko")
     assert again.text == "이미 그렇게 설정되어 있어요: 한국어. 바뀐 것은 없어요."
     assert len(await store.recent_changes(world.guild.id, 50)) == 1  # the same value: no change
 
     english = await run(
-        driver, "config language", world.moderator, world.general, "en-US", value="auto"
+        driver, "config language", world.moderator, world.general, "en-US", language="auto"
     )
     assert english.text.startswith(
         "Public posts (daily posts, polls, trivia) now follow the server's Discord language "
@@ -295,7 +295,9 @@ async def test_config_language_is_for_moderators_only(
 ) -> None:
     store = ConfigStore(bot.db)
     for locale in ("ko", "en-US"):
-        refused = await run(driver, "config language", world.fan, world.general, locale, value="ko")
+        refused = await run(
+            driver, "config language", world.fan, world.general, locale, language="ko"
+        )
         language = KOREAN if locale == "ko" else ENGLISH
         assert refused.text == not_a_moderator(language).text(language), refused.text
     assert await store.language(world.guild.id) == "auto"
@@ -327,7 +329,7 @@ async def test_config_registers_korean_option_names_and_descriptions(
     assert command["description_localizations"]["ko"].startswith("이 서버의 kpops-bot")
     language = next(o for o in command["options"] if o["name"] == "language")
     (value,) = language["options"]
-    assert value["name_localizations"] == {"ko": "값"}
+    assert value["name_localizations"] == {"ko": "언어"}
     assert [c["name_localizations"]["ko"] for c in value["choices"]] == [
         "자동: 서버의 Discord 언어",
         "영어",

@@ -267,7 +267,7 @@ async def test_every_config_reply_is_korean_for_a_korean_moderator(
             ("config modrole", {}, "모더레이터 역할을 지웠어요"),
             ("config modrole", {}, "지울 모더레이터 역할이 없어요"),
             ("config poll", {"length": 48}, "48시간"),
-            ("config language", {"value": "ko"}, "한국어"),
+            ("config language", {"language": "ko"}, "한국어"),
             ("config show", {}, ""),
         ]
         data = [world.guild.name, world.daily.name, world.mod_role.name]

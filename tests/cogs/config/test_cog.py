@@ -27,7 +27,7 @@ ALL_COMMANDS: list[tuple[str, Callable[[World], dict[str, Any]]]] = [
     ("config schedule", lambda w: {"feature": "fact", "time": "09:00", "timezone": "Asia/Seoul"}),
     ("config toggle", lambda w: {"feature": "poll", "enabled": False}),
     ("config modrole", lambda w: {"role": w.mod_role}),
-    ("config language", lambda w: {"value": "ko"}),
+    ("config language", lambda w: {"language": "ko"}),
     ("config poll", lambda w: {"length": 48}),
     (
         "config schedule",
@@ -87,7 +87,7 @@ async def test_config_is_registered_for_moderators_only(bot: KpopsBot, driver: D
         "poll": ["length"],
         "toggle": ["feature", "enabled"],
         "modrole": ["role"],
-        "language": ["value"],
+        "language": ["language"],
     }
     assert [c["value"] for c in subs["channel"]["options"][0]["choices"]] == [
         "quote",
