@@ -411,6 +411,7 @@ async def test_one_open_question_per_channel(
     bot: KpopsBot, driver: Driver, world: World, clock: ManualClock
 ) -> None:
     message = await start_trivia(driver, world)
+    await driver.wait_idle()  # the question's message id is recorded after the reply is sent
     busy = await driver.invoke("film trivia", member=world.moderator, channel=world.general)
     assert busy.ephemeral and "already open" in busy.text
     assert f"/{world.general.id}/{message.id}" in busy.text  # a link to the open question
