@@ -56,13 +56,10 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_WINDOW = timedelta(hours=6)
 MAX_IN_FLIGHT = 5
-# Discord allows 50 requests/second per bot. Any one-second window holds at most
-# POST_BURST + POSTS_PER_SECOND posts (48), leaving a little room for the bot's other requests; at
-# 40/s with a burst of 5, 1,000 posts took 25 s against the 20 s the limit allows (benchmarks/).
-POSTS_PER_SECOND = 46.0
-# At least 2: a token that matures while the waiting post oversleeps by a millisecond or two is
-# kept, not lost (with a burst of 1, 49/s delivered only ~45/s).
-POST_BURST = 2
+# A process alone paces below Discord's 50 requests/second (bot/shards.py says how); several
+# processes each pace at their share of the shards.
+POSTS_PER_SECOND = shards.pacing(1, 1).posts_per_second
+POST_BURST = shards.pacing(1, 1).burst
 BUILD_TIMEOUT_SECONDS = 30.0
 TICK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 15.0  # on shutdown, let posts already claimed finish

@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from dotenv import load_dotenv
 
 import bot
-from bot.shards import ShardSettingError, format_shard_ids, parse_shard_ids
+from bot.shards import ShardSettingError, format_shard_ids, pacing, parse_shard_ids
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -166,6 +166,8 @@ def _shards(env: Mapping[str, str]) -> tuple[int | None, tuple[int, ...] | None]
     if ids_raw is None:
         return count, None
     try:
-        return count, parse_shard_ids(ids_raw, count)
+        ids = parse_shard_ids(ids_raw, count)
+        pacing(len(ids), count)  # too small a share: too many processes for one token's limit
     except ShardSettingError as exc:
         raise SettingsError(str(exc)) from None
+    return count, ids

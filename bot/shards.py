@@ -23,13 +23,18 @@ import discord
 
 #: Discord's global rate limit: requests per second per bot token, for all processes together.
 GLOBAL_REQUESTS_PER_SECOND = 50
-#: What the daily fan-out of all processes together may use on average; the rest covers the
-#: bursts each process may send on top (see :func:`pacing`) and the bot's other requests.
-DAILY_POSTS_PER_SECOND = 46.0
+#: Requests per second the daily fan-out leaves for the bot's other requests in the same second
+#: (fetching a channel, editing a poll); replies to interactions do not count against the limit.
+RESERVED_REQUESTS_PER_SECOND = 2
+#: How much closer together two requests may reach Discord than their tokens were handed out (a
+#: busy event loop, a queued connection); the pacing keeps every cap even then.
+JITTER_SECONDS = 0.02
 #: A process holding every shard keeps a burst of 2 (a token maturing while a post oversleeps is
 #: kept); several processes each keep 1, so their bursts together stay inside the limit.
 ALONE_BURST = 2
 SHARED_BURST = 1
+#: With more processes than this, even one request each in the same second would pass the budget.
+MAX_PROCESSES = GLOBAL_REQUESTS_PER_SECOND - RESERVED_REQUESTS_PER_SECOND
 
 _RANGE = re.compile(r"^(\d+)\s*-\s*(\d+)$")
 
@@ -123,22 +128,33 @@ class Pacing:
     burst: int
 
 
+def processes_sharing(held_shards: int, shard_count: int) -> int:
+    """How many processes run the bot, inferred from this one's share (equal ranges assumed)."""
+    if held_shards < 1 or shard_count < held_shards:
+        raise ValueError(f"cannot hold {held_shards} of {shard_count} shards")
+    return math.ceil(shard_count / held_shards)
+
+
 def pacing(held_shards: int, shard_count: int) -> Pacing:
     """This process's share of the daily fan-out budget.
 
-    In any one second a process sends at most its rate plus its burst. With ``n`` processes
-    holding equal ranges, the rates add up to the shared budget and the bursts to ``n``, so all
-    of them together stay within Discord's 50 requests/second (for more than 4 processes the
-    budget shrinks by one request per extra process). The number of processes is inferred from
-    this one's share, hence equal ranges (the README says so).
+    Each of ``n`` processes may send at most ``cap = (50 - reserved) // n`` requests in any one
+    second, so all of them together stay within Discord's limit with the reserve to spare. A
+    token bucket hands out at most ``floor(burst + rate * T)`` tokens in any ``T`` seconds; at the
+    rate below, ``cap + 1`` of them take at least ``1 + JITTER_SECONDS`` seconds, so they cannot
+    reach Discord within one second unless the way there squeezes them by more than the jitter.
+    The number of processes is inferred from this one's share, hence equal ranges (the README
+    says so).
     """
-    if held_shards < 1 or shard_count < held_shards:
-        raise ValueError(f"cannot hold {held_shards} of {shard_count} shards")
-    processes = math.ceil(shard_count / held_shards)
-    if processes == 1:
-        return Pacing(DAILY_POSTS_PER_SECOND, ALONE_BURST)
-    budget = min(DAILY_POSTS_PER_SECOND, GLOBAL_REQUESTS_PER_SECOND - processes * SHARED_BURST)
-    return Pacing(budget * held_shards / shard_count, SHARED_BURST)
+    processes = processes_sharing(held_shards, shard_count)
+    if processes > MAX_PROCESSES:
+        raise ShardSettingError(
+            f"{processes} processes would share one token, more than the {MAX_PROCESSES} whose "
+            "daily posts fit in Discord's global limit together; give each process more shards"
+        )
+    burst = ALONE_BURST if processes == 1 else SHARED_BURST
+    cap = (GLOBAL_REQUESTS_PER_SECOND - RESERVED_REQUESTS_PER_SECOND) // processes
+    return Pacing((cap + 1 - burst) / (1 + JITTER_SECONDS), burst)
 
 
 def bot_pacing(bot: discord.AutoShardedClient) -> Pacing:
