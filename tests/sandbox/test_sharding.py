@@ -25,6 +25,7 @@ from bot.sandbox import Channel, Driver, InteractionResult, Member, Message
 from bot.sandbox.harness import feature_modules, running_bot, sandbox_settings
 from bot.sandbox.server import shard_of
 from bot.scheduler import SENT
+from bot.shards import pacing
 from bot.storage import Database
 from bot.storage.config import ConfigStore
 from cogs.poll.store import PollStore
@@ -228,7 +229,8 @@ async def test_daily_posts_go_only_to_the_servers_this_process_holds(
         outcomes = await scheduler.run_due()
         assert [(o.guild_id, o.status) for o in outcomes] == [(ours.guild.id, SENT)]
         # Paced at its share: one of two shards, so half of the budget, burst 1.
-        assert (scheduler.bucket.rate, scheduler.bucket.burst) == (23.0, 1)
+        half = pacing(1, 2)
+        assert (scheduler.bucket.rate, scheduler.bucket.burst) == (half.posts_per_second, 1)
     assert len(driver.channel_messages(ours.daily)) == 1
     assert driver.channel_messages(theirs.daily) == []  # the other process's to send
 
