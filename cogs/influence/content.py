@@ -55,9 +55,10 @@ DEFAULT_PATH: Path = bot.DATA_DIR / "influence.toml"
 ENTITY_KINDS: frozenset[str] = frozenset({"artist", "group", "producer", "label", "genre", "scene"})
 
 #: How an edge is supported: the artist's own words, a producer or songwriter credit, a cover, a
-#: sample, a critic's or scholar's comparison, or a genre lineage.
+#: sample, an interpolation (the music re-recorded, not the recording itself, when the source says
+#: so), a critic's or scholar's comparison, or a genre lineage.
 LINK_KINDS: frozenset[str] = frozenset(
-    {"own-words", "credit", "cover", "sample", "critic", "lineage"}
+    {"own-words", "credit", "cover", "sample", "interpolation", "critic", "lineage"}
 )
 
 NAME_MAX = 80

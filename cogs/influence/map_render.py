@@ -56,6 +56,7 @@ KIND_COLOURS = {
     "credit": (230, 159, 0),  # orange
     "cover": (0, 200, 140),  # bluish green
     "sample": (240, 228, 66),  # yellow
+    "interpolation": (213, 94, 0),  # vermillion
     "critic": (190, 150, 255),  # lavender
     "lineage": (220, 220, 220),  # light grey
 }

@@ -34,6 +34,7 @@ KIND_LABELS = {
     "credit": N_("producer/songwriter credit"),
     "cover": N_("cover"),
     "sample": N_("sample"),
+    "interpolation": N_("interpolation"),
     "critic": N_("critic's comparison"),
     "lineage": N_("genre lineage"),
 }

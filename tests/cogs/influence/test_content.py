@@ -375,8 +375,8 @@ def test_missing_link_kind() -> None:
 
 def test_unknown_link_kind() -> None:
     raw = _raw()
-    raw["links"][0]["kind"] = "interpolation"
-    assert "unknown kind 'interpolation'" in _messages(raw)
+    raw["links"][0]["kind"] = "remix"
+    assert "unknown kind 'remix'" in _messages(raw)
 
 
 @pytest.mark.parametrize("value", [None, "", " "])
