@@ -72,9 +72,7 @@ UNFINISHED_AFTER = timedelta(minutes=10)
 INTERRUPTED = stored(
     N_("interrupted: kpops-bot stopped while posting; the post may not have gone out")
 )
-MISSED_DETAIL = N_(
-    "missed: due at {time} ({zone}) but kpops-bot could not post within {hours} hours"
-)
+MISSED_DETAIL = N_("due at {time} ({zone}) but kpops-bot could not post within {hours} hours")
 CHANNEL_GONE = N_("the channel no longer exists; set a new one")
 MISSING_PERMISSIONS = N_("kpops-bot is missing {permissions} in {channel}")
 NOT_PREPARED = {
@@ -419,7 +417,7 @@ class DailyScheduler:
                     item.guild_id, item.feature, day, detail=detail, at=now
                 ):
                     english = shown(ENGLISH, detail)
-                    log.warning("%s/%s %s: %s", item.guild_id, item.feature, day, english)
+                    log.warning("%s/%s %s missed: %s", item.guild_id, item.feature, day, english)
                     missed.append(PostOutcome(item.guild_id, item.feature, day, MISSED, english))
         return jobs, missed
 

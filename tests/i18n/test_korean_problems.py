@@ -24,6 +24,7 @@ from bot.scheduler import (
     CHANNEL_GONE,
     FAILED,
     INTERRUPTED,
+    MISSED_DETAIL,
     MISSING_PERMISSIONS,
     channel_gone_summary,
 )
@@ -53,6 +54,13 @@ def test_stored_text_round_trips_in_both_languages() -> None:
     assert shown(KOREAN, stored(CHANNEL_GONE)) == "채널이 더 이상 없어요. 새 채널을 정해 주세요"
     assert shown(ENGLISH, INTERRUPTED).startswith("interrupted: kpops-bot stopped while posting")
     assert shown(KOREAN, INTERRUPTED).startswith("중단됨:")
+    missed = stored(MISSED_DETAIL, time="09:00", zone="Asia/Seoul", hours="6")
+    assert shown(ENGLISH, missed) == (
+        "due at 09:00 (Asia/Seoul) but kpops-bot could not post within 6 hours"
+    )
+    assert shown(KOREAN, missed) == (
+        "09:00 (Asia/Seoul)에 올릴 차례였지만 kpops-bot이 6시간 안에 올리지 못했어요"
+    )
 
 
 @pytest.mark.parametrize(
