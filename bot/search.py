@@ -70,22 +70,23 @@ def prefix_searchable(word: str) -> bool:
     return len(word) >= HANGUL_PREFIX_MIN and all(_hangul_syllable(ch) for ch in word)
 
 
+def _takes_particles(word: str) -> bool:
+    """A word too short to be a prefix that may still carry a run-on Korean particle: two or
+    more Latin letters or digits ("bj는", "la의", "24일": the script changes where it starts)."""
+    return len(word) >= HANGUL_PREFIX_MIN and not any(_hangul_syllable(ch) for ch in word)
+
+
 def stands_for(word: str, longer: str) -> bool:
     """True when the search ``word`` matches ``longer``, a longer word that starts with it."""
     if prefix_searchable(word):
         return True
-    # A short Latin word or number with a Korean particle run on ("bj는", "la의", "24일"): the
-    # script changes where the particle starts, so the word before it is whole.
-    rest = longer[len(word) :]
-    return (
-        len(word) >= HANGUL_PREFIX_MIN
-        and not any(_hangul_syllable(ch) for ch in word)
-        and all(_hangul_syllable(ch) for ch in rest)
-    )
+    return _takes_particles(word) and all(_hangul_syllable(ch) for ch in longer[len(word) :])
 
 
 def extensions(ordered: Sequence[str], word: str) -> Iterator[str]:
     """The words of ``ordered`` (sorted) longer than ``word`` that it stands for, in order."""
+    if not prefix_searchable(word) and not _takes_particles(word):
+        return  # one letter, one syllable: only the word itself
     i = bisect_left(ordered, word)
     while i < len(ordered) and ordered[i].startswith(word):
         if ordered[i] != word and stands_for(word, ordered[i]):
