@@ -19,6 +19,8 @@ restart, a second process or an overlapping run never posts the same day twice.
   a manual clock, turn that first run off (``KpopsBot(catch_up_at_start=False)``).
 - A deleted channel or a missing permission is detected before any request, recorded (shown in
   ``/config show``) and not retried that day; the next day, or a fix, resumes posting.
+- What went wrong is recorded as a catalog message with its fields (``bot.i18n.stored``), so
+  `/config show` gives it in the moderator's language; logs and ``PostOutcome.detail`` are English.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ import discord
 from bot import limits, shards
 from bot.daily import DailyPost, framed
 from bot.errors import reference_code
-from bot.i18n import N_, Language, t
+from bot.i18n import ENGLISH, N_, Language, t
 from bot.i18n.server import server_language
+from bot.i18n.stored import shown, stored
 from bot.storage.config import (
     FAILED,
     MISSED,
@@ -65,7 +68,39 @@ TICK_SECONDS = 60.0
 STOP_GRACE_SECONDS = 15.0  # on shutdown, let posts already claimed finish
 # A claim still unfinished after this long belongs to a process that stopped mid-post.
 UNFINISHED_AFTER = timedelta(minutes=10)
-INTERRUPTED = "interrupted: kpops-bot stopped while posting; the post may not have gone out"
+# Stored with the day (``bot.i18n.stored``): shown to moderators in their language.
+INTERRUPTED = stored(
+    N_("interrupted: kpops-bot stopped while posting; the post may not have gone out")
+)
+MISSED_DETAIL = N_("due at {time} ({zone}) but kpops-bot could not post within {hours} hours")
+CHANNEL_GONE = N_("the channel no longer exists; set a new one")
+MISSING_PERMISSIONS = N_("kpops-bot is missing {permissions} in {channel}")
+NOT_PREPARED = {
+    "quote": N_("the quote could not be prepared (ref {code})"),
+    "fact": N_("the fact could not be prepared (ref {code})"),
+}
+NOT_PREPARED_OTHER = N_("the post could not be prepared (ref {code})")
+TOO_LONG = {
+    "quote": N_("the quote was too long for Discord (ref {code})"),
+    "fact": N_("the fact was too long for Discord (ref {code})"),
+}
+TOO_LONG_OTHER = N_("the post was too long for Discord (ref {code})")
+REFUSED = N_("Discord refused the post in {channel}")
+NOT_FOUND = N_("Discord says the channel no longer exists")
+DISCORD_ERROR = N_("Discord error {status} while posting")
+NETWORK_ERROR = N_("a network error interrupted the post")
+# The change log's line for a channel deleted while kpops-bot was offline (the same words as the
+# config cog's, written in the server's language like every change-log line).
+CHANNEL_GONE_SUMMARY = N_(
+    "{channel} was deleted: {features} will not post until a new channel is set"
+)
+GONE_CHANNEL = N_("channel {id}")  # its name went with it
+# Every feature a channel can be set for (the config cog's labels: the same words).
+FEATURE_NAMES = {
+    "quote": N_("Quote of the day"),
+    "fact": N_("Daily fact"),
+    "poll": N_("Listening polls"),
+}
 
 SKIPPED = "skipped"  # an outcome only: another process (or run) had already claimed the day
 
@@ -157,8 +192,16 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -
     return []
 
 
-def channel_gone_summary(channel: str, features: list[str]) -> str:
-    return f"{channel} was deleted: {', '.join(features)} will not post until a new channel is set"
+def feature_name(language: Language, feature: str) -> str:
+    """A feature as moderators know it ("Quote of the day"); an unknown one by its key."""
+    name = FEATURE_NAMES.get(feature)  # an N_ constant: extracted above
+    return feature if name is None else t(language, name)
+
+
+def channel_gone_summary(language: Language, channel: str, features: list[str]) -> str:
+    """The change-log line for ``features`` losing their deleted ``channel``, in ``language``."""
+    names = ", ".join(feature_name(language, f) for f in features)
+    return t(language, CHANNEL_GONE_SUMMARY, channel=channel, features=names)
 
 
 class TokenBucket:
@@ -364,15 +407,18 @@ class DailyScheduler:
                 if now - due <= self.catch_up:
                     jobs.append(_Job(item, day, due))
                     continue
-                detail = (
-                    f"missed: due at {item.post_time} ({item.timezone}) but kpops-bot could not "
-                    f"post within {self.catch_up.total_seconds() / 3600:g} hours"
+                detail = stored(
+                    MISSED_DETAIL,
+                    time=item.post_time,
+                    zone=item.timezone,
+                    hours=f"{self.catch_up.total_seconds() / 3600:g}",
                 )
                 if await self.ledger.record_missed(
                     item.guild_id, item.feature, day, detail=detail, at=now
                 ):
-                    log.warning("%s/%s %s: %s", item.guild_id, item.feature, day, detail)
-                    missed.append(PostOutcome(item.guild_id, item.feature, day, MISSED, detail))
+                    english = shown(ENGLISH, detail)
+                    log.warning("%s/%s %s missed: %s", item.guild_id, item.feature, day, english)
+                    missed.append(PostOutcome(item.guild_id, item.feature, day, MISSED, english))
         return jobs, missed
 
     async def _guarded(self, job: _Job) -> PostOutcome | None:
@@ -392,14 +438,16 @@ class DailyScheduler:
             return None
 
     async def _fail(self, job: _Job, detail: str) -> PostOutcome:
+        """Record the day as failed; ``detail`` is in the stored form (``bot.i18n.stored``)."""
         item = job.item
+        english = shown(ENGLISH, detail)
         log.warning(
-            "daily %s for guild %s on %s: %s", item.feature, item.guild_id, job.local_date, detail
+            "daily %s for guild %s on %s: %s", item.feature, item.guild_id, job.local_date, english
         )
         await self.ledger.mark_failed(
             item.guild_id, item.feature, job.local_date, detail=detail, at=self.bot.clock.now()
         )
-        return PostOutcome(item.guild_id, item.feature, job.local_date, FAILED, detail)
+        return PostOutcome(item.guild_id, item.feature, job.local_date, FAILED, english)
 
     async def _retry_later(self, job: _Job) -> None:
         """Still rate limited after discord.py's own retries: Discord did not take the post, so
@@ -436,19 +484,25 @@ class DailyScheduler:
         channel = guild.get_channel(item.channel_id)
         if not isinstance(channel, discord.TextChannel):
             # Deleted while kpops-bot was offline (no gateway event reached it): forget it.
+            record = await server_language(self.bot, guild)
             await self.config.detach_channel(
                 guild.id,
                 item.channel_id,
                 at=self.bot.clock.now(),
                 describe=lambda features: channel_gone_summary(
-                    f"channel {item.channel_id}", features
+                    record, t(record, GONE_CHANNEL, id=item.channel_id), features
                 ),
             )
-            return await self._fail(job, "the channel no longer exists; set a new one")
+            return await self._fail(job, stored(CHANNEL_GONE))
         missing = missing_permissions(channel, guild.me)
         if missing:
             return await self._fail(
-                job, f"kpops-bot is missing {', '.join(missing)} in #{channel.name[:100]}"
+                job,
+                stored(
+                    MISSING_PERMISSIONS,
+                    terms={"permissions": missing},
+                    channel=f"#{channel.name[:100]}",
+                ),
             )
 
         try:
@@ -467,13 +521,13 @@ class DailyScheduler:
                 code,
                 exc_info=exc,
             )
-            return await self._fail(job, f"the {item.feature} could not be prepared (ref {code})")
+            why = NOT_PREPARED.get(item.feature, NOT_PREPARED_OTHER)
+            return await self._fail(job, stored(why, code=code))
         if problem:
             code = reference_code()
             log.error("daily %s for guild %s: %s [ref %s]", item.feature, guild.id, problem, code)
-            return await self._fail(
-                job, f"the {item.feature} was too long for Discord (ref {code})"
-            )
+            why = TOO_LONG.get(item.feature, TOO_LONG_OTHER)
+            return await self._fail(job, stored(why, code=code))
 
         await self.bucket.acquire()
         try:
@@ -483,18 +537,18 @@ class DailyScheduler:
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.Forbidden:
-            return await self._fail(job, f"Discord refused the post in #{channel.name[:100]}")
+            return await self._fail(job, stored(REFUSED, channel=f"#{channel.name[:100]}"))
         except discord.NotFound:
-            return await self._fail(job, "Discord says the channel no longer exists")
+            return await self._fail(job, stored(NOT_FOUND))
         except discord.HTTPException as exc:
             if exc.status == 429:
                 return await self._retry_later(job)
-            return await self._fail(job, f"Discord error {exc.status} while posting")
+            return await self._fail(job, stored(DISCORD_ERROR, status=exc.status))
         except discord.RateLimited:
             return await self._retry_later(job)
         except Exception:  # noqa: BLE001 - network trouble: the post may or may not be out
             log.exception("daily %s for guild %s: sending failed", item.feature, guild.id)
-            return await self._fail(job, "a network error interrupted the post")
+            return await self._fail(job, stored(NETWORK_ERROR))
         await self.ledger.mark_sent(
             item.guild_id,
             item.feature,

@@ -5,6 +5,13 @@ into words; stop words are dropped unless they are all there is. A result must m
 remaining word, each as a whole word or as the start of one (``produc`` finds ``producer``), so
 one common word in a query never drags in an unrelated result. When nothing matches, a member
 is offered the closest query that would.
+
+A word may stand for longer ones (:func:`prefix_searchable`) from ``PREFIX_MIN`` letters, or from
+``HANGUL_PREFIX_MIN`` Hangul syllables: Korean attaches particles to its words (``서울에서``,
+``서울의``), so ``서울`` must find them, and two syllables carry far more meaning than two Latin
+letters (``in`` still does not find ``inspired``). A shorter Latin word or number finds itself
+with a Korean particle run on (``bj`` finds ``bj는``, ``24`` finds ``24일``): the script changes
+where the particle starts (:func:`stands_for`).
 """
 
 from __future__ import annotations
@@ -13,10 +20,11 @@ import difflib
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import combinations
 
 PREFIX_MIN = 3  # "produc" finds "producer"; "in" does not find "inspired"
+HANGUL_PREFIX_MIN = 2  # "서울" finds "서울에서"; one syllable ("강") only finds itself
 # How alike a misspelt word and a known one must be to offer the known one (difflib's ratio).
 SUGGEST_CUTOFF = 0.75
 SUGGEST_TRIES_MAX = 40  # queries tried for a suggestion (8 words have 255 non-empty subsets)
@@ -50,6 +58,42 @@ def words_of(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+def _hangul_syllable(ch: str) -> bool:
+    return "\uac00" <= ch <= "\ud7a3"
+
+
+def prefix_searchable(word: str) -> bool:
+    """True when a (folded) search word also matches longer words starting with it: at least
+    ``PREFIX_MIN`` characters, or ``HANGUL_PREFIX_MIN`` Hangul syllables and nothing else."""
+    if len(word) >= PREFIX_MIN:
+        return True
+    return len(word) >= HANGUL_PREFIX_MIN and all(_hangul_syllable(ch) for ch in word)
+
+
+def _takes_particles(word: str) -> bool:
+    """A word too short to be a prefix that may still carry a run-on Korean particle: two or
+    more Latin letters or digits ("bj는", "la의", "24일": the script changes where it starts)."""
+    return len(word) >= HANGUL_PREFIX_MIN and not any(_hangul_syllable(ch) for ch in word)
+
+
+def stands_for(word: str, longer: str) -> bool:
+    """True when the search ``word`` matches ``longer``, a longer word that starts with it."""
+    if prefix_searchable(word):
+        return True
+    return _takes_particles(word) and all(_hangul_syllable(ch) for ch in longer[len(word) :])
+
+
+def extensions(ordered: Sequence[str], word: str) -> Iterator[str]:
+    """The words of ``ordered`` (sorted) longer than ``word`` that it stands for, in order."""
+    if not prefix_searchable(word) and not _takes_particles(word):
+        return  # one letter, one syllable: only the word itself
+    i = bisect_left(ordered, word)
+    while i < len(ordered) and ordered[i].startswith(word):
+        if ordered[i] != word and stands_for(word, ordered[i]):
+            yield ordered[i]
+        i += 1
+
+
 def meaningful(words: Sequence[str]) -> list[str]:
     """The words without stop words, or all of them when only stop words were typed."""
     kept = [w for w in words if w not in STOP_WORDS]
@@ -67,24 +111,14 @@ class Vocabulary:
         return word in self._set
 
     def completions(self, word: str) -> list[str]:
-        """The known words ``word`` matches: itself, and (if long enough) words starting with it."""
-        if len(word) < PREFIX_MIN:
-            return [word] if word in self._set else []
-        found: list[str] = []
-        i = bisect_left(self.words, word)
-        while i < len(self.words) and self.words[i].startswith(word):
-            found.append(self.words[i])
-            i += 1
-        return found
+        """The known words ``word`` matches: itself, and the longer words it stands for
+        (:func:`stands_for`), in order."""
+        found = [word] if word in self._set else []
+        return sorted([*found, *extensions(self.words, word)])
 
     def matches(self, word: str) -> bool:
-        """True when ``word`` is one of these words or (if long enough) the start of one."""
-        if word in self._set:
-            return True
-        if len(word) < PREFIX_MIN:
-            return False
-        i = bisect_left(self.words, word)
-        return i < len(self.words) and self.words[i].startswith(word)
+        """True when ``word`` is one of these words or stands for a longer one."""
+        return word in self._set or next(extensions(self.words, word), None) is not None
 
     def matches_all(self, words: Iterable[str]) -> bool:
         return all(self.matches(word) for word in words)

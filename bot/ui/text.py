@@ -92,8 +92,3 @@ def source_line(source: Source, language: Language = ENGLISH) -> str:
     if not source.via:
         return line
     return t(language, "{source} (reprinted by {reprint})", source=line, reprint=escape(source.via))
-
-
-def counted(count: int, one: str, many: str | None = None) -> str:
-    """``1 fact``, ``2 facts``, ``1,200 matches``: a count with its noun in the right number."""
-    return f"{count:,} {one if count == 1 else many or one + 's'}"

@@ -24,9 +24,11 @@ from bot.daily import DAILY_FEATURES
 from bot.errors import UserFacingError
 from bot.i18n import ENGLISH, N_, Language, command_name, format_number, reply_locale, t
 from bot.i18n.server import server_language
+from bot.i18n.stored import shown
 from bot.privacy import DELETED_MEMBER, PrivacyHooks
 from bot.scheduler import (
     DailyScheduler,
+    channel_gone_summary,
     local_today,
     missing_permissions,
     next_post_at,
@@ -316,8 +318,9 @@ class Config(commands.Cog):
                     "Last problem: {when} {word}: {detail}",
                     when=moment(when),
                     word=t(language, word) if word else problem.status,
-                    # The scheduler's own record of what went wrong, kept as it was written.
-                    detail=(problem.detail or "")[:200],
+                    # The scheduler's record of what went wrong (bot.i18n.stored); a row from
+                    # an older version is plain English, shown as it was written.
+                    detail=shown(language, problem.detail)[:200],
                 )
             )
         return "\n".join(lines)
@@ -698,16 +701,11 @@ class Config(commands.Cog):
         record = await self._record_language(channel.guild)
         gone = "#" + channel.name[:100]  # the name only: the channel is gone
 
-        def describe(features: list[str]) -> str:
-            return t(
-                record,
-                "{channel} was deleted: {features} will not post until a new channel is set",
-                channel=gone,
-                features=", ".join(label(record, f) if f in LABELS else f for f in features),
-            )
-
         await self.store.detach_channel(
-            channel.guild.id, channel.id, at=self._now(), describe=describe
+            channel.guild.id,
+            channel.id,
+            at=self._now(),
+            describe=lambda features: channel_gone_summary(record, gone, features),
         )
 
     @commands.Cog.listener()

@@ -53,7 +53,7 @@ REFUSED_DETAIL = N_("failed: Discord refused the poll message")
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 60.0
-INTERRUPTED = "interrupted: kpops-bot stopped while opening the weekly poll"
+INTERRUPTED = N_("interrupted: kpops-bot stopped while opening the weekly poll")  # shown with t
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +15,7 @@ from typing import TypeVar
 from urllib.parse import urlparse
 
 from bot.i18n import N_
-from bot.search import PREFIX_MIN, Vocabulary, meaningful, suggestion, words_of
+from bot.search import Vocabulary, extensions, meaningful, suggestion, words_of
 
 _INVISIBLE_CATEGORIES = ("Cf", "Cc")  # zero-width joiners, BOMs, control characters
 
@@ -145,11 +144,8 @@ class _Field:
     def score(self, word: str) -> int:
         if word in self.words:
             return EXACT_WORD
-        if len(word) >= PREFIX_MIN:
-            # The first word not before ``word`` in sorted order is the only candidate prefix match.
-            i = bisect_left(self.ordered, word)
-            if i < len(self.ordered) and self.ordered[i].startswith(word):
-                return PREFIX_WORD
+        if next(extensions(self.ordered, word), None) is not None:
+            return PREFIX_WORD  # a longer word it stands for (bot.search.stands_for)
         return 0
 
 
@@ -219,17 +215,13 @@ class WordIndex:
         self._vocabulary = sorted(self._postings)
 
     def _fields_of(self, word: str) -> tuple[dict[str, int], dict[str, int]]:
-        """For one searched word: the field bits holding it, and those holding a longer word
-        starting with it (only for words of PREFIX_MIN letters or more), by quote key."""
+        """For one searched word: the field bits holding it, and those holding a longer word it
+        stands for (``bot.search.stands_for``: a prefix of one, long enough), by quote key."""
         exact = self._postings.get(word, {})
         prefixed: dict[str, int] = {}
-        if len(word) >= PREFIX_MIN:
-            i = bisect_left(self._vocabulary, word)
-            while i < len(self._vocabulary) and self._vocabulary[i].startswith(word):
-                if self._vocabulary[i] != word:
-                    for key, bits in self._postings[self._vocabulary[i]].items():
-                        prefixed[key] = prefixed.get(key, 0) | bits
-                i += 1
+        for longer in extensions(self._vocabulary, word):
+            for key, bits in self._postings[longer].items():
+                prefixed[key] = prefixed.get(key, 0) | bits
         return exact, prefixed
 
     def words(self) -> list[str]:

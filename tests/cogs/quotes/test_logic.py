@@ -99,6 +99,19 @@ def test_prefixes_match_and_short_prefixes_do_not() -> None:
     assert rank_quotes(("in",), quotes) == []
 
 
+def test_a_korean_word_matches_with_its_particle_and_ranks_below_the_word_itself() -> None:
+    quotes = [
+        _q("a", "Roots.", context="제 뿌리를 잊지 않아요"),  # 뿌리 + 를 (data/ko/quotes.toml)
+        _q("b", "Roots.", context="뿌리 깊은 나무"),
+        _q("c", "Inspired by soul.", context="영감"),
+    ]
+    assert [m.key for m in rank_quotes(search_words("뿌리"), quotes)] == ["b", "a"]
+    assert rank_quotes(search_words("뿌"), quotes) == []  # one syllable: whole words only
+    assert rank_quotes(search_words("in"), quotes) == []
+    named = [_q("d", "Roots.", context="BJ는 LA의 바에서 드럼을 쳐요")]  # a name with a particle
+    assert [m.key for m in rank_quotes(search_words("la"), named)] == ["d"]
+
+
 def test_an_exact_phrase_ranks_first() -> None:
     quotes = [_q("a", "Swing jack new"), _q("b", "new jack swing")]
     assert [m.key for m in rank_quotes(search_words("new jack swing"), quotes)][0] == "b"
@@ -209,3 +222,25 @@ def test_word_index_ranks_like_a_full_scan_on_many_random_queries() -> None:
         assert ranked == rank_quotes(words, quotes), words
         found += bool(ranked)
     assert found >= 150  # the comparison is meaningful: many queries find quotes
+
+
+def test_word_index_finds_korean_words_with_their_particles_like_a_full_scan() -> None:
+    from cogs.quotes.content import load_quotes
+    from cogs.quotes.logic import WordIndex, words_of
+
+    quotes = [
+        _q(
+            curated_key(q.id),
+            q.text,
+            q.speaker,
+            " ".join((q.context, q.context_for("ko"), q.translation_for("ko"))),
+        )
+        for q in load_quotes().quotes
+    ]
+    index = WordIndex(quotes)
+    for query in ("뿌리", "경험", "아버지", "뿌리 경험", "방탄"):
+        words = search_words(query)
+        ranked = index.rank(words)
+        assert ranked, query  # data/ko/quotes.toml has 뿌리를, 경험을, 아버지의 … but not 뿌리
+        assert ranked == rank_quotes(words, quotes), query
+    assert "뿌리" not in {w for q in quotes for w in words_of(q.context)}
