@@ -170,10 +170,9 @@ def profile_header(
     lines = [f"**{kind}** · {escape(entity.origin_for(language))} · {active}"]
     if aliases:
         lines.append(t(language, "Also known as: {aliases}", aliases=aliases))
-    translated = language == KOREAN and bool(entity.ko_origin) and entity.ko_translated
     lines.append(
         t(language, "Profile source: {source}", source=source_line(entity.source, language))
-        + translation_mark(language, translated)
+        + translation_mark(language, entity.is_translation(language))
     )
     if incoming or outgoing:
         counts = t(
