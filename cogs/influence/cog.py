@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -368,14 +368,8 @@ class ShowPathPicture(Button, template=rf"inf:pic:(?P<start>{_ENTITY_ID}):(?P<en
         self.start_id, self.end_id = start_id, end_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> ShowPathPicture:
-        return cls(match["start"], match["end"], item.label or "")  # possibly forged
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        return cls(match["start"], match["end"], label)  # possibly forged
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         lookup = _lookup(interaction)
@@ -426,15 +420,9 @@ class GoToEntity(Button, template=rf"inf:go:(?P<entity>{_ENTITY_ID})"):
         self.entity_id = entity_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> GoToEntity:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         # Possibly forged: the id is only looked up, never trusted further.
-        return cls(match["entity"], item.label or "")
+        return cls(match["entity"], label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await show_profile(interaction, self.entity_id, 0)
@@ -463,14 +451,8 @@ class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> TurnPage:
-        return cls(match["entity"], int(match["page"]), item.label or "")
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        return cls(match["entity"], int(match["page"]), label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await show_profile(interaction, self.entity_id, self.page)

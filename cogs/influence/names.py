@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -151,19 +151,13 @@ class Suggestion(
         self.ask = ask
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> Suggestion:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         # Possibly forged: the ids are only looked up, the asker only compared.
         if match["what"]:
             ask = Ask(int(match["asker"]), match["what"], (match["entity"],))
         else:
             ask = Ask(int(match["asker"]), "p", (match["start"], match["end"]))
-        return cls(ask, item.label or "")
+        return cls(ask, label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.ask.asker:
