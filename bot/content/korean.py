@@ -148,12 +148,9 @@ class KoreanCheck:
     def keys(self, allowed: Collection[str]) -> None:
         check_keys(self.problems, self.file, self.entry, self.table, allowed)
 
-    def text(self, key: str, english: object, *, limit: int, required: bool = True) -> None:
-        """A Korean text: present (when ``required``), with Hangul, not the English, within
-        limit."""
-        value = self.table.get(key)
-        if value is not None or required:
-            self._one_text(f"'{key}'", value, english, limit=limit)
+    def text(self, key: str, english: object, *, limit: int) -> None:
+        """A Korean text: present, with Hangul, not the English, within limit."""
+        self._one_text(f"'{key}'", self.table.get(key), english, limit=limit)
 
     def texts(self, key: str, english: object, *, limit: int) -> None:
         """A list of Korean texts, one per English item, in the same order."""
