@@ -15,11 +15,20 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.content.common import Problem, Source, check_source, normalized, read_toml, source_from
+from bot.content.common import (
+    Problem,
+    Source,
+    check_keys,
+    check_source,
+    normalized,
+    read_toml,
+    source_from,
+)
 
 #: The folder beside the English files that holds their Korean twins.
 KOREAN_DIR = "ko"
@@ -48,9 +57,47 @@ def korean_file(file: str) -> str:
     return f"{KOREAN_DIR}/{file}"
 
 
-def pick(language: str, english: str, korean: str) -> str:
-    """The Korean when the reader reads Korean and there is some, else the English."""
+def pick(language: str, english: T, korean: T) -> T:
+    """The Korean when the reader reads Korean and there is some (a text or a tuple of texts),
+    else the English."""
     return korean if language == KOREAN and korean else english
+
+
+def shows_translation(language: str, korean: object, translated: bool) -> bool:
+    """True when a reader of ``language`` is shown ``korean`` (there is some) and it is our
+    translation of the English source (mark it 번역)."""
+    return language == KOREAN and bool(korean) and translated
+
+
+class KoreanBasis:
+    """Mixed into a content entry that carries its Korean beside the English, with the fields
+    ``source``, ``ko_translated`` and ``ko_source``: says whether the text a reader is shown is
+    our translation and which page it was written from.
+
+    The entry names, in ``korean_shown``, the Korean whose presence means a Korean reader sees
+    Korean (the fact's text, the pairing's note...).
+    """
+
+    __slots__ = ()
+    source: Source
+    #: The Korean was translated from the English source (shown as 번역).
+    ko_translated: bool
+    #: The Korean page the Korean was written from, when it was not translated.
+    ko_source: Source | None
+
+    @property
+    def korean_shown(self) -> object:
+        raise NotImplementedError
+
+    def is_translation(self, language: str) -> bool:
+        """True when the text shown in ``language`` is our translation (mark it 번역)."""
+        return shows_translation(language, self.korean_shown, self.ko_translated)
+
+    def source_for(self, language: str) -> Source:
+        """The page the text shown in ``language`` was written from."""
+        if language == KOREAN and self.korean_shown and self.ko_source is not None:
+            return self.ko_source
+        return self.source
 
 
 def english_by_key(entries: object, key: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
@@ -70,43 +117,6 @@ def by_id(entry: dict[str, Any]) -> object:
     return entry.get("id")
 
 
-def korean_tables(
-    problems: list[Problem],
-    file: str,
-    korean: object,
-    table: str,
-    english: dict[str, Any],
-    label: Callable[[str], str],
-) -> dict[str, dict[str, Any]]:
-    """The Korean tables under ``[table.<key>]`` that match an English entry, by key.
-
-    Reports every English entry without its Korean, every Korean key that matches no English
-    entry, and a Korean value that is not a table. ``label(key)`` names an entry in problems.
-    """
-    found: dict[str, dict[str, Any]] = {}
-    section = korean.get(table) if isinstance(korean, dict) else None
-    if section is None:
-        section = {}
-    if not isinstance(section, dict):
-        problems.append(Problem(file, "file", f"'{table}' must be a table of tables"))
-        return found
-    for key, value in section.items():
-        if key not in english:
-            problems.append(
-                Problem(file, label(key), f"Korean key {key!r} matches no English entry")
-            )
-        elif not isinstance(value, dict):
-            problems.append(Problem(file, label(key), "must be a table"))
-        else:
-            found[key] = value
-    for key in english:
-        if key not in section:
-            problems.append(
-                Problem(file, label(key), f"no Korean text (add [{table}.{_toml_key(key)}])")
-            )
-    return found
-
-
 def _toml_key(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
 
@@ -122,84 +132,111 @@ def check_top_level(
         problems.append(Problem(file, "file", f"unknown top-level keys: {sorted(unknown)}"))
 
 
-def check_korean_text(
-    problems: list[Problem],
-    file: str,
-    entry: str,
-    table: dict[str, Any],
-    key: str,
-    english: object,
-    *,
-    limit: int,
-    required: bool = True,
-) -> None:
-    """A Korean text: present (when ``required``), with Hangul, not the English, within limit."""
-    value = table.get(key)
-    if value is None and not required:
-        return
-    if not isinstance(value, str) or not value.strip():
-        problems.append(Problem(file, entry, f"'{key}' is missing or empty"))
-    else:
-        _check_one_text(problems, file, entry, f"'{key}'", value, english, limit=limit)
+@dataclass(frozen=True, slots=True)
+class KoreanCheck:
+    """Checks one Korean table (``entry`` in ``file``) against its English entry, adding what
+    is wrong to ``problems``."""
 
+    problems: list[Problem]
+    file: str
+    entry: str
+    table: dict[str, Any]
 
-def check_korean_list(
-    problems: list[Problem],
-    file: str,
-    entry: str,
-    table: dict[str, Any],
-    key: str,
-    english: object,
-    *,
-    limit: int,
-) -> None:
-    """A list of Korean texts, one per English item, in the same order."""
-    value = table.get(key)
-    items = english if isinstance(english, list) else []
-    if not isinstance(value, list) or not value:
-        problems.append(Problem(file, entry, f"'{key}' must be a non-empty list of text"))
-        return
-    if len(value) != len(items):
-        problems.append(
-            Problem(file, entry, f"'{key}' has {len(value)} items; the English has {len(items)}")
-        )
-    for index, item in enumerate(value):
-        what = f"'{key}' item {index + 1}"
-        if not isinstance(item, str) or not item.strip():
-            problems.append(Problem(file, entry, f"{what} is missing or empty"))
-        else:
+    def report(self, message: str) -> None:
+        self.problems.append(Problem(self.file, self.entry, message))
+
+    def keys(self, allowed: Collection[str]) -> None:
+        check_keys(self.problems, self.file, self.entry, self.table, allowed)
+
+    def text(self, key: str, english: object, *, limit: int) -> None:
+        """A Korean text: present, with Hangul, not the English, within limit."""
+        self._one_text(f"'{key}'", self.table.get(key), english, limit=limit)
+
+    def texts(self, key: str, english: object, *, limit: int) -> None:
+        """A list of Korean texts, one per English item, in the same order."""
+        value = self.table.get(key)
+        items = english if isinstance(english, list) else []
+        if not isinstance(value, list) or not value:
+            self.report(f"'{key}' must be a non-empty list of text")
+            return
+        if len(value) != len(items):
+            self.report(f"'{key}' has {len(value)} items; the English has {len(items)}")
+        for index, item in enumerate(value):
             other = items[index] if index < len(items) else None
-            _check_one_text(problems, file, entry, what, item, other, limit=limit)
+            self._one_text(f"'{key}' item {index + 1}", item, other, limit=limit)
+
+    def text_as_english(self, key: str, english: object, *, limit: int, owner: str) -> None:
+        """A Korean text exactly when the English ``owner`` (a pairing, a link) has one."""
+        if isinstance(english, str) and english.strip():
+            self.text(key, english, limit=limit)
+        elif key in self.table:
+            self.report(f"'{key}' is given but the English {owner} has none")
+
+    def _one_text(self, what: str, text: object, english: object, *, limit: int) -> None:
+        if not isinstance(text, str) or not text.strip():
+            self.report(f"{what} is missing or empty")
+            return
+        if isinstance(english, str) and normalized(text) == normalized(english):
+            self.report(f"{what} is the same as the English")
+        elif not has_hangul(text):
+            self.report(f"{what} has no Hangul")
+        if len(text) > limit:
+            self.report(f"{what} is {len(text)} characters (max {limit})")
+
+    def basis(self) -> None:
+        """``translated`` says how the Korean was written: true, from the English source (shown
+        as 번역); false, from a Korean page, named in ``source``. A given source must be well
+        formed."""
+        translated = self.table.get("translated")
+        if not isinstance(translated, bool):
+            self.report("'translated' must be true or false")
+        elif not translated and "source" not in self.table:
+            self.report("'translated' is false but there is no Korean source")
+        if "source" in self.table:
+            check_source(self.problems, self.file, self.entry, self.table["source"])
 
 
-def _check_one_text(
+def korean_entries(
     problems: list[Problem],
     file: str,
-    entry: str,
-    what: str,
-    text: str,
-    english: object,
-    *,
-    limit: int,
-) -> None:
-    if isinstance(english, str) and normalized(text) == normalized(english):
-        problems.append(Problem(file, entry, f"{what} is the same as the English"))
-    elif not has_hangul(text):
-        problems.append(Problem(file, entry, f"{what} has no Hangul"))
-    if len(text) > limit:
-        problems.append(Problem(file, entry, f"{what} is {len(text)} characters (max {limit})"))
+    korean: object,
+    table: str,
+    english: dict[str, Any],
+    label: Callable[[str], str],
+    allowed: Collection[str],
+) -> Iterator[tuple[KoreanCheck, dict[str, Any]]]:
+    """Each Korean table under ``[table.<key>]`` that matches an English entry, by key: a check
+    for it (its keys outside ``allowed`` already reported) and the English entry.
 
-
-def check_basis(problems: list[Problem], file: str, entry: str, table: dict[str, Any]) -> None:
-    """``translated`` says how the Korean was written: true, from the English source (shown as
-    번역); false, from a Korean page, named in ``source``. A given source must be well formed."""
-    translated = table.get("translated")
-    if not isinstance(translated, bool):
-        problems.append(Problem(file, entry, "'translated' must be true or false"))
-    elif not translated and "source" not in table:
-        problems.append(Problem(file, entry, "'translated' is false but there is no Korean source"))
-    if "source" in table:
-        check_source(problems, file, entry, table["source"])
+    First reports every English entry without its Korean, every Korean key that matches no
+    English entry, and a Korean value that is not a table. ``label(key)`` names an entry in
+    problems.
+    """
+    found: dict[str, dict[str, Any]] = {}
+    section = korean.get(table) if isinstance(korean, dict) else None
+    if section is None:
+        section = {}
+    if not isinstance(section, dict):
+        problems.append(Problem(file, "file", f"'{table}' must be a table of tables"))
+        return
+    for key, value in section.items():
+        if key not in english:
+            problems.append(
+                Problem(file, label(key), f"Korean key {key!r} matches no English entry")
+            )
+        elif not isinstance(value, dict):
+            problems.append(Problem(file, label(key), "must be a table"))
+        else:
+            found[key] = value
+    for key in english:
+        if key not in section:
+            problems.append(
+                Problem(file, label(key), f"no Korean text (add [{table}.{_toml_key(key)}])")
+            )
+    for key, value in found.items():
+        check = KoreanCheck(problems, file, label(key), value)
+        check.keys(allowed)
+        yield check, english[key]
 
 
 def korean_source(table: dict[str, Any]) -> Source | None:

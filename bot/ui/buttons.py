@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 import discord
 
@@ -23,7 +23,8 @@ _NEVER = re.compile(r"(?!)")
 
 
 class Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_NEVER):
-    """A persistent button: subclasses give ``template=`` and implement :meth:`clicked`."""
+    """A persistent button: subclasses give ``template=`` and implement :meth:`from_match` and
+    :meth:`clicked`."""
 
     #: The compiled custom_id template (public, unlike discord.py's own copy of it).
     pattern: ClassVar[re.Pattern[str]] = _NEVER
@@ -32,6 +33,24 @@ class Button(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_NEVER):
         pattern = re.compile(template) if isinstance(template, str) else template
         super().__init_subclass__(template=pattern)
         cls.pattern = pattern
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        """discord.py rebuilds a clicked button from its custom_id: see :meth:`from_match`."""
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls.from_match(match, label or "")
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        """The button a clicked custom_id's ``match`` of the template and the ``label`` shown
+        describe. The custom_id may be forged: its ids are only looked up, never trusted."""
+        raise NotImplementedError
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
         # A click for a server whose shard another process holds is never handled here (the

@@ -8,6 +8,7 @@ server that removed the bot gets no more posts.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as dt_time
 from typing import Any
@@ -135,6 +136,19 @@ class Config(commands.Cog):
     async def _record_language(self, guild: discord.Guild) -> Language:
         """The language a change-log line is written in: the server's, like its public posts."""
         return await server_language(self.bot, guild)
+
+    async def _record_change(
+        self,
+        guild: discord.Guild,
+        actor_id: int,
+        summary: Callable[[Language], str],
+        *,
+        at: datetime,
+    ) -> None:
+        """Log a member's change that the store does not log itself, ``summary`` written in the
+        change log's language."""
+        record = await self._record_language(guild)
+        await self.store.record_change(guild.id, actor_id, summary(record), at=at)
 
     def _now(self) -> datetime:
         return self.bot.clock.now()
@@ -625,11 +639,10 @@ class Config(commands.Cog):
         hhmm = post_time.strftime("%H:%M")
         now = self._now()
         await self.weekly_store.set_schedule(guild.id, weekday, hhmm, tz_name, at=now)
-        record = await self._record_language(guild)
-        await self.store.record_change(
-            guild.id,
+        await self._record_change(
+            guild,
             interaction.user.id,
-            t(
+            lambda record: t(
                 record,
                 "Weekly poll set to {day} {time} {zone}",
                 day=weekly.day_name(record, weekday),
@@ -661,11 +674,10 @@ class Config(commands.Cog):
         current = await self.weekly_store.settings(guild.id)
         if current.length_hours != length:
             await self.weekly_store.set_length(guild.id, length)
-            record = await self._record_language(guild)
-            await self.store.record_change(
-                guild.id,
+            await self._record_change(
+                guild,
                 interaction.user.id,
-                t(
+                lambda record: t(
                     record,
                     "Weekly poll length set to {length}",
                     length=weekly.hours_phrase(record, length),

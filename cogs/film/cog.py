@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -119,13 +119,7 @@ class AnotherFactButton(Button, template=r"film:fact:(?P<topic>any|[a-z][a-z-]{0
         self.topic = topic
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> AnotherFactButton:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         topic = match["topic"]
         return cls(None if topic == "any" else topic)
 
@@ -157,13 +151,7 @@ class TriviaChoiceButton(Button, template=r"trivia:(?P<question>[0-9]{1,18}):(?P
         self.choice = choice
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> TriviaChoiceButton:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         return cls(int(match["question"]), int(match["choice"]))
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:

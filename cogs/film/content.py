@@ -29,17 +29,16 @@ from bot.content.common import (
     source_from,
 )
 from bot.content.korean import (
-    KOREAN,
+    KoreanBasis,
+    KoreanCheck,
     by_id,
-    check_basis,
-    check_korean_list,
-    check_korean_text,
     check_top_level,
     english_by_key,
+    korean_entries,
     korean_source,
-    korean_tables,
     load_with_korean,
     pick,
+    shows_translation,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "film.toml"
@@ -146,15 +145,15 @@ class Film:
         return pick(language, self.release, self.ko_release)
 
     def production_for(self, language: str) -> tuple[str, ...]:
-        return self.ko_production if language == KOREAN and self.ko_production else self.production
+        return pick(language, self.production, self.ko_production)
 
     def is_translation(self, language: str) -> bool:
         """True when the text shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_synopsis) and self.ko_translated
+        return shows_translation(language, self.ko_synopsis, self.ko_translated)
 
 
 @dataclass(frozen=True, slots=True)
-class Fact:
+class Fact(KoreanBasis):
     id: str
     text: str
     topics: tuple[str, ...]
@@ -166,22 +165,16 @@ class Fact:
     #: The Korean page the Korean was written from, when it was not translated.
     ko_source: Source | None = None
 
+    @property
+    def korean_shown(self) -> str:
+        return self.ko_text
+
     def text_for(self, language: str) -> str:
         return pick(language, self.text, self.ko_text)
 
-    def is_translation(self, language: str) -> bool:
-        """True when the text shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_text) and self.ko_translated
-
-    def source_for(self, language: str) -> Source:
-        """The page the text shown in ``language`` was written from."""
-        if language == KOREAN and self.ko_text and self.ko_source is not None:
-            return self.ko_source
-        return self.source
-
 
 @dataclass(frozen=True, slots=True)
-class Trivia:
+class Trivia(KoreanBasis):
     id: str
     question: str
     answer: str
@@ -204,19 +197,14 @@ class Trivia:
         return pick(language, self.answer, self.ko_answer)
 
     def wrong_for(self, language: str) -> tuple[str, ...]:
-        return self.ko_wrong if language == KOREAN and self.ko_wrong else self.wrong
+        return pick(language, self.wrong, self.ko_wrong)
 
     def explanation_for(self, language: str) -> str:
         return pick(language, self.explanation, self.ko_explanation)
 
-    def is_translation(self, language: str) -> bool:
-        """True when the text shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_question) and self.ko_translated
-
-    def source_for(self, language: str) -> Source:
-        if language == KOREAN and self.ko_question and self.ko_source is not None:
-            return self.ko_source
-        return self.source
+    @property
+    def korean_shown(self) -> str:
+        return self.ko_question
 
 
 @dataclass(frozen=True, slots=True)
@@ -429,83 +417,56 @@ def check_film_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) ->
         return problems
     _check_film_korean_table(problems, file, raw.get("film"), korean.get("film"))
     facts = english_by_key(raw.get("facts"), by_id)
-    for key, table in korean_tables(
-        problems, file, korean, "facts", facts, lambda key: f"fact {key!r}"
-    ).items():
-        entry = f"fact {key!r}"
-        check_keys(problems, file, entry, table, _KO_FACT_KEYS)
-        english = facts[key]
-        check_korean_text(
-            problems, file, entry, table, "text", english.get("text"), limit=FACT_TEXT_MAX
-        )
-        check_basis(problems, file, entry, table)
+    for ko, fact in korean_entries(
+        problems, file, korean, "facts", facts, lambda key: f"fact {key!r}", _KO_FACT_KEYS
+    ):
+        ko.text("text", fact.get("text"), limit=FACT_TEXT_MAX)
+        ko.basis()
     trivia = english_by_key(raw.get("trivia"), by_id)
-    for key, table in korean_tables(
-        problems, file, korean, "trivia", trivia, lambda key: f"trivia {key!r}"
-    ).items():
-        entry = f"trivia {key!r}"
-        check_keys(problems, file, entry, table, _KO_TRIVIA_KEYS)
-        english = trivia[key]
-        for field, limit in (
-            ("question", QUESTION_MAX),
-            ("answer", CHOICE_MAX),
-            ("explanation", EXPLANATION_MAX),
-        ):
-            check_korean_text(problems, file, entry, table, field, english.get(field), limit=limit)
-        check_korean_list(
-            problems, file, entry, table, "wrong", english.get("wrong"), limit=CHOICE_MAX
-        )
-        _check_korean_choices(problems, file, entry, table)
-        check_basis(problems, file, entry, table)
+    for ko, item in korean_entries(
+        problems, file, korean, "trivia", trivia, lambda key: f"trivia {key!r}", _KO_TRIVIA_KEYS
+    ):
+        ko.text("question", item.get("question"), limit=QUESTION_MAX)
+        ko.text("answer", item.get("answer"), limit=CHOICE_MAX)
+        ko.text("explanation", item.get("explanation"), limit=EXPLANATION_MAX)
+        ko.texts("wrong", item.get("wrong"), limit=CHOICE_MAX)
+        _check_korean_choices(ko)
+        ko.basis()
     return problems
 
 
 def _check_film_korean_table(
     problems: list[Problem], file: str, english: object, korean: object
 ) -> None:
-    entry = "film"
     if not isinstance(english, dict):
         return  # the English checks say what is wrong
     if not isinstance(korean, dict):
-        problems.append(Problem(file, entry, "no Korean text (add a [film] table)"))
+        problems.append(Problem(file, "film", "no Korean text (add a [film] table)"))
         return
-    check_keys(problems, file, entry, korean, _KO_FILM_KEYS)
-    check_korean_text(
-        problems, file, entry, korean, "synopsis", english.get("synopsis"), limit=SYNOPSIS_MAX
-    )
-    check_korean_text(
-        problems, file, entry, korean, "release", english.get("release"), limit=RELEASE_MAX
-    )
-    check_korean_list(
-        problems,
-        file,
-        entry,
-        korean,
-        "production",
-        english.get("production"),
-        limit=PRODUCTION_NOTE_MAX,
-    )
+    ko = KoreanCheck(problems, file, "film", korean)
+    ko.keys(_KO_FILM_KEYS)
+    ko.text("synopsis", english.get("synopsis"), limit=SYNOPSIS_MAX)
+    ko.text("release", english.get("release"), limit=RELEASE_MAX)
+    ko.texts("production", english.get("production"), limit=PRODUCTION_NOTE_MAX)
     cast = english.get("cast")
     roles = [m.get("role") for m in cast if isinstance(m, dict)] if isinstance(cast, list) else []
-    check_korean_list(problems, file, entry, korean, "cast_roles", roles, limit=NAME_MAX)
+    ko.texts("cast_roles", roles, limit=NAME_MAX)
     screenings = english.get("screenings")
     notes = (
         [s.get("note") for s in screenings if isinstance(s, dict)]
         if isinstance(screenings, list)
         else []
     )
-    check_korean_list(problems, file, entry, korean, "screening_notes", notes, limit=NOTE_MAX)
-    check_basis(problems, file, entry, korean)
+    ko.texts("screening_notes", notes, limit=NOTE_MAX)
+    ko.basis()
 
 
-def _check_korean_choices(
-    problems: list[Problem], file: str, entry: str, table: dict[str, Any]
-) -> None:
+def _check_korean_choices(ko: KoreanCheck) -> None:
     """The four Korean choices are distinct, like the English ones."""
-    choices = [table.get("answer"), *(table.get("wrong") or [])]
+    choices = [ko.table.get("answer"), *(ko.table.get("wrong") or [])]
     keys = [normalized(c) for c in choices if isinstance(c, str) and c.strip()]
     if len(set(keys)) != len(keys):
-        problems.append(Problem(file, entry, "two Korean choices are the same"))
+        ko.report("two Korean choices are the same")
 
 
 def _build(raw: dict[str, Any], korean: dict[str, Any]) -> FilmContent:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -35,23 +35,17 @@ from bot.ui.style import BRAND
 from bot.ui.text import clip, escape
 from bot.views import static_view
 from cogs.influence import map_layout
-from cogs.influence.content import Entity, Graph, Link
+from cogs.influence.content import Entity, Graph
 from cogs.influence.graph import (
     Connection,
-    LinkGraph,
-    Named,
-    NameIndex,
     Relation,
-    Resolution,
-    Step,
 )
-from cogs.influence.map_cache import MapPictures
+from cogs.influence.lookup import GraphLookup
 from cogs.influence.map_layout import MapLayout
 from cogs.influence.names import (
     COG_NAME,
     ENTITY_ID,
     GONE,
-    SHOWN_INPUT_MAX,
     UNAVAILABLE,
     EntityName,
     PathEnd,
@@ -66,9 +60,7 @@ from cogs.influence.render import (
     profile_pages,
 )
 
-SUGGESTIONS = 5
 PATH_BUTTONS = 15  # three rows of entity buttons under a path
-RESOLVED_NAMES = 2048  # typed names kept resolved
 RENDERED_PROFILES = 1024  # profile pages kept rendered
 RENDERED_PATHS = 1024  # paths kept rendered (of 64 x 63 possible pairs today)
 
@@ -97,64 +89,18 @@ NEXT = N_("Next ▶")
 
 
 # ---------------------------------------------------------------------------------------------
-# The loaded graph with its indexes
+# The loaded graph with its indexes (cogs.influence.lookup) and its rendered pages
 # ---------------------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Neighbour:
-    """One link as seen from an entity's profile."""
-
-    link: Link
-    other: Entity
-    incoming: bool  # True: ``other`` influenced the profiled entity
-
-
-class InfluenceLookup:
-    """The content graph plus the name index and path engine built from it at load."""
+class InfluenceLookup(GraphLookup):
+    """The graph with its indexes, plus its profile and path pages, rendered once and kept."""
 
     def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self.paths = LinkGraph(graph.entities, ((k.source_id, k.target_id) for k in graph.links))
-        popularity = {entity_id: self.paths.degree(entity_id) for entity_id in graph.entities}
-        self.names = NameIndex(
-            (Named(e.id, e.name, tuple(e.aliases)) for e in graph.entities.values()), popularity
-        )
-        self._links = {(k.source_id, k.target_id): k for k in graph.links}
-        self._resolve = lru_cache(maxsize=RESOLVED_NAMES)(
-            partial(self.names.resolve, suggestions=SUGGESTIONS)
-        )
+        super().__init__(graph)
         # (entity id, page, language) -> the rendered profile page, kept for the busiest (page
         # numbers come from custom_ids, which can be forged: the bound keeps memory in check).
         self.rendered_profile = lru_cache(maxsize=RENDERED_PROFILES)(partial(render_profile, self))
         # (from id, to id, language) -> the rendered path, kept for the busiest pairs.
         self.rendered_path = lru_cache(maxsize=RENDERED_PATHS)(partial(render_path, self))
-        self.popularity = map_layout.degrees(graph)
-        self.pictures = MapPictures()
-
-    def entity(self, entity_id: str) -> Entity | None:
-        return self.graph.entities.get(entity_id)
-
-    def link(self, step: Step) -> Link:
-        return self._links[step.link]
-
-    def neighbours(self, entity_id: str) -> list[Neighbour]:
-        """What influenced the entity, then whom it influenced, each by name."""
-        entities = self.graph.entities
-        incoming = [
-            Neighbour(k, entities[k.source_id], True) for k in self.graph.influences_of(entity_id)
-        ]
-        outgoing = [
-            Neighbour(k, entities[k.target_id], False) for k in self.graph.influenced_by(entity_id)
-        ]
-        incoming.sort(key=lambda n: n.other.name.casefold())
-        outgoing.sort(key=lambda n: n.other.name.casefold())
-        return incoming + outgoing
-
-    def resolve(self, text: str) -> Resolution:
-        """What a typed name means; the graph never changes, so the busiest answers are kept
-        (for name-sized input only: a 6,000-character paste is not worth keeping)."""
-        if len(text) > SHOWN_INPUT_MAX:
-            return self.names.resolve(text, SUGGESTIONS)
-        return self._resolve(text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,14 +368,8 @@ class ShowPathPicture(Button, template=rf"inf:pic:(?P<start>{_ENTITY_ID}):(?P<en
         self.start_id, self.end_id = start_id, end_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> ShowPathPicture:
-        return cls(match["start"], match["end"], item.label or "")  # possibly forged
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        return cls(match["start"], match["end"], label)  # possibly forged
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         lookup = _lookup(interaction)
@@ -480,15 +420,9 @@ class GoToEntity(Button, template=rf"inf:go:(?P<entity>{_ENTITY_ID})"):
         self.entity_id = entity_id
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> GoToEntity:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         # Possibly forged: the id is only looked up, never trusted further.
-        return cls(match["entity"], item.label or "")
+        return cls(match["entity"], label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await show_profile(interaction, self.entity_id, 0)
@@ -517,14 +451,8 @@ class TurnPage(Button, template=rf"inf:page:(?P<entity>{_ENTITY_ID}):(?P<page>[0
         self.page = page
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> TurnPage:
-        return cls(match["entity"], int(match["page"]), item.label or "")
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
+        return cls(match["entity"], int(match["page"]), label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         await show_profile(interaction, self.entity_id, self.page)

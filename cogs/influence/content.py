@@ -36,17 +36,17 @@ from bot.content.common import (
     source_from,
 )
 from bot.content.korean import (
-    KOREAN,
+    KoreanBasis,
+    KoreanCheck,
     by_id,
-    check_basis,
-    check_korean_text,
     check_top_level,
     english_by_key,
     has_hangul,
+    korean_entries,
     korean_source,
-    korean_tables,
     load_with_korean,
     pick,
+    shows_translation,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "influence.toml"
@@ -109,6 +109,10 @@ class Entity:
     def origin_for(self, language: str) -> str:
         return pick(language, self.origin, self.ko_origin)
 
+    def is_translation(self, language: str) -> bool:
+        """True when the origin shown in ``language`` is our translation (mark it 번역)."""
+        return shows_translation(language, self.ko_origin, self.ko_translated)
+
     @property
     def names(self) -> tuple[str, ...]:
         """The display name followed by every alias."""
@@ -116,7 +120,7 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(KoreanBasis):
     """One directed edge: ``source_id`` influenced ``target_id``, and how we know."""
 
     source_id: str
@@ -141,14 +145,9 @@ class Link:
     def disputed_for(self, language: str) -> str:
         return pick(language, self.disputed, self.ko_disputed)
 
-    def is_translation(self, language: str) -> bool:
-        """True when the note shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_note) and self.ko_translated
-
-    def source_for(self, language: str) -> Source:
-        if language == KOREAN and self.ko_note and self.ko_source is not None:
-            return self.ko_source
-        return self.source
+    @property
+    def korean_shown(self) -> str:
+        return self.ko_note
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,82 +337,50 @@ def check_influence_korean(raw: dict[str, Any], korean: dict[str, Any], file: st
         for text in [entity.get("name"), *(aliases if isinstance(aliases, list) else [])]:
             if isinstance(text, str) and text.strip():
                 owners.setdefault(normalized(text), entity_id)
-    tables = korean_tables(
-        problems, file, korean, "entities", entities, lambda key: f"entity {key!r}"
-    )
-    for key, table in tables.items():
-        entry = f"entity {key!r}"
-        check_keys(problems, file, entry, table, _KO_ENTITY_KEYS)
-        english = entities[key]
-        check_korean_text(
-            problems, file, entry, table, "origin", english.get("origin"), limit=ORIGIN_MAX
-        )
-        _check_korean_names(problems, file, entry, key, table, english, owners)
-        check_basis(problems, file, entry, table)
+    for ko, entity in korean_entries(
+        problems, file, korean, "entities", entities, lambda key: f"entity {key!r}", _KO_ENTITY_KEYS
+    ):
+        ko.text("origin", entity.get("origin"), limit=ORIGIN_MAX)
+        _check_korean_names(ko, entity, owners)
+        ko.basis()
     links = english_by_key(raw.get("links"), link_key)
-    for key, table in korean_tables(
-        problems, file, korean, "links", links, lambda key: f"link {key!r}"
-    ).items():
-        entry = f"link {key!r}"
-        check_keys(problems, file, entry, table, _KO_LINK_KEYS)
-        english = links[key]
-        check_korean_text(problems, file, entry, table, "note", english.get("note"), limit=NOTE_MAX)
-        _check_korean_disputed(problems, file, entry, table, english.get("disputed"))
-        check_basis(problems, file, entry, table)
+    for ko, link in korean_entries(
+        problems, file, korean, "links", links, lambda key: f"link {key!r}", _KO_LINK_KEYS
+    ):
+        ko.text("note", link.get("note"), limit=NOTE_MAX)
+        ko.text_as_english("disputed", link.get("disputed"), limit=DISPUTED_MAX, owner="link")
+        ko.basis()
     return problems
 
 
-def _check_korean_names(
-    problems: list[Problem],
-    file: str,
-    entry: str,
-    entity_id: str,
-    table: dict[str, Any],
-    english: dict[str, Any],
-    owners: dict[str, str],
-) -> None:
+def _check_korean_names(ko: KoreanCheck, english: dict[str, Any], owners: dict[str, str]) -> None:
     """A Hangul name and renderings, each in Hangul, read on a source page named beside them,
     and none that already names another entity."""
+    table, entity_id = ko.table, english["id"]
     names: list[str] = []
     if "name" in table:
-        check_korean_text(problems, file, entry, table, "name", english.get("name"), limit=NAME_MAX)
+        ko.text("name", english.get("name"), limit=NAME_MAX)
         if isinstance(table["name"], str) and table["name"].strip():
             names.append(table["name"])
     aliases = table.get("aliases", [])
     if not isinstance(aliases, list):
-        problems.append(Problem(file, entry, "'aliases' must be a list of texts (or left out)"))
+        ko.report("'aliases' must be a list of texts (or left out)")
         aliases = []
     for alias in aliases:
         if not isinstance(alias, str) or not alias.strip():
-            problems.append(Problem(file, entry, f"alias {alias!r} is not a non-empty text"))
+            ko.report(f"alias {alias!r} is not a non-empty text")
         elif not has_hangul(alias):
-            problems.append(Problem(file, entry, f"alias {alias!r} has no Hangul"))
+            ko.report(f"alias {alias!r} has no Hangul")
         elif len(alias) > ALIAS_MAX:
-            problems.append(
-                Problem(
-                    file, entry, f"alias {alias!r} is {len(alias)} characters (max {ALIAS_MAX})"
-                )
-            )
+            ko.report(f"alias {alias!r} is {len(alias)} characters (max {ALIAS_MAX})")
         else:
             names.append(alias)
     if names and "source" not in table:
-        problems.append(
-            Problem(file, entry, f"Korean name {names[0]!r} has no source (add its source table)")
-        )
+        ko.report(f"Korean name {names[0]!r} has no source (add its source table)")
     for text in names:
         owner = owners.setdefault(normalized(text), entity_id)
         if owner != entity_id:
-            problems.append(Problem(file, entry, f"Korean name {text!r} already names {owner!r}"))
-
-
-def _check_korean_disputed(
-    problems: list[Problem], file: str, entry: str, table: dict[str, Any], english: object
-) -> None:
-    """A Korean 'disputed' exactly when the English link has one."""
-    if isinstance(english, str) and english.strip():
-        check_korean_text(problems, file, entry, table, "disputed", english, limit=DISPUTED_MAX)
-    elif "disputed" in table:
-        problems.append(Problem(file, entry, "'disputed' is given but the English link has none"))
+            ko.report(f"Korean name {text!r} already names {owner!r}")
 
 
 def graph_from(raw: dict[str, Any], korean: dict[str, Any] | None = None) -> Graph:

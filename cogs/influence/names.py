@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Self, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -151,19 +151,13 @@ class Suggestion(
         self.ask = ask
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> Suggestion:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         # Possibly forged: the ids are only looked up, the asker only compared.
         if match["what"]:
             ask = Ask(int(match["asker"]), match["what"], (match["entity"],))
         else:
             ask = Ask(int(match["asker"]), "p", (match["start"], match["end"]))
-        return cls(ask, item.label or "")
+        return cls(ask, label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.ask.asker:
@@ -199,7 +193,8 @@ def suggestion_view(buttons: Sequence[tuple[Ask, str]]) -> discord.ui.View | Non
 # ---------------------------------------------------------------------------------------------
 class _NameOption(app_commands.Transformer):
     """What every name option shares: autocomplete, and the look-up of what was sent (an id
-    when the member picked a choice, else whatever they typed)."""
+    when the member picked a choice, else whatever they typed); a name that names no entry is
+    answered by :meth:`unknown`."""
 
     async def autocomplete(  # type: ignore[override]
         self, interaction: discord.Interaction[Any], value: str, /
@@ -207,10 +202,24 @@ class _NameOption(app_commands.Transformer):
         lookup = answers_of(interaction).names_lookup
         return choices(lookup, str(value), reply_locale(interaction))
 
-    @staticmethod
-    def look_up(interaction: discord.Interaction[Any], typed: str) -> tuple[Names, Resolution]:
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Entity:
+        typed = str(value)
         lookup = answers_of(interaction).names_lookup
-        return lookup, lookup.resolve(typed)
+        resolution = lookup.resolve(typed)
+        entity = lookup.entity(resolution.entity_id or "")
+        if entity is None:
+            raise self.unknown(interaction, lookup, typed, resolution)
+        return entity
+
+    def unknown(
+        self,
+        interaction: discord.Interaction[Any],
+        lookup: Names,
+        typed: str,
+        resolution: Resolution,
+    ) -> UserFacingError:
+        """What to answer when ``typed`` names no entry (with suggestions to try)."""
+        raise NotImplementedError
 
 
 class EntityName(_NameOption):
@@ -222,12 +231,13 @@ class EntityName(_NameOption):
     def __init__(self, action: str = "artist") -> None:
         self.action = action
 
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Entity:
-        typed = str(value)
-        lookup, resolution = self.look_up(interaction, typed)
-        entity = lookup.entity(resolution.entity_id or "")
-        if entity is not None:
-            return entity
+    def unknown(
+        self,
+        interaction: discord.Interaction[Any],
+        lookup: Names,
+        typed: str,
+        resolution: Resolution,
+    ) -> UserFacingError:
         what = "a"
         if self.action == "map":
             depth = getattr(interaction.namespace, "depth", None)
@@ -239,7 +249,7 @@ class EntityName(_NameOption):
                 for m in resolution.suggestions
             ]
         )
-        raise unknown_name(lookup, language, typed, resolution.suggestions, view)
+        return unknown_name(lookup, language, typed, resolution.suggestions, view)
 
 
 class PathEnd(_NameOption):
@@ -252,12 +262,13 @@ class PathEnd(_NameOption):
     def __init__(self, side: str, other: str) -> None:
         self.side, self.other = side, other
 
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Entity:
-        typed = str(value)
-        lookup, resolution = self.look_up(interaction, typed)
-        entity = lookup.entity(resolution.entity_id or "")
-        if entity is not None:
-            return entity
+    def unknown(
+        self,
+        interaction: discord.Interaction[Any],
+        lookup: Names,
+        typed: str,
+        resolution: Resolution,
+    ) -> UserFacingError:
         language = reply_locale(interaction)
         other_typed = getattr(interaction.namespace, self.other, None)
         other_ends: list[tuple[str, str]] = []  # (id, label)
@@ -285,8 +296,8 @@ class PathEnd(_NameOption):
         view = suggestion_view(pairs)
         problem = unknown_name(lookup, language, typed, resolution.suggestions, view)
         if other_problem is None:
-            raise problem
+            return problem
         first, second = problem.text(language), other_problem.text(language)
         if self.side != "from":
             first, second = second, first
-        raise UserFacingError(BOTH_UNKNOWN, view=problem.view, first=first, second=second)
+        return UserFacingError(BOTH_UNKNOWN, view=problem.view, first=first, second=second)

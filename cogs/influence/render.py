@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import discord
 
@@ -18,9 +17,7 @@ from bot.ui.style import BRAND
 from bot.ui.text import clip, escape, source_line
 from cogs.influence.content import Entity, Link
 from cogs.influence.graph import Connection, Relation, Step
-
-if TYPE_CHECKING:
-    from cogs.influence.cog import InfluenceLookup, Neighbour
+from cogs.influence.lookup import GraphLookup, Neighbour
 
 EMBED_BUDGET = limits.EMBED_TOTAL_MAX - 300  # headroom below 6,000 for page and footer text
 LINKS_PER_PAGE = 8  # link fields on one profile page (fewer if their text would not fit)
@@ -171,10 +168,9 @@ def profile_header(
     lines = [f"**{kind}** · {escape(entity.origin_for(language))} · {active}"]
     if aliases:
         lines.append(t(language, "Also known as: {aliases}", aliases=aliases))
-    translated = language == KOREAN and bool(entity.ko_origin) and entity.ko_translated
     lines.append(
         t(language, "Profile source: {source}", source=source_line(entity.source, language))
-        + translation_mark(language, translated)
+        + translation_mark(language, entity.is_translation(language))
     )
     if incoming or outgoing:
         counts = t(
@@ -210,7 +206,7 @@ def profile_pages(entity: Entity, neighbours: list[Neighbour]) -> list[list[Neig
     return pages
 
 
-def entity_name(lookup: InfluenceLookup, entity_id: str, language: Language = ENGLISH) -> str:
+def entity_name(lookup: GraphLookup, entity_id: str, language: Language = ENGLISH) -> str:
     entity = lookup.entity(entity_id)
     return entity.name_for(language) if entity else entity_id
 
@@ -220,7 +216,7 @@ def _steps(language: Language, n: int) -> str:
 
 
 def path_description(
-    language: Language, lookup: InfluenceLookup, a: str, b: str, connection: Connection
+    language: Language, lookup: GraphLookup, a: str, b: str, connection: Connection
 ) -> str:
     """What the answer is, in one sentence: a lineage, the other way, what they share, or none."""
     hops = _steps(language, len(connection.steps))
@@ -270,7 +266,7 @@ def path_description(
 
 def path_embed(
     language: Language,
-    lookup: InfluenceLookup,
+    lookup: GraphLookup,
     start: Entity,
     end: Entity,
     connection: Connection,
@@ -347,7 +343,7 @@ def path_embed(
     return embed
 
 
-def walk_line(lookup: InfluenceLookup, steps: Sequence[Step], language: Language = ENGLISH) -> str:
+def walk_line(lookup: GraphLookup, steps: Sequence[Step], language: Language = ENGLISH) -> str:
     """The whole walk on one line, each arrow pointing from influencer to influenced."""
     if not steps:
         return ""
@@ -358,7 +354,7 @@ def walk_line(lookup: InfluenceLookup, steps: Sequence[Step], language: Language
     return " ".join(parts)
 
 
-def nearest_text(language: Language, lookup: InfluenceLookup, entity: Entity) -> str:
+def nearest_text(language: Language, lookup: GraphLookup, entity: Entity) -> str:
     """The closest entities by hops (either direction), then how many more are reachable."""
     reachable = lookup.paths.nearest(entity.id, len(lookup.graph.entities))
     if not reachable:

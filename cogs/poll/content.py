@@ -29,14 +29,12 @@ from bot.content.common import (
     source_from,
 )
 from bot.content.korean import (
-    KOREAN,
+    KoreanBasis,
     by_id,
-    check_basis,
-    check_korean_text,
     check_top_level,
     english_by_key,
+    korean_entries,
     korean_source,
-    korean_tables,
     load_with_korean,
     pick,
 )
@@ -72,7 +70,7 @@ class Track:
 
 
 @dataclass(frozen=True, slots=True)
-class Matchup:
+class Matchup(KoreanBasis):
     """One poll round: a K-pop track against the classic record it draws on."""
 
     id: str
@@ -94,14 +92,9 @@ class Matchup:
     def disputed_for(self, language: str) -> str:
         return pick(language, self.disputed, self.ko_disputed)
 
-    def is_translation(self, language: str) -> bool:
-        """True when the note shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_note) and self.ko_translated
-
-    def source_for(self, language: str) -> Source:
-        if language == KOREAN and self.ko_note and self.ko_source is not None:
-            return self.ko_source
-        return self.source
+    @property
+    def korean_shown(self) -> str:
+        return self.ko_note
 
     @property
     def label(self) -> str:
@@ -262,23 +255,12 @@ def check_matchups_korean(raw: dict[str, Any], korean: dict[str, Any], file: str
     problems: list[Problem] = []
     check_top_level(problems, file, korean, _KO_TOP_LEVEL_KEYS)
     english = english_by_key(raw.get("matchups"), by_id)
-    for key, table in korean_tables(
-        problems, file, korean, "matchups", english, lambda key: f"matchup {key!r}"
-    ).items():
-        entry = f"matchup {key!r}"
-        check_keys(problems, file, entry, table, _KO_KEYS)
-        matchup = english[key]
-        check_korean_text(problems, file, entry, table, "note", matchup.get("note"), limit=NOTE_MAX)
-        disputed = matchup.get("disputed")
-        if isinstance(disputed, str) and disputed.strip():
-            check_korean_text(
-                problems, file, entry, table, "disputed", disputed, limit=DISPUTED_MAX
-            )
-        elif "disputed" in table:
-            problems.append(
-                Problem(file, entry, "'disputed' is given but the English pairing has none")
-            )
-        check_basis(problems, file, entry, table)
+    for ko, matchup in korean_entries(
+        problems, file, korean, "matchups", english, lambda key: f"matchup {key!r}", _KO_KEYS
+    ):
+        ko.text("note", matchup.get("note"), limit=NOTE_MAX)
+        ko.text_as_english("disputed", matchup.get("disputed"), limit=DISPUTED_MAX, owner="pairing")
+        ko.basis()
     return problems
 
 

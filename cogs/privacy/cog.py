@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -58,13 +58,7 @@ class ConfirmDelete(Button, template=CONFIRM_TEMPLATE):
         self.expires = expires
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> ConfirmDelete:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         return cls(int(match["caller"]), int(match["target"]), int(match["expires"]))
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:

@@ -11,7 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Self
 
 import discord
 from discord import app_commands
@@ -170,15 +170,9 @@ class SearchPageButton(Button, template=SEARCH_PAGE_ID):
         self.words = words
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> SearchPageButton:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         # The custom_id may be forged: the words are folded again, the page is clamped later.
-        return cls(int(match["page"]), search_words(match["words"]), label=item.label or "")
+        return cls(int(match["page"]), search_words(match["words"]), label=label)
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:
         if not self.words:
@@ -202,13 +196,7 @@ class ReadFullButton(Button, template=READ_ID):
         self.words = words
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-        /,
-    ) -> ReadFullButton:
+    def from_match(cls, match: re.Match[str], label: str) -> Self:
         return cls(int(match["page"]), search_words(match["words"]))
 
     async def clicked(self, interaction: discord.Interaction[Any]) -> None:

@@ -30,13 +30,12 @@ from bot.content.common import (
 )
 from bot.content.korean import (
     KOREAN,
+    KoreanBasis,
     by_id,
-    check_basis,
-    check_korean_text,
     check_top_level,
     english_by_key,
+    korean_entries,
     korean_source,
-    korean_tables,
     load_with_korean,
     pick,
 )
@@ -56,7 +55,7 @@ _WRAPPING_QUOTES = ('"', "“", "”")
 
 
 @dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(KoreanBasis):
     """One quote, exactly as the cited page prints it."""
 
     id: str
@@ -79,9 +78,10 @@ class Quote:
         """A translation to show beside the quote in ``language`` (marked 번역); "" for none."""
         return self.ko_translation if language == KOREAN else ""
 
-    def is_translation(self, language: str) -> bool:
-        """True when the context shown in ``language`` is our translation (mark it 번역)."""
-        return language == KOREAN and bool(self.ko_context) and self.ko_translated
+    @property
+    def korean_shown(self) -> str:
+        """The Korean context (``is_translation`` speaks of the context, not the words)."""
+        return self.ko_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,19 +158,12 @@ def check_quotes_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) 
     problems: list[Problem] = []
     check_top_level(problems, file, korean, _KO_TOP_LEVEL_KEYS)
     english = english_by_key(raw.get("quotes"), by_id)
-    for key, table in korean_tables(
-        problems, file, korean, "quotes", english, lambda key: f"quote {key!r}"
-    ).items():
-        entry = f"quote {key!r}"
-        check_keys(problems, file, entry, table, _KO_KEYS)
-        quote = english[key]
-        check_korean_text(
-            problems, file, entry, table, "context", quote.get("context"), limit=CONTEXT_LIMIT
-        )
-        check_korean_text(
-            problems, file, entry, table, "translation", quote.get("text"), limit=TEXT_LIMIT
-        )
-        check_basis(problems, file, entry, table)
+    for ko, quote in korean_entries(
+        problems, file, korean, "quotes", english, lambda key: f"quote {key!r}", _KO_KEYS
+    ):
+        ko.text("context", quote.get("context"), limit=CONTEXT_LIMIT)
+        ko.text("translation", quote.get("text"), limit=TEXT_LIMIT)
+        ko.basis()
     return problems
 
 
