@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, Self, cast
 
 import discord
 from discord import app_commands
@@ -56,7 +56,6 @@ class Names(Protocol):
     def entity(self, entity_id: str) -> Entity | None: ...
 
 
-@runtime_checkable
 class InfluenceAnswers(Protocol):
     """What the cog offers this module: its lookup, and the answers a suggestion runs."""
 
@@ -78,9 +77,11 @@ class InfluenceAnswers(Protocol):
 
 def answers_of(interaction: discord.Interaction[Any]) -> InfluenceAnswers:
     cog = interaction.client.get_cog(COG_NAME)
-    if not isinstance(cog, InfluenceAnswers):
+    if cog is None:  # unloaded (a reload in progress): say so instead of failing
         raise UserFacingError(UNAVAILABLE)
-    return cog
+    # The cog registered under this name is always cogs.influence.cog's (an isinstance check
+    # against the Protocol would cost more than the rest of an autocomplete answer).
+    return cast(InfluenceAnswers, cog)
 
 
 def label_in(lookup: Names, match: Match, language: Language) -> str:
