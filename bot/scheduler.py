@@ -154,6 +154,13 @@ def local_today(now: datetime, tz: ZoneInfo) -> date:
     return now.astimezone(tz).date()
 
 
+def seconds_to_next_minute(now: datetime, tick_seconds: float) -> float:
+    """How long to sleep to wake just after the next minute boundary of ``now`` (at most
+    ``tick_seconds``)."""
+    into_minute = now.second + now.microsecond / 1_000_000
+    return min(tick_seconds, 60.0 - into_minute + 0.05)
+
+
 def next_post_at(
     now: datetime,
     post_time: time,
@@ -312,9 +319,7 @@ class DailyScheduler:
 
     def seconds_until_next_tick(self) -> float:
         """Sleep to just after the next minute boundary of the bot's clock (at most a tick)."""
-        now = self.bot.clock.now()
-        into_minute = now.second + now.microsecond / 1_000_000
-        return min(self.tick_seconds, 60.0 - into_minute + 0.05)
+        return seconds_to_next_minute(self.bot.clock.now(), self.tick_seconds)
 
     async def _run_forever(self) -> None:
         await self.bot.wait_until_ready()

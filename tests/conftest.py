@@ -62,8 +62,10 @@ class World:
     mod_role: Role
 
 
-def build_world(driver: Driver, name: str = "K-Pops! Fans") -> World:
-    guild = driver.add_guild(name, channels=("general", "daily"))
+def build_world(
+    driver: Driver, name: str = "K-Pops! Fans", *, shard: tuple[int, int] | None = None
+) -> World:
+    guild = driver.add_guild(name, channels=("general", "daily"), shard=shard)
     general, daily = list(guild.channels.values())
     mod_role = driver.add_role(guild, "Mods", limits.MANAGE_GUILD)
     return World(

@@ -10,7 +10,6 @@ import asyncio
 import re
 import signal
 import socket
-import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pathlib import Path
 from bot import limits
 from bot.sandbox import Driver
 from tests.conftest import World
-from tests.test_process import clean_env, run_cli
+from tests.test_process import clean_env, kill_if_running, run_cli, spawn_bot
 
 STOP_WITHIN = 10.0  # seconds; the bot needs well under one
 
@@ -64,15 +63,7 @@ class Bot:
 
 @asynccontextmanager
 async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Bot]:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    proc = await spawn_bot(env=env, cwd=cwd)
     bot = Bot(proc)
 
     async def read() -> None:
@@ -86,9 +77,7 @@ async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[Bot]:
     try:
         yield bot
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
         await reader
 
 

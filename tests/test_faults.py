@@ -43,6 +43,7 @@ from tests.cogs.poll.test_cog import (
     vote,
 )
 from tests.conftest import World
+from tests.test_process import kill_if_running
 
 NINE = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 2)
@@ -344,9 +345,7 @@ async def storm_then_kill(
         await proc.wait()
         await sender
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
     return clicks
 
 

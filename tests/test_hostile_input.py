@@ -470,15 +470,19 @@ async def post_everything(h: Harness, world: World) -> None:
     """Run every command once with ordinary input (as the owner, then a fan), then click every
     button once: the bot's messages then carry every kind of button it makes."""
     driver = h.driver
-    for member in (world.owner, world.fan):
-        for leaf in command_leaves(driver, world.guild.id):
-            options = await plausible_options(driver, leaf, member, world.general)
-            await h.check(
-                f"/{leaf.path} as {member.user.username}",
-                lambda leaf=leaf, options=options, member=member: driver.invoke(
-                    leaf.path, options, member=member, channel=world.general
-                ),
-            )
+
+    async def every_command(when: str = "") -> None:
+        for member in (world.owner, world.fan):
+            for leaf in command_leaves(driver, world.guild.id):
+                options = await plausible_options(driver, leaf, member, world.general)
+                await h.check(
+                    f"/{leaf.path} as {member.user.username}{when}",
+                    lambda leaf=leaf, options=options, member=member: driver.invoke(
+                        leaf.path, options, member=member, channel=world.general
+                    ),
+                )
+
+    await every_command()
     clicked: set[str] = set()
     for message in list(driver.messages.values()):
         if message.guild_id != world.guild.id or message.deleted:
@@ -498,15 +502,7 @@ async def post_everything(h: Harness, world: World) -> None:
             )
     # Once more now that the clicks left data behind: some replies carry buttons only then (the
     # /privacy delete confirmation, for a member with votes and answers). Not clicked.
-    for member in (world.owner, world.fan):
-        for leaf in command_leaves(driver, world.guild.id):
-            options = await plausible_options(driver, leaf, member, world.general)
-            await h.check(
-                f"/{leaf.path} as {member.user.username}, again",
-                lambda leaf=leaf, options=options, member=member: driver.invoke(
-                    leaf.path, options, member=member, channel=world.general
-                ),
-            )
+    await every_command(", again")
 
 
 def kind_of(custom_id: str) -> str:

@@ -32,8 +32,11 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
+async def spawn_bot(
+    *args: str, env: dict[str, str], cwd: Path, stderr: int = asyncio.subprocess.STDOUT
+) -> asyncio.subprocess.Process:
+    """``python -m bot *args`` with its output on a pipe (stderr on the same one unless told)."""
+    return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
@@ -41,8 +44,19 @@ async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str,
         env=env,
         cwd=cwd,
         stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
+        stderr=stderr,
     )
+
+
+async def kill_if_running(proc: asyncio.subprocess.Process) -> None:
+    """SIGKILL a process a test leaves behind, and reap it."""
+    if proc.returncode is None:
+        proc.kill()
+        await proc.wait()
+
+
+async def run_cli(*args: str, env: dict[str, str], cwd: Path) -> tuple[int, str, str]:
+    proc = await spawn_bot(*args, env=env, cwd=cwd, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(proc.communicate(), 60)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
@@ -75,21 +89,11 @@ async def bot_process(
     driver: Driver, db: Path, cwd: Path
 ) -> AsyncIterator[asyncio.subprocess.Process]:
     env = clean_env(**driver.env(), DATABASE_PATH=str(db), LOG_LEVEL="DEBUG")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        env=env,
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
+    proc = await spawn_bot(env=env, cwd=cwd)
     try:
         yield proc
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill_if_running(proc)
 
 
 async def wait_until(predicate: object, timeout: float = 30) -> None:

@@ -7,7 +7,7 @@ import tomllib
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlparse
 
 # A source date as the page shows it: a year, a year and month, or a full ISO date.
@@ -61,6 +61,36 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}: {self.entry}: {self.message}"
+
+
+class Identified(Protocol):
+    """A content entry named by an ``id``."""
+
+    @property
+    def id(self) -> str: ...
+
+
+E = TypeVar("E", bound=Identified)
+
+
+@dataclass(frozen=True, slots=True)
+class Entries(Generic[E]):
+    """A content file's entries, in file order, found by id."""
+
+    items: tuple[E, ...]
+
+    def by_id(self, entry_id: str) -> E:
+        """The entry with this id; ``KeyError`` if there is none."""
+        for entry in self.items:
+            if entry.id == entry_id:
+                return entry
+        raise KeyError(entry_id)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self) -> Iterator[E]:
+        return iter(self.items)
 
 
 def read_toml(path: Path) -> dict[str, Any]:

@@ -100,6 +100,32 @@ class KoreanBasis:
         return self.source
 
 
+class NoteBasis(KoreanBasis):
+    """Mixed into an entry that explains itself in a ``note`` and may say what is ``disputed``
+    about it (a poll pairing, an influence link), each with its Korean; the note is the Korean
+    a Korean reader is shown."""
+
+    __slots__ = ()
+    note: str
+    disputed: str
+    ko_note: str
+    ko_disputed: str
+
+    @property
+    def is_disputed(self) -> bool:
+        return bool(self.disputed.strip())
+
+    def note_for(self, language: str) -> str:
+        return pick(language, self.note, self.ko_note)
+
+    def disputed_for(self, language: str) -> str:
+        return pick(language, self.disputed, self.ko_disputed)
+
+    @property
+    def korean_shown(self) -> str:
+        return self.ko_note
+
+
 def english_by_key(entries: object, key: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
     """The English entries that are tables, by their key (``id``, or ``from>to`` for a link);
     entries without a usable key are left to the English checks."""

@@ -142,6 +142,14 @@ class ApiError(Exception):
         self.body = body or {"code": code, "message": message}
 
 
+def reject_invalid(errors: validation.Errors) -> None:
+    """Raise Discord's 400 Invalid Form Body (50035) naming each problem, if there are any."""
+    if errors:
+        raise ApiError(
+            400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
+        )
+
+
 class Emulator:
     """A local Discord API for one bot application."""
 
@@ -888,11 +896,7 @@ class Emulator:
         body = await self._body(request)
         if not isinstance(body, list):
             raise ApiError(400, 50035, "Invalid Form Body")
-        errors = validation.check_commands(body, global_=guild_id is None)
-        if errors:
-            raise ApiError(
-                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
-            )
+        reject_invalid(validation.check_commands(body, global_=guild_id is None))
         stored = [self._store_command(cmd, guild_id) for cmd in body]
         if guild_id is None:
             self.global_commands = stored
@@ -975,28 +979,14 @@ class Emulator:
             result.choices = data.get("choices") or []
         elif rtype in (4, 5):
             if rtype == 4:
-                errors = validation.check_message(data)
-                if errors:
-                    raise ApiError(
-                        400,
-                        50035,
-                        "; ".join(f"{p}: {e}" for p, e in errors),
-                        validation.error_body(errors),
-                    )
+                reject_invalid(validation.check_message(data))
             msg = self._new_message(result.channel, data, interaction=result, loading=rtype == 5)
             result.original = msg
             resource["message"] = msg.to_dict()
         elif rtype == 7:
             target = result.source_message
             assert target is not None
-            errors = validation.check_message(data, edit=True)
-            if errors:
-                raise ApiError(
-                    400,
-                    50035,
-                    "; ".join(f"{p}: {e}" for p, e in errors),
-                    validation.error_body(errors),
-                )
+            reject_invalid(validation.check_message(data, edit=True))
             self._apply_edit(target, data, by_interaction=True)
             result.original = target
             resource["message"] = target.to_dict()
@@ -1039,11 +1029,7 @@ class Emulator:
     async def _followup(self, request: web.Request, m: re.Match[str]) -> web.Response:
         result = self._token_result(m.group(1), m.group(2))
         data = await self._json(request)
-        errors = validation.check_message(data)
-        if errors:
-            raise ApiError(
-                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
-            )
+        reject_invalid(validation.check_message(data))
         original = result.original
         if result.response_type == 5 and original is not None and original.loading:
             # The first follow-up after a deferred response fills in the "thinking" message.
@@ -1077,11 +1063,7 @@ class Emulator:
         result = self._token_result(m.group(1), m.group(2))
         target = self._webhook_target(result, m.group(3))
         data = await self._json(request, existing=target)
-        errors = validation.check_message(data, edit=True)
-        if errors:
-            raise ApiError(
-                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
-            )
+        reject_invalid(validation.check_message(data, edit=True))
         self._apply_edit(target, data, by_interaction=True)
         target.loading = False
         await result.notify()
@@ -1126,11 +1108,7 @@ class Emulator:
         perms = guild.permissions_in(self.bot_member(guild), channel)
         if data.get("attachments") and not perms & limits.ATTACH_FILES:
             raise ApiError(403, 50013, "Missing Permissions")
-        errors = validation.check_message(data)
-        if errors:
-            raise ApiError(
-                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
-            )
+        reject_invalid(validation.check_message(data))
         msg = self._new_message(channel, data)
         await self._messages_changed()
         return json_response(msg.to_dict())
@@ -1160,11 +1138,7 @@ class Emulator:
                     "Maximum number of edits to messages older than 1 hour reached. Try again later.",
                 )
         data = await self._json(request, existing=msg)
-        errors = validation.check_message(data, edit=True)
-        if errors:
-            raise ApiError(
-                400, 50035, "; ".join(f"{p}: {e}" for p, e in errors), validation.error_body(errors)
-            )
+        reject_invalid(validation.check_message(data, edit=True))
         self._apply_edit(msg, data, by_interaction=False)
         await self._messages_changed()
         return json_response(msg.to_dict())

@@ -486,13 +486,7 @@ class Config(commands.Cog):
             )
         ]
         if settings.channel_id is None:
-            lines.append(
-                t(
-                    reader,
-                    "Choose its channel with `{command}`.",
-                    command=command_name(reader, "config channel"),
-                )
-            )
+            lines.append(weekly.choose_channel(reader))
         elif not settings.enabled:
             lines.append(switched_off(reader))
         else:

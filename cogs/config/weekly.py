@@ -66,13 +66,7 @@ async def schedule_reply(
         )
     ]
     if feature.channel_id is None:
-        lines.append(
-            t(
-                language,
-                "Choose its channel with `{command}`.",
-                command=command_name(language, "config channel"),
-            )
-        )
+        lines.append(choose_channel(language))
     elif not feature.enabled:
         lines.append(
             t(
@@ -84,6 +78,15 @@ async def schedule_reply(
     elif (upcoming := await next_line(language, weekly, now, store)) is not None:
         lines.append(upcoming)
     return " ".join(lines)
+
+
+def choose_channel(language: Language) -> str:
+    """The schedule's hint for a feature that has no channel yet."""
+    return t(
+        language,
+        "Choose its channel with `{command}`.",
+        command=command_name(language, "config channel"),
+    )
 
 
 async def next_line(

@@ -9,6 +9,7 @@ answers ``*_for(language)`` with the Korean for ``"ko"`` and the English otherwi
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -309,16 +310,21 @@ def _check_topics(problems: list[Problem], file: str, entry: str, value: object)
             seen.add(topic)
 
 
-def _check_facts(problems: list[Problem], file: str, raw: object) -> None:
+def _entries(
+    problems: list[Problem], file: str, raw: object, array: str, kind: str
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The tables of the ``[[array]]`` entries, each named as a ``kind``; none (and a problem)
+    when there is no entry at all."""
     if not isinstance(raw, list) or not raw:
-        problems.append(Problem(file, "facts", "there must be at least one [[facts]] entry"))
-        return
+        problems.append(Problem(file, array, f"there must be at least one [[{array}]] entry"))
+        return iter(())
+    return each_table(problems, file, raw, partial(entry_name, kind), not_a_table="must be a table")
+
+
+def _check_facts(problems: list[Problem], file: str, raw: object) -> None:
     ids: set[str] = set()
     texts: dict[str, str] = {}
-    tables = each_table(
-        problems, file, raw, partial(entry_name, "fact"), not_a_table="must be a table"
-    )
-    for entry, fact in tables:
+    for entry, fact in _entries(problems, file, raw, "facts", "fact"):
         check_keys(problems, file, entry, fact, _FACT_KEYS)
         check_id(problems, file, entry, fact.get("id"), ids)
         check_text(problems, file, entry, fact, "text", limit=FACT_TEXT_MAX)
@@ -367,15 +373,9 @@ def _check_choices(problems: list[Problem], file: str, entry: str, item: dict[st
 
 
 def _check_trivia(problems: list[Problem], file: str, raw: object) -> None:
-    if not isinstance(raw, list) or not raw:
-        problems.append(Problem(file, "trivia", "there must be at least one [[trivia]] entry"))
-        return
     ids: set[str] = set()
     questions: dict[str, str] = {}
-    tables = each_table(
-        problems, file, raw, partial(entry_name, "trivia"), not_a_table="must be a table"
-    )
-    for entry, item in tables:
+    for entry, item in _entries(problems, file, raw, "trivia", "trivia"):
         check_keys(problems, file, entry, item, _TRIVIA_KEYS)
         check_id(problems, file, entry, item.get("id"), ids)
         check_text(problems, file, entry, item, "question", limit=QUESTION_MAX)

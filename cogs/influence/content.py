@@ -36,8 +36,8 @@ from bot.content.common import (
     source_from,
 )
 from bot.content.korean import (
-    KoreanBasis,
     KoreanCheck,
+    NoteBasis,
     by_id,
     check_top_level,
     english_by_key,
@@ -120,7 +120,7 @@ class Entity:
 
 
 @dataclass(frozen=True, slots=True)
-class Link(KoreanBasis):
+class Link(NoteBasis):
     """One directed edge: ``source_id`` influenced ``target_id``, and how we know."""
 
     source_id: str
@@ -134,20 +134,6 @@ class Link(KoreanBasis):
     #: The Korean was translated from the English source (shown as 번역).
     ko_translated: bool = False
     ko_source: Source | None = None
-
-    @property
-    def is_disputed(self) -> bool:
-        return bool(self.disputed.strip())
-
-    def note_for(self, language: str) -> str:
-        return pick(language, self.note, self.ko_note)
-
-    def disputed_for(self, language: str) -> str:
-        return pick(language, self.disputed, self.ko_disputed)
-
-    @property
-    def korean_shown(self) -> str:
-        return self.ko_note
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,6 @@ The Korean notes live in ``data/ko/matchups.toml`` (:func:`check_matchups_korean
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 import bot
 from bot.content.common import (
+    Entries,
     Problem,
     Source,
     check_document,
@@ -29,14 +29,13 @@ from bot.content.common import (
     source_from,
 )
 from bot.content.korean import (
-    KoreanBasis,
+    NoteBasis,
     by_id,
     check_top_level,
     english_by_key,
     korean_entries,
     korean_source,
     load_with_korean,
-    pick,
 )
 
 DEFAULT_PATH: Path = bot.DATA_DIR / "matchups.toml"
@@ -70,7 +69,7 @@ class Track:
 
 
 @dataclass(frozen=True, slots=True)
-class Matchup(KoreanBasis):
+class Matchup(NoteBasis):
     """One poll round: a K-pop track against the classic record it draws on."""
 
     id: str
@@ -86,16 +85,6 @@ class Matchup(KoreanBasis):
     ko_translated: bool = False
     ko_source: Source | None = None
 
-    def note_for(self, language: str) -> str:
-        return pick(language, self.note, self.ko_note)
-
-    def disputed_for(self, language: str) -> str:
-        return pick(language, self.disputed, self.ko_disputed)
-
-    @property
-    def korean_shown(self) -> str:
-        return self.ko_note
-
     @property
     def label(self) -> str:
         """``<kpop artist> “<title>” vs <classic artist> “<title>”``, at most 100 characters."""
@@ -105,29 +94,11 @@ class Matchup(KoreanBasis):
             return text
         return text[: LABEL_MAX - 1].rstrip() + "…"
 
-    @property
-    def is_disputed(self) -> bool:
-        return bool(self.disputed.strip())
 
+class Matchups(Entries[Matchup]):
+    """All pairings, in file order (``by_id`` finds one)."""
 
-@dataclass(frozen=True, slots=True)
-class Matchups:
-    """All pairings, in file order."""
-
-    items: tuple[Matchup, ...]
-
-    def by_id(self, matchup_id: str) -> Matchup:
-        """The pairing with this id; ``KeyError`` if there is none."""
-        for matchup in self.items:
-            if matchup.id == matchup_id:
-                return matchup
-        raise KeyError(matchup_id)
-
-    def __len__(self) -> int:
-        return len(self.items)
-
-    def __iter__(self) -> Iterator[Matchup]:
-        return iter(self.items)
+    __slots__ = ()
 
 
 def check_matchups(raw: dict[str, Any], file: str) -> list[Problem]:

@@ -26,7 +26,14 @@ import discord
 from bot.client import KpopsBot
 from bot.i18n import N_
 from bot.i18n.server import server_language
-from bot.scheduler import CATCH_UP_WINDOW, UNFINISHED_AFTER, due_at, parse_post_time, zone
+from bot.scheduler import (
+    CATCH_UP_WINDOW,
+    UNFINISHED_AFTER,
+    due_at,
+    parse_post_time,
+    seconds_to_next_minute,
+    zone,
+)
 from cogs.poll.board import PollBoard
 from cogs.poll.closer import can_post
 from cogs.poll.content import Matchup, Matchups
@@ -135,9 +142,7 @@ class WeeklyPolls:
 
     def seconds_until_next_tick(self) -> float:
         """Sleep to just after the next minute boundary of the bot's clock (at most a tick)."""
-        now = self.bot.clock.now()
-        into_minute = now.second + now.microsecond / 1_000_000
-        return min(self.tick_seconds, 60.0 - into_minute + 0.05)
+        return seconds_to_next_minute(self.bot.clock.now(), self.tick_seconds)
 
     async def _run_forever(self) -> None:
         await self.bot.wait_until_ready()

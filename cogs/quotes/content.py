@@ -15,6 +15,7 @@ from typing import Any
 
 import bot
 from bot.content.common import (
+    Entries,
     Problem,
     Source,
     check_document,
@@ -84,21 +85,14 @@ class Quote(KoreanBasis):
         return self.ko_context
 
 
-@dataclass(frozen=True, slots=True)
-class QuoteBook:
-    """All quotes, in file order."""
+class QuoteBook(Entries[Quote]):
+    """All quotes, in file order (``by_id`` finds one)."""
 
-    quotes: tuple[Quote, ...]
+    __slots__ = ()
 
-    def by_id(self, quote_id: str) -> Quote:
-        """The quote with this id; ``KeyError`` if there is none."""
-        for quote in self.quotes:
-            if quote.id == quote_id:
-                return quote
-        raise KeyError(quote_id)
-
-    def __len__(self) -> int:
-        return len(self.quotes)
+    @property
+    def quotes(self) -> tuple[Quote, ...]:
+        return self.items
 
 
 normalized_text = normalized  # the name the quote checks were written with
@@ -170,9 +164,7 @@ def check_quotes_korean(raw: dict[str, Any], korean: dict[str, Any], file: str) 
 def quotes_from(raw: dict[str, Any], korean: dict[str, Any] | None = None) -> QuoteBook:
     """Build a book from a table that :func:`check_quotes` has passed, and its Korean twin."""
     ko: dict[str, dict[str, Any]] = (korean or {}).get("quotes", {})
-    return QuoteBook(
-        quotes=tuple(_quote(entry, ko.get(entry["id"], {})) for entry in raw["quotes"])
-    )
+    return QuoteBook(tuple(_quote(entry, ko.get(entry["id"], {})) for entry in raw["quotes"]))
 
 
 def _quote(entry: dict[str, Any], ko: dict[str, Any]) -> Quote:

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import time
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from bot.client import KpopsBot
 from bot.health import HEARTBEAT_KEY, STALE_AFTER_SECONDS, check, judge
 from bot.sandbox import Driver
 from tests.conftest import World
+from tests.test_process import run_cli
 
 
 def test_judge() -> None:
@@ -44,20 +44,10 @@ async def test_health_command_fails_when_the_database_cannot_be_written(tmp_path
         "DATABASE_PATH": str(blocker / "kpops.sqlite3"),
         "PYTHONPATH": str(Path(__file__).parents[2]),
     }
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "health",
-        env=env,
-        cwd=tmp_path,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    _, err = await proc.communicate()
-    assert proc.returncode == 1
-    assert "unhealthy" in err.decode() and "DATABASE_PATH" in err.decode()
-    assert "Traceback" not in err.decode()
+    code, _, err = await run_cli("health", env=env, cwd=tmp_path)
+    assert code == 1
+    assert "unhealthy" in err and "DATABASE_PATH" in err
+    assert "Traceback" not in err
 
 
 async def test_a_wrong_path_is_named_and_not_created(tmp_path: Path) -> None:

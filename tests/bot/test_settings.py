@@ -8,20 +8,12 @@ from dotenv import dotenv_values
 
 import bot
 from bot.settings import DEFAULT_API_BASE, SettingsError, default_database_path, load_settings
-
-KEYS = (
-    "DISCORD_TOKEN",
-    "DATABASE_PATH",
-    "DISCORD_API_BASE",
-    "DISCORD_GATEWAY_URL",
-    "DEV_GUILD_ID",
-    "LOG_LEVEL",
-)
+from tests.test_process import SETTINGS
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for key in KEYS:
+    for key in SETTINGS:
         # setenv first so monkeypatch restores the original state, even for keys .env adds.
         monkeypatch.setenv(key, "")
         monkeypatch.delenv(key)

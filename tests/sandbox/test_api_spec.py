@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,15 +13,6 @@ from bot.sandbox import Driver
 from bot.sandbox.api_spec import ApiSpec, discord_api_spec, load_document
 from bot.sandbox.server import Emulator
 from tests.conftest import World
-
-
-@pytest.fixture
-async def http(driver: Driver) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bot {driver.token}"}
-    async with aiohttp.ClientSession(
-        base_url=f"http://{driver.host}:{driver.port}", headers=headers
-    ) as session:
-        yield session
 
 
 def take_openapi_violations(driver: Driver) -> list[str]:

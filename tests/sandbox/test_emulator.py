@@ -5,25 +5,14 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
 from bot import limits
 from bot.sandbox import Driver
 from bot.sandbox.state import Overwrite
 from tests.conftest import World
-
-
-@pytest.fixture
-async def http(driver: Driver) -> AsyncIterator[aiohttp.ClientSession]:
-    headers = {"Authorization": f"Bot {driver.token}"}
-    async with aiohttp.ClientSession(
-        base_url=f"http://{driver.host}:{driver.port}", headers=headers
-    ) as session:
-        yield session
 
 
 async def post(http: aiohttp.ClientSession, path: str, body: Any) -> tuple[int, Any]:

@@ -18,7 +18,6 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot import limits
 from bot.client import KpopsBot, use_endpoints
 from bot.clock import ManualClock
 from bot.sandbox import Channel, Driver, InteractionResult, Member, Message
@@ -31,7 +30,7 @@ from bot.storage.config import ConfigStore
 from cogs.poll.store import PollStore
 from tests.bot.test_scheduler import scheduler_of
 from tests.cogs.poll.test_cog import poll_id_of, start_poll, vote
-from tests.conftest import World
+from tests.conftest import World, build_world
 from tests.test_connection import Bot, bot_process
 from tests.test_faults import confirmed_side
 from tests.test_process import clean_env, run_cli
@@ -150,26 +149,11 @@ async def test_events_go_to_the_session_holding_the_server(driver: Driver) -> No
 # ---------------------------------------------------------------------------- one bot, some shards
 
 
-def build_sharded_world(driver: Driver, name: str, shard: tuple[int, int]) -> World:
-    guild = driver.add_guild(name, channels=("general", "daily"), shard=shard)
-    general, daily = list(guild.channels.values())
-    mod_role = driver.add_role(guild, "Mods", limits.MANAGE_GUILD)
-    return World(
-        guild=guild,
-        general=general,
-        daily=daily,
-        owner=driver.owner(guild),
-        fan=driver.add_member(guild, "fan"),
-        moderator=driver.add_member(guild, "moderator", roles=(mod_role,)),
-        mod_role=mod_role,
-    )
-
-
 async def test_a_bot_holding_one_of_two_shards_serves_only_its_servers(
     driver: Driver, db_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    ours = build_sharded_world(driver, "Ours", (0, 2))
-    theirs = build_sharded_world(driver, "Theirs", (1, 2))
+    ours = build_world(driver, "Ours", shard=(0, 2))
+    theirs = build_world(driver, "Theirs", shard=(1, 2))
     async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[0]) as bot:
         assert [g.id for g in bot.guilds] == [ours.guild.id]
         assert driver.identified_shards == [(0, 2)]
@@ -192,8 +176,8 @@ async def test_a_bot_holding_one_of_two_shards_serves_only_its_servers(
 async def test_a_click_reaching_the_wrong_process_is_refused(
     driver: Driver, db_path: Path, clock: ManualClock
 ) -> None:
-    ours = build_sharded_world(driver, "Ours", (0, 2))
-    build_sharded_world(driver, "Theirs", (1, 2))
+    ours = build_world(driver, "Ours", shard=(0, 2))
+    build_world(driver, "Theirs", shard=(1, 2))
     async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[0]):
         started = await driver.invoke("poll start", member=ours.moderator, channel=ours.general)
         assert started.ephemeral, started.text
@@ -219,8 +203,8 @@ async def test_a_click_reaching_the_wrong_process_is_refused(
 async def test_daily_posts_go_only_to_the_servers_this_process_holds(
     driver: Driver, db_path: Path, clock: ManualClock
 ) -> None:
-    ours = build_sharded_world(driver, "Ours", (0, 2))
-    theirs = build_sharded_world(driver, "Theirs", (1, 2))
+    ours = build_world(driver, "Ours", shard=(0, 2))
+    theirs = build_world(driver, "Theirs", shard=(1, 2))
     configured = clock.now()
     await configure_daily(str(db_path), [ours, theirs], "quote", configured + timedelta(minutes=3))
     async with running_bot(driver, db_path, clock=clock, shard_count=2, shard_ids=[0]) as bot:
@@ -240,7 +224,7 @@ async def test_the_ready_line_names_the_shards_and_servers(
 ) -> None:
     caplog.set_level("INFO", logger="bot.client")
     for i in range(4):
-        build_sharded_world(driver, f"S{i}", (i % 2, 2))
+        build_world(driver, f"S{i}", shard=(i % 2, 2))
     driver.recommended_shards = 2  # no SHARD_COUNT: Discord's recommendation decides
     async with running_bot(driver, db_path, clock=clock) as bot:
         assert bot.shard_count == 2 and sorted(bot.shards) == [0, 1]
@@ -254,7 +238,7 @@ async def test_discords_recommended_count_comes_through_a_rest_proxy(
 ) -> None:
     """DISCORD_API_BASE pointing at a REST proxy (as large bots run one in front of Discord):
     every REST request, /gateway/bot included, goes through it."""
-    world = build_sharded_world(driver, "Fans", (0, 1))
+    world = build_world(driver, "Fans", shard=(0, 1))
     seen: list[str] = []
 
     async def forward(request: web.Request) -> web.Response:
@@ -388,7 +372,7 @@ async def test_too_few_shards_stop_the_process_with_one_line(
 ) -> None:
     driver.max_guilds_per_shard = 1
     for n in range(2):
-        build_sharded_world(driver, f"Fans {n}", (0, 1))
+        build_world(driver, f"Fans {n}", shard=(0, 1))
     env = clean_env(**driver.env(), DATABASE_PATH=str(tmp_path / "kpops.sqlite3"), SHARD_COUNT="1")
     async with bot_process(env, tmp_path) as bot:
         code = await asyncio.wait_for(bot.proc.wait(), 60)
@@ -418,7 +402,7 @@ async def test_two_processes_two_shards_each_serve_every_server_once(
     driver: Driver, database: dict[str, str], tmp_path: Path
 ) -> None:
     worlds = [
-        build_sharded_world(driver, f"Fans {shard}-{n}", (shard, SHARDS))
+        build_world(driver, f"Fans {shard}-{n}", shard=(shard, SHARDS))
         for shard in range(SHARDS)
         for n in range(SERVERS_PER_SHARD)
     ]
@@ -515,7 +499,7 @@ async def test_a_vote_storm_over_two_processes_survives_kill_9_of_one(
     rng = random.Random(seed)
     database = {"DATABASE_URL": postgres_url}
     worlds = [
-        build_sharded_world(driver, f"Fans {shard}-{n}", (shard, SHARDS))
+        build_world(driver, f"Fans {shard}-{n}", shard=(shard, SHARDS))
         for shard in range(SHARDS)
         for n in range(SERVERS_PER_SHARD)
     ]

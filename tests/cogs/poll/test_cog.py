@@ -29,6 +29,7 @@ from cogs.poll.batcher import PollTimings, VoteBatcher
 from cogs.poll.content import load_matchups
 from cogs.poll.store import PollStore, VoteOutcome, VoteRequest
 from tests.conftest import World
+from tests.test_process import kill_if_running
 
 MATCHUPS = load_matchups()
 FIRST, SECOND = MATCHUPS.items[0], MATCHUPS.items[1]
@@ -840,9 +841,7 @@ async def test_kill_9_mid_vote_loses_no_acknowledged_vote(
             await proc.wait()
             await sender
         finally:
-            if proc.returncode is None:
-                proc.kill()
-                await proc.wait()
+            await kill_if_running(proc)
         acknowledged = {c.member.id for c in clicks if c.acknowledged}
         assert 100 <= len(acknowledged) < len(members), "the kill did not land mid-storm"
         assert all("Your vote is in" in c.text for c in clicks if c.acknowledged)
