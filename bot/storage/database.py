@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 1500
 # Processes started together wait this long for the one that migrates (start-up, not a command).
 MIGRATION_WAIT_MS = 60_000
+WAL_RETRY_SECONDS = 0.02  # between tries to switch a file other processes are opening to WAL
 # pg_advisory_xact_lock key held while migrating: 'kpops' in ASCII.
 MIGRATION_LOCK_KEY = 0x6B706F7073
 POOL_SIZE = 10
@@ -81,6 +82,26 @@ def shown_url(url: str) -> str:
     host = parts.hostname or ""
     netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+async def _use_wal(conn: aiosqlite.Connection) -> None:
+    """Switch the file to WAL once. SQLite answers a switch tried while another connection has
+    the file open with "database is locked" at once, without waiting on busy_timeout, so a
+    process starting beside others retries until one of them has switched it (it stays WAL)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MIGRATION_WAIT_MS / 1000
+    while True:
+        async with conn.execute("PRAGMA journal_mode") as cursor:
+            row = await cursor.fetchone()
+        if row is not None and str(row[0]).lower() == "wal":
+            return
+        try:
+            await conn.execute("PRAGMA journal_mode = WAL")
+            return  # switched (or a database that cannot be WAL, such as :memory:, kept its mode)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or loop.time() > deadline:
+                raise
+        await asyncio.sleep(WAL_RETRY_SECONDS)
 
 
 def _now_text() -> str:
@@ -168,7 +189,7 @@ class Database:
         await conn.execute(f"PRAGMA busy_timeout = {MIGRATION_WAIT_MS}")
         try:
             await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await _use_wal(conn)
             # WAL with synchronous=NORMAL survives a killed process (kill -9) without losing
             # commits; only a power cut could drop the last transactions.
             await conn.execute("PRAGMA synchronous = NORMAL")
