@@ -52,6 +52,7 @@ def format_number(language: Language, number: float) -> str:
     return format_decimal(number, locale=_babel_locale(language))
 
 
+@functools.lru_cache(maxsize=1024)  # the same few days all day long; Babel's formatting is slow
 def format_day(language: Language, day: dt.date) -> str:
     """A calendar day (no time of day: for a moment use ``discord.utils.format_dt``, which each
     reader's Discord shows in their own language and time zone)."""

@@ -137,6 +137,8 @@ def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal-string-alignment distance (adjacent swaps count once); ``limit + 1`` if over limit."""
     if abs(len(a) - len(b)) > limit:
         return limit + 1
+    if limit == 1:  # most typed words allow one typo: answer it without the table
+        return _one_edit_apart(a, b)
     previous2: list[int] = []
     previous = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -151,6 +153,28 @@ def edit_distance(a: str, b: str, limit: int) -> int:
             return limit + 1
         previous2, previous = previous, current
     return min(previous[-1], limit + 1)
+
+
+def _one_edit_apart(a: str, b: str) -> int:
+    """``edit_distance(a, b, 1)`` for lengths at most one apart: 0, 1, or 2 for "more than one"."""
+    if a == b:
+        return 0
+    first = next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+    if len(a) == len(b):
+        if a[first + 1 :] == b[first + 1 :]:  # one letter replaced
+            return 1
+        swapped = (  # two neighbours swapped
+            first + 1 < len(a)
+            and a[first] == b[first + 1]
+            and a[first + 1] == b[first]
+            and a[first + 2 :] == b[first + 2 :]
+        )
+        return 1 if swapped else 2
+    if len(a) > len(b):  # one letter more in a
+        return 1 if a[first + 1 :] == b[first:] else 2
+    return 1 if a[first:] == b[first + 1 :] else 2
 
 
 def _deletes(word: str) -> set[str]:

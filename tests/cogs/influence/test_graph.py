@@ -91,6 +91,24 @@ def test_ascii_fast_path_matches_the_general_path() -> None:
 )  # fmt: skip
 def test_edit_distance(a: str, b: str, distance: int) -> None:
     assert edit_distance(a, b, 2) == min(distance, 3)
+    assert edit_distance(a, b, 1) == min(distance, 2)
+
+
+def test_one_typo_shortcut_agrees_with_the_table() -> None:
+    """Limit 1 skips the table; on random near-misses it must say what the table says."""
+    rng = random.Random(7)
+    letters = "abcj"
+    words = ["".join(rng.choices(letters, k=rng.randint(0, 7))) for _ in range(400)]
+    pairs = [(a, b) for a in words[:60] for b in words]
+    for word in words:  # and every single edit of each word, which random pairs rarely hit
+        for i in range(len(word) + 1):
+            for c in letters:
+                pairs.append((word, word[:i] + c + word[i:]))
+                pairs.append((word, word[:i] + c + word[i + 1 :]))
+            pairs.append((word, word[:i] + word[i + 1 :]))
+            pairs.append((word, word[:i] + word[i + 1 : i + 2] + word[i : i + 1] + word[i + 2 :]))
+    for a, b in pairs:
+        assert edit_distance(a, b, 1) == min(edit_distance(a, b, 2), 2), (a, b)
 
 
 # ------------------------------------------------------------------ search
