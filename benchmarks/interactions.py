@@ -20,7 +20,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import itertools
 import json
+import random
 import signal
 import tempfile
 import time
@@ -41,6 +43,8 @@ from benchmarks._common import (
 from benchmarks.bare_bot import command_path
 from bot.sandbox import Channel, Driver
 from bot.sandbox.state import Message
+from bot.search import meaningful, words_of
+from cogs.quotes.content import load_quotes
 
 # (driver, scene, i, the member's Discord locale) -> the interaction's result
 Action = Callable[[Driver, Scene, int, str], Awaitable[Any]]
@@ -81,10 +85,25 @@ PATHS = [
     ("James Brown", "BLACKPINK"),
     ("Teddy Riley", "SHINee"),
 ]
-# Words that do occur in the quotes, paired so that (nearly) every search is new: what a
-# search costs when its page is not kept rendered.
-WORDS = ["music", "family", "Motown", "dance", "Seoul", "soul", "father", "drums", "love", "Korea"]
-NEW_SEARCHES = [f"{a} {b} {c}" for a in WORDS for b in WORDS for c in WORDS if len({a, b, c}) == 3]
+
+
+def new_searches(count: int = 720) -> list[str]:
+    """``count`` three-word searches, each a different set of words taken from one curated quote,
+    so every one finds that quote (a search matches every word) and none repeats: what a search
+    costs when its page is not kept rendered."""
+    seen: set[frozenset[str]] = set()
+    found: list[str] = []
+    for quote in load_quotes():
+        words = [w for w in meaningful(words_of(quote.text)) if len(w) >= 4 and w.isalpha()]
+        for combo in itertools.combinations(dict.fromkeys(words), 3):
+            if frozenset(combo) not in seen:
+                seen.add(frozenset(combo))
+                found.append(" ".join(combo))
+    random.Random(1).shuffle(found)
+    return found[:count]
+
+
+NEW_SEARCHES = new_searches()
 
 SCENARIOS: list[tuple[str, Action]] = [
     ("/help", command("help")),
