@@ -86,6 +86,11 @@ def masked_link(label: str, url: str) -> str:
     return f"[{escape(label).replace('[', '(').replace(']', ')')}]({safe_url})"
 
 
+def translation_mark(language: Language, translated: bool) -> str:
+    """A short note after a source line when the text shown is our translation of it."""
+    return " " + t(language, "(translated)") if translated else ""
+
+
 def source_line(source: Source, language: Language = ENGLISH) -> str:
     """Where a piece of content comes from: [Publication, date](url), and the reprint read."""
     line = masked_link(f"{source.publication}, {source.date}", source.url)

@@ -13,7 +13,7 @@ import discord
 from bot import limits
 from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND, CLOSED, moment
-from bot.ui.text import clip, source_line
+from bot.ui.text import clip, source_line, translation_mark
 from cogs.film.content import Fact, Film, Trivia
 from cogs.film.logic import choices_for, competition_ranks, pack_lines
 from cogs.film.store import Score, Standing, TriviaQuestion
@@ -53,11 +53,6 @@ def _add_lines(embed: discord.Embed, language: Language, name: str, lines: Seque
             embed.add_field(name=title, value=value, inline=False)
         shown += len(group)
     return len(lines) - shown
-
-
-def translation_mark(language: Language, translated: bool) -> str:
-    """A short note after a source line when the text shown is our translation of it."""
-    return " " + t(language, "(translated)") if translated else ""
 
 
 def about_embed(film: Film, language: Language) -> discord.Embed:

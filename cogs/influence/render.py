@@ -14,7 +14,7 @@ import discord
 from bot import limits
 from bot.i18n import ENGLISH, KOREAN, N_, Language, t, tn
 from bot.ui.style import BRAND
-from bot.ui.text import clip, escape, source_line
+from bot.ui.text import clip, escape, source_line, translation_mark
 from cogs.influence.content import Entity, Link
 from cogs.influence.graph import Connection, Relation, Step
 from cogs.influence.lookup import GraphLookup, Neighbour
@@ -46,11 +46,6 @@ ENTITY_KINDS = {
 NO_LINKS = N_("No sourced links to or from this entry yet.")
 PROFILE_FOOTER = N_("Buttons open the connected profiles.")
 PATH_FOOTER = N_("Buttons open each profile on the way.")
-
-
-def translation_mark(language: Language, translated: bool) -> str:
-    """A short note after a source line when the text shown is our translation of it."""
-    return " " + t(language, "(translated)") if translated else ""
 
 
 _DECADE = re.compile(r"\b(early |mid-|late )?(\d{4})s\b")

@@ -14,7 +14,7 @@ from bot.content.common import Source
 from bot.content.korean import KOREAN
 from bot.i18n import Language, format_day, t, tn
 from bot.ui.style import BRAND
-from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line
+from bot.ui.text import ELLIPSIS, clip, escape, masked_link, source_line, translation_mark
 from cogs.quotes.content import Quote
 from cogs.quotes.logic import (
     Searchable,
@@ -47,10 +47,8 @@ class ShownQuote:
         """The source line; marked when the context shown is our translation of that source."""
         if self.origin is None:
             return self.source
-        line = source_line(self.origin, language)
-        if self.curated is not None and self.curated.is_translation(language):
-            line += " " + t(language, "(translated)")
-        return line
+        translated = self.curated is not None and self.curated.is_translation(language)
+        return source_line(self.origin, language) + translation_mark(language, translated)
 
     def context_in(self, language: Language) -> str:
         return self.context if self.curated is None else self.curated.context_for(language)
