@@ -149,6 +149,11 @@ class BotProcess:
         fields = self._proc_file("stat").rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime + stime
 
+    def page_faults(self) -> int:
+        """Minor page faults so far: memory the process keeps handing back to the system and
+        taking again, which costs it system time (a baseline that does this is a slow one)."""
+        return int(self._proc_file("stat").rsplit(")", 1)[1].split()[7])
+
     def rss_mib(self) -> float:
         for line in self._proc_file("status").splitlines():
             if line.startswith("VmRSS:"):

@@ -41,7 +41,7 @@ async def test_interactions_prints_every_command_kind_against_both_baselines() -
         "benchmarks.interactions", "--count", "20", "--rounds", "2", "--concurrency", "2"
     )
     assert code == 0, out
-    assert "bare CPU" in out and "same CPU" in out
+    assert "bare CPU" in out and "same CPU" in out and "faults" in out
     for name, _ in SCENARIOS:
         assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
 
