@@ -104,9 +104,11 @@ class BotProcess:
         *,
         bare: bool = False,
         env: dict[str, str] | None = None,
+        root: Path = ROOT,
     ) -> None:
-        """``db``: a SQLite file, or a ``postgresql://`` URL (given as DATABASE_URL)."""
-        self.driver, self.db, self.bare = driver, db, bare
+        """``db``: a SQLite file, or a ``postgresql://`` URL (given as DATABASE_URL); ``root``: the
+        checkout whose bot (or bare bot) runs, this one unless another is compared."""
+        self.driver, self.db, self.bare, self.root = driver, db, bare, root
         self.extra_env = env or {}
         self.proc: asyncio.subprocess.Process | None = None
 
@@ -118,11 +120,11 @@ class BotProcess:
             "LOG_LEVEL": "WARNING",
             **self.extra_env,
         }
-        env["PYTHONPATH"] = str(ROOT)
-        args = [str(ROOT / "benchmarks" / "bare_bot.py")] if self.bare else ["-m", "bot"]
+        env["PYTHONPATH"] = str(self.root)
+        args = [str(self.root / "benchmarks" / "bare_bot.py")] if self.bare else ["-m", "bot"]
         before = self.driver.identifies
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, *args, env=env, cwd=ROOT, stdout=asyncio.subprocess.DEVNULL
+            sys.executable, *args, env=env, cwd=self.root, stdout=asyncio.subprocess.DEVNULL
         )
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 120

@@ -46,6 +46,16 @@ async def test_interactions_prints_every_command_kind_against_both_baselines() -
         assert any(line.startswith(name + " ") for line in out.splitlines()), (name, out)
 
 
+async def test_checkouts_compares_bots_of_one_checkout() -> None:
+    code, out = await run_benchmark(
+        "benchmarks.checkouts", "--bot", ".", "--bot", "bare:.", "--kinds", "/help",
+        "--count", "10", "--rounds", "2",
+    )  # fmt: skip
+    assert code == 0, out
+    assert any(line.startswith("/help ") for line in out.splitlines()), out
+    assert "faults per interaction" in out
+
+
 async def test_memory_prints_both_bots() -> None:
     code, out = await run_benchmark("benchmarks.memory", "--guilds", "20", "--channels", "3")
     assert code == 0, out
