@@ -8,6 +8,7 @@ characters dropped, spaces collapsed) and clipped, with an ellipsis as the mark 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -31,6 +32,7 @@ def clip(text: str, limit: int) -> str:
     return text[: max(0, limit - 1)].rstrip() + ELLIPSIS
 
 
+@functools.lru_cache(maxsize=4096)  # the same labels, names and notes are escaped again and again
 def escape(text: str) -> str:
     """Text shown as typed: markdown, mentions and ``<...>`` syntax escaped, not rendered."""
     return discord.utils.escape_mentions(discord.utils.escape_markdown(text)).replace("<", "\\<")
