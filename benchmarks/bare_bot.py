@@ -10,11 +10,20 @@
 
 Same intents and caches as kpops-bot (GUILDS only, no member cache), so a comparison measures
 kpops-bot's own work, not a difference in configuration.
+
+It imports nothing of kpops-bot: discord.py alone. Until 2026-12-03 it imported kpops-bot's
+``bot.client`` for two lines, and so carried kpops-bot's modules (9 MiB, 125 modules) in its heap.
+That heap changed how the bare bot used memory: without those modules it hands memory back to the
+system and takes it again on every interaction (about 3.5 minor page faults each, as the bare bot
+of the commit the first CPU targets were measured on did); with them, it does not.
+``BARE_LOAD_PROJECT=1`` loads kpops-bot's ``bot.client`` first and uses nothing of it, to measure
+against that other baseline too.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
 import signal
@@ -22,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import discord
-
-from bot.client import use_endpoints
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
 
 # command path ("influence artist", or "autocomplete") -> the replies to send in turn
 Replies = dict[str, list[tuple[dict[str, Any], list[discord.Embed], discord.ui.View | None]]]
@@ -37,6 +47,12 @@ def command_path(data: Any) -> str:
         parts.append(str(options[0]["name"]))
         options = options[0].get("options") or []
     return " ".join(parts)
+
+
+def use_endpoints(api_base: str, gateway_url: str) -> None:
+    """The emulator's address, set as kpops-bot sets it (the same documented class settings)."""
+    Route.BASE = api_base.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
 
 
 def build_view(rows: list[dict[str, Any]]) -> discord.ui.View | None:
@@ -107,6 +123,8 @@ class BareBot(discord.Client):
 
 
 async def main() -> None:
+    if os.environ.get("BARE_LOAD_PROJECT") == "1":
+        importlib.import_module("bot.client")  # kpops-bot's modules in the heap, unused
     use_endpoints(os.environ["DISCORD_API_BASE"], os.environ["DISCORD_GATEWAY_URL"])
     intents = discord.Intents.none()
     intents.guilds = True

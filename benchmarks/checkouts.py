@@ -9,8 +9,10 @@ The last bot given is the baseline every other is divided by.
     git worktree add --detach /tmp/kpops-old 2ae1101
     python -m benchmarks.checkouts --bot . --bot /tmp/kpops-old --bot bare:/tmp/kpops-old --bot bare:.
 
-A bot is ``[pg:|bare:]PATH``: ``PATH``'s kpops-bot on a SQLite file, ``pg:PATH`` on a throwaway
-PostgreSQL database, ``bare:PATH`` the bare bot (``bare_bot.py``) with ``PATH`` on its import path.
+A bot is ``[pg:|bare:|bare+:]PATH``: ``PATH``'s kpops-bot on a SQLite file, ``pg:PATH`` on a
+throwaway PostgreSQL database, ``bare:PATH`` that checkout's bare bot (``bare_bot.py``), and
+``bare+:PATH`` the same bare bot with that checkout's kpops-bot modules loaded and unused
+(``BARE_LOAD_PROJECT=1``; the bare bots before 2026-12-03 imported some of them).
 Every command kind of ``interactions.py`` is run (``--kinds`` picks some by name).
 """
 
@@ -37,19 +39,22 @@ class Spec:
     root: Path
     bare: bool = False
     postgres: bool = False
+    loads_project: bool = False  # a bare bot with kpops-bot's modules in its heap
 
     @classmethod
     def parse(cls, text: str) -> Spec:
         kind, _, path = text.rpartition(":")
-        if kind not in ("", "pg", "bare"):
-            raise argparse.ArgumentTypeError(f"{text!r}: expected [pg:|bare:]PATH")
+        if kind not in ("", "pg", "bare", "bare+"):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected [pg:|bare:|bare+:]PATH")
         root = Path(path).resolve()
         if not (root / "bot").is_dir():
             raise argparse.ArgumentTypeError(f"{root} holds no kpops-bot checkout")
-        return cls(root, bare=kind == "bare", postgres=kind == "pg")
+        bare = kind.startswith("bare")
+        return cls(root, bare=bare, postgres=kind == "pg", loads_project=kind == "bare+")
 
     def __str__(self) -> str:
-        prefix = "bare:" if self.bare else "pg:" if self.postgres else ""
+        prefix = "bare+:" if self.loads_project else "bare:" if self.bare else ""
+        prefix = prefix or ("pg:" if self.postgres else "")
         return prefix + self.root.name
 
 
@@ -104,7 +109,8 @@ async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> N
                 db: Path | str = tmp / f"{n}.sqlite3"
                 if spec.postgres and new_database is not None:
                     db = await new_database(f"bench_checkouts_{n}")
-                bot = BotProcess(driver, db, bare=spec.bare, root=spec.root)
+                env = {"BARE_LOAD_PROJECT": "1"} if spec.loads_project else None
+                bot = BotProcess(driver, db, bare=spec.bare, root=spec.root, env=env)
                 bots.append(bot)
                 await bot.start()
                 await bot.wait_ready(

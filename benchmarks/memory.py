@@ -1,6 +1,9 @@
 """Resident memory after READY with many servers: kpops-bot against a bare discord.py bot.
 
 python benchmarks/memory.py [--guilds 2000] [--channels 20]
+
+Also the bare bot with kpops-bot's ``bot.client`` loaded and unused (``BARE_LOAD_PROJECT=1``), as
+the bare bot was until 2026-12-03: the difference is what kpops-bot's modules alone take.
 """
 
 from __future__ import annotations
@@ -24,8 +27,12 @@ async def run(guilds: int, channels: int) -> None:
     channel = next(iter(last.channels.values()))
     rss: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for label, bare in (("kpops-bot", False), ("bare", True)):
-            bot = BotProcess(driver, Path(tmp) / f"{label}.sqlite3", bare=bare)
+        for label, bare, env in (
+            ("kpops-bot", False, None),
+            ("bare", True, None),
+            ("bare+modules", True, {"BARE_LOAD_PROJECT": "1"}),
+        ):
+            bot = BotProcess(driver, Path(tmp) / f"{label}.sqlite3", bare=bare, env=env)
             await bot.start()
             try:
                 await bot.wait_ready(lambda: driver.invoke("help", member=member, channel=channel))
@@ -38,6 +45,10 @@ async def run(guilds: int, channels: int) -> None:
     print(f"{guilds} servers x {channels} channels, resident memory after READY")
     print(
         f"kpops-bot {rss['kpops-bot']:.1f} MiB, bare bot {rss['bare']:.1f} MiB, ratio {rss['kpops-bot'] / rss['bare']:.2f}x"
+    )
+    print(
+        f"bare bot with kpops-bot's modules loaded {rss['bare+modules']:.1f} MiB,"
+        f" ratio {rss['kpops-bot'] / rss['bare+modules']:.2f}x"
     )
 
 
