@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import tempfile
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
@@ -28,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks._common import BotProcess, Scene, build_scene, machine, postgres_databases
-from benchmarks.interactions import SCENARIOS, Action, prepare
+from benchmarks.interactions import SCENARIOS, Figures, measure, prepare
 from bot.sandbox import Driver
 
 
@@ -58,34 +57,9 @@ class Spec:
         return prefix + self.root.name
 
 
-@dataclass
-class Tally:
-    count: int = 0
-    cpu: float = 0.0
-    faults: int = 0
-
-
-async def run_batch(
-    driver: Driver, scene: Scene, bot: BotProcess, action: Action, count: int, into: Tally
-) -> None:
-    queue = list(range(count))
-
-    async def worker() -> None:
-        while queue:
-            await action(driver, scene, queue.pop(), "en-US")
-
-    gc.collect()
-    gc.freeze()  # the driver's own collections must not land in one bot's batch
-    cpu0, faults0 = bot.cpu_seconds(), bot.page_faults()
-    await asyncio.gather(*(worker() for _ in range(4)))
-    into.cpu += bot.cpu_seconds() - cpu0
-    into.faults += bot.page_faults() - faults0
-    into.count += count
-
-
 async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> None:
     scenarios = [(name, action) for name, action in SCENARIOS if not kinds or name in kinds]
-    tallies: dict[tuple[str, int], Tally] = {}
+    figures: dict[tuple[str, int], Figures] = {}
     async with AsyncExitStack() as stack:
         new_database: Callable[[str], Awaitable[str]] | None = None
         if any(spec.postgres for spec in specs):
@@ -98,8 +72,10 @@ async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> N
             kpops = next((n for n, spec in enumerate(specs) if not spec.bare), None)
             if kpops is None:
                 raise SystemExit("give at least one kpops-bot (a bot that is not bare:)")
-            # kpops-bot first: the bare bots answer the commands it registers.
-            for n in sorted(range(len(specs)), key=lambda n: n != kpops):
+            # kpops-bot first: the bare bots answer the commands it registers. order[i]: the spec
+            # of the i-th bot started.
+            order = sorted(range(len(specs)), key=lambda n: n != kpops)
+            for n in order:
                 spec, driver = specs[n], Driver()
                 await driver.start()
                 drivers.append(driver)
@@ -121,7 +97,6 @@ async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> N
                 if not spec.bare:
                     await prepare(driver, scene)
                 scenes.append(scene)
-            order = sorted(range(len(specs)), key=lambda n: n != kpops)
             for name, action in scenarios:
                 for i in range(len(specs)):
                     for warm in range(10):
@@ -129,8 +104,8 @@ async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> N
                 for round_ in range(rounds):
                     turn = range(len(specs)) if round_ % 2 == 0 else reversed(range(len(specs)))
                     for i in turn:
-                        tally = tallies.setdefault((name, order[i]), Tally())
-                        await run_batch(drivers[i], scenes[i], bots[i], action, count, tally)
+                        into = figures.setdefault((name, order[i]), Figures())
+                        await measure(drivers[i], scenes[i], bots[i], action, count, 4, into)
         finally:
             for bot in bots:
                 await bot.stop()
@@ -148,9 +123,9 @@ async def run(specs: list[Spec], kinds: list[str], count: int, rounds: int) -> N
     print(header + " | faults per interaction")
     print("-" * (len(header) + 25))
     for name, _ in scenarios:
-        cpu = [tallies[(name, n)].cpu / tallies[(name, n)].count * 1000 for n in range(len(specs))]
+        cpu = [figures[(name, n)].cpu_per * 1000 for n in range(len(specs))]
         ratios = [f"{ms:6.3f} {ms / max(cpu[-1], 1e-9):5.2f}x" for ms in cpu[:-1]]
-        faults = [tallies[(name, n)].faults / tallies[(name, n)].count for n in range(len(specs))]
+        faults = [figures[(name, n)].faults_per for n in range(len(specs))]
         print(
             f"{name:32} "
             + " ".join(f"{r:>14}" for r in ratios)
